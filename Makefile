@@ -1,0 +1,61 @@
+# Skill Atlas: `make run` serves the app, `make test` checks everything.
+# Both create .venv on first use; constraints.txt pins the exact versions.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
+
+.PHONY: run test lint typecheck pytest e2e bench demo clean install install-dev browser
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: build the demo database on first start, then serve on http://localhost:$(PORT)
+run: install
+	$(BIN)/python -m skills demo --if-missing
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+## test: format check, lint, strict typing on skills/, then the whole pytest suite
+test: install-dev browser
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+## browser: Debian's chromium for the browser tests (skipped when it is already there)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium not found: install it (apt-get install chromium) to run the browser tests"; fi; }
+
+lint:
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck:
+	$(BIN)/mypy
+
+e2e: install-dev browser
+	$(BIN)/pytest tests/e2e
+
+bench: install-dev
+	$(BIN)/python benchmarks/run.py
+
+demo: install
+	$(BIN)/python -m skills demo
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data/*.duckdb*

@@ -1,0 +1,22 @@
+"""Shared fixtures: the project root and an isolated environment for every test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's database, accounts or fetch allow-list by accident."""
+    monkeypatch.setenv("SKILLS_DB", str(tmp_path / "test.duckdb"))
+    monkeypatch.delenv("SKILLS_FETCH_ALLOW_HOSTS", raising=False)
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    return FIXTURES
