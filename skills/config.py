@@ -3,13 +3,13 @@
 | variable | default | meaning |
 |---|---|---|
 | ``SKILLS_DB`` | ``data/skillatlas.duckdb`` | the DuckDB file |
-| ``SKILLS_FETCH_ALLOW_HOSTS`` | (empty) | comma-separated hosts the fetcher may reach even on private/loopback addresses (tests, demo) |
+| ``SKILLS_FETCH_ALLOW_HOSTS`` | (empty) | hosts the fetcher may reach on private addresses |
 | ``SKILLS_FETCH_MAX_BYTES`` | ``1048576`` | response size cap |
 | ``SKILLS_MAX_UPLOAD_BYTES`` | ``10485760`` | per-file submission limit, enforced before parsing |
 | ``SKILLS_MAX_BATCH_ITEMS`` | ``10000`` | items in one batch upload |
 | ``SKILLS_CLOCK_SKEW_SECONDS`` | ``300`` | tolerance on validity windows |
 | ``SKILLS_WORKERS`` | number of cores | processes for batch verification |
-| ``SKILLS_ACCOUNTS`` | ``data/accounts.toml`` | local accounts (used when no OIDC ``[auth]`` is configured) |
+| ``SKILLS_ACCOUNTS`` | ``data/accounts.toml`` | local accounts (when no OIDC ``[auth]``) |
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ which is always one sentence a person understands. Anything else escaping a
     │   ├── InputTooLarge       over a configured size, count or depth limit
     │   └── MalformedInput      recognised, but broken (bad JSON, truncated PNG, two badges ...)
     ├── FetchError            a URL named by a badge could not be fetched safely
-    │   ├── BlockedURL          refused before connecting (scheme, private address, too many redirects)
+    │   ├── BlockedURL          refused before connecting (scheme, private address, redirects)
     │   ├── FetchTooLarge       the response exceeded the size cap
     │   └── FetchFailed         timeout, connection error, or an unusable response
     ├── CanonicalizationError JSON-LD processing failed or ran out of its time budget
