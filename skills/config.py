@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,18 @@ class Settings:
 
 
 def settings() -> Settings:
-    """Read the ``SKILLS_*`` environment; raises :class:`ConfigError` on a bad value."""
+    """Read the ``SKILLS_*`` environment; raises :class:`ConfigError` on a bad value.
+
+    Cheap to call often: the result is cached for each distinct set of ``SKILLS_*`` values,
+    so a changed environment (tests, a re-configured process) is seen at the next call.
+    """
+    return _settings_for(
+        tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SKILLS_")))
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _settings_for(_env: tuple[tuple[str, str], ...]) -> Settings:
     hosts = os.environ.get("SKILLS_FETCH_ALLOW_HOSTS", "")
     return Settings(
         db_path=Path(os.environ.get("SKILLS_DB", str(DATA_DIR / "skillatlas.duckdb"))),
