@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from skills.config import settings
 from skills.errors import SkillAtlasError
 from skills.fetch import default_client
 from skills.verify.context import FormatResult, Submission, VerifyContext
-from skills.verify.model import CheckName, Report, decide, failed, passed
+from skills.verify.model import Check, CheckName, Report, decide, failed, passed
 from skills.verify.sources import detect_format, read_source
 
 Source = bytes | str | dict[str, Any] | Path
@@ -34,8 +36,7 @@ def _source_bytes(source: Source) -> bytes:
     return json.dumps(source, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _run_format(sub: Submission, ctx: VerifyContext) -> FormatResult:
-    fmt = detect_format(sub)
+def _run_format(fmt: str, sub: Submission, ctx: VerifyContext) -> FormatResult:
     if fmt.startswith("ob3"):
         from skills.verify.ob3 import verify_ob3
 
@@ -70,30 +71,27 @@ def verify(
         clock_skew=timedelta(seconds=cfg.clock_skew_seconds),
     )
     raw = _source_bytes(source)
+    checks: tuple[Check, ...]
     try:
         try:
             sub = read_source(source, client=http)
         except SkillAtlasError as err:
-            digest = hashlib.sha256(raw).hexdigest()
             checks = (failed(CheckName.INPUT, str(err)),)
-            return Report(decide(checks), "unknown", checks, None, digest, moment)
+            return Report(
+                decide(checks), "unknown", checks, None, hashlib.sha256(raw).hexdigest(), moment
+            )
         digest = hashlib.sha256(sub.raw or raw).hexdigest()
         what = f"baked in a {sub.baked_in.upper()} image" if sub.baked_in else "read"
         input_check = passed(CheckName.INPUT, f"The badge was {what} successfully.")
+        fmt = detect_format(sub)
         try:
-            result = _run_format(sub, ctx)
+            result = _run_format(fmt, sub, ctx)
         except SkillAtlasError as err:
             checks = (input_check, failed(CheckName.STRUCTURE, str(err)))
-            return Report(decide(checks), detect_format(sub), checks, None, digest, moment)
+            return Report(decide(checks), fmt, checks, None, digest, moment, sub.baked_in)
         checks = (input_check, *result.checks)
         return Report(
-            decide(checks),
-            result.format,
-            checks,
-            result.credential,
-            digest,
-            moment,
-            baked_in=sub.baked_in,
+            decide(checks), result.format, checks, result.credential, digest, moment, sub.baked_in
         )
     finally:
         if own_client:
@@ -138,41 +136,44 @@ def verify_many(
     items = list(zip(sources, recips, strict=True))
     if total == 0:
         return []
+    if client is not None and n_workers > 1:
+        with ThreadPoolExecutor(max_workers=n_workers * 4) as threads:
+            futures = [
+                threads.submit(verify, s, recipient=r, client=client, now=now) for s, r in items
+            ]
+            results: list[Report] = []
+            for i, fut in enumerate(futures, 1):
+                results.append(fut.result())
+                if progress:
+                    progress(i, total)
+        return results
     if client is not None or n_workers == 1 or total < 8:
-        results: list[Report] = []
-        if client is not None and n_workers > 1:
-            with ThreadPoolExecutor(max_workers=n_workers * 4) as pool:
-                futures = [
-                    pool.submit(verify, s, recipient=r, client=client, now=now) for s, r in items
-                ]
-                for i, fut in enumerate(futures, 1):
-                    results.append(fut.result())
-                    if progress:
-                        progress(i, total)
-            return results
-        local = client or (client_factory() if client_factory else None)
+        local = client or (client_factory or default_client)()
         try:
+            results = []
             for i, (s, r) in enumerate(items, 1):
                 results.append(verify(s, recipient=r, client=local, now=now))
                 if progress and (i % 50 == 0 or i == total):
                     progress(i, total)
         finally:
-            if local is not None and client is None:
+            if client is None:
                 local.close()
         return results
-    chunk = max(4, min(200, total // (n_workers * 8) or 1))
-    chunks = [items[i : i + chunk] for i in range(0, total, chunk)]
+    # fork is fastest, but forking a process that runs other threads (a Streamlit
+    # server) can copy a held lock into the child: use a fork server there.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    size = max(4, min(200, total // (n_workers * 8) or 1))
+    chunks = [items[i : i + size] for i in range(0, total, size)]
     out: list[list[Report]] = [[] for _ in chunks]
     done = 0
-    with ProcessPoolExecutor(max_workers=n_workers) as pool:
-        futures = {
-            pool.submit(_verify_chunk, c, now, client_factory): i for i, c in enumerate(chunks)
+    with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(method)) as pool:
+        pending = {
+            pool.submit(_verify_chunk, chunk, now, client_factory): i
+            for i, chunk in enumerate(chunks)
         }
-        from concurrent.futures import as_completed
-
-        for fut in as_completed(futures):
-            idx = futures[fut]
-            out[idx] = fut.result()
+        for done_chunk in as_completed(pending):
+            idx = pending[done_chunk]
+            out[idx] = done_chunk.result()
             done += len(chunks[idx])
             if progress:
                 progress(done, total)

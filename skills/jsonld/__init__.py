@@ -1,0 +1,43 @@
+"""Bundled, pinned JSON-LD contexts, the offline document loader, and RDFC-1.0.
+
+- :data:`CONTEXTS` the bundled context documents by URL; :data:`CONTEXT_VARIANTS`
+  other pinned revisions of a URL; :data:`BUNDLED` every file with its provenance.
+- :func:`document_loader` a pyld loader that serves only bundled contexts (never fetches).
+- :func:`check_contexts` / :func:`check_safe_mode` the CONTEXT and SAFE_MODE checks.
+- :func:`canonicalize` RDFC-1.0 canonical N-Quads within a time budget.
+- :func:`expand` JSON-LD expansion with the bundled contexts (processed contexts cached).
+"""
+
+from skills.jsonld._canon import canonicalize, canonicalize_expanded, shutdown_worker
+from skills.jsonld._checks import (
+    OUTDATED_CONTEXTS,
+    check_contexts,
+    check_safe_mode,
+    safe_mode_problems,
+)
+from skills.jsonld._contexts import (
+    BUNDLED,
+    CONTEXT_VARIANTS,
+    CONTEXTS,
+    BundledContext,
+    document_loader,
+    variant_url,
+)
+from skills.jsonld._expand import expand
+
+__all__ = [
+    "BUNDLED",
+    "CONTEXTS",
+    "CONTEXT_VARIANTS",
+    "OUTDATED_CONTEXTS",
+    "BundledContext",
+    "canonicalize",
+    "canonicalize_expanded",
+    "check_contexts",
+    "check_safe_mode",
+    "document_loader",
+    "expand",
+    "safe_mode_problems",
+    "shutdown_worker",
+    "variant_url",
+]

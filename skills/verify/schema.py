@@ -1,0 +1,324 @@
+"""JSON Schema validation of Open Badges 3.0 credentials against the bundled 1EdTech schema.
+
+The schema (``schemas/ob_v3p0_achievementcredential_schema.json``, draft 2019-09, pinned by
+SHA-256) is never fetched. It describes the AchievementCredential (= OpenBadgeCredential) and,
+in its ``$defs``, the EndorsementCredential; both are validated from this one file.
+
+Policy (decided from the OB 3.0 specification and the 1EdTech conformance corpus):
+
+- Every OpenBadgeCredential/AchievementCredential and EndorsementCredential is validated, whether
+  or not it names the schema in ``credentialSchema``: the 1EdTech validator does the same with
+  its canonical schema, and the schema is the specification's own statement of the data model.
+- The schema types several properties as arrays (``type``, ``proof``, ``credentialSchema`` ...)
+  where the data model also allows a single value, as many issuers emit. A single value is
+  treated as a one-element array before validating (:func:`coerce_to_schema`).
+- The schema is written for VC Data Model 2.0 (its ``@context`` must start with the v2
+  context). A VC 1.1 credential therefore fails it for its data model version alone: its
+  errors are a *warning*, as 1EdTech's validator reports them, not a failure.
+- A ``credentialSchema`` naming a schema that is not bundled is never fetched (every URL in a
+  badge is attacker-chosen): the check says so in a warning.
+
+The compiled validator is built once per process and reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from skills.errors import ConfigError
+from skills.verify.model import Check, CheckName, failed, passed, warning
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+ACHIEVEMENT_SCHEMA_FILE = SCHEMA_DIR / "ob_v3p0_achievementcredential_schema.json"
+ACHIEVEMENT_SCHEMA_SHA256 = "859e405b592d93c3261fe899362f4128801140d4d20c01502a066b3540483d95"
+
+_PURL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/"
+ACHIEVEMENT_SCHEMA_URLS = frozenset(
+    {
+        _PURL + "json/ob_v3p0_achievementcredential_schema.json",
+        _PURL + "json-ld/ob_v3p0_achievementcredential_schema.json",
+        _PURL + "achievementcredential.json",  # pre-final URL still used by VC 1.1 examples
+    }
+)
+ENDORSEMENT_SCHEMA_URLS = frozenset(
+    {
+        _PURL + "json/ob_v3p0_endorsementcredential_schema.json",
+        _PURL + "json-ld/ob_v3p0_endorsementcredential_schema.json",
+        _PURL + "endorsementcredential.json",
+    }
+)
+BUNDLED_SCHEMA_URLS = ACHIEVEMENT_SCHEMA_URLS | ENDORSEMENT_SCHEMA_URLS
+
+VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+_MAX_DEPTH = 64
+_MAX_ERRORS_SHOWN = 3
+
+
+@lru_cache(maxsize=1)
+def _schema_document() -> dict[str, Any]:
+    """The bundled schema, after checking its pinned SHA-256; ConfigError if it was altered."""
+    data = ACHIEVEMENT_SCHEMA_FILE.read_bytes()
+    if hashlib.sha256(data).hexdigest() != ACHIEVEMENT_SCHEMA_SHA256:
+        raise ConfigError(f"The bundled OB 3.0 schema {ACHIEVEMENT_SCHEMA_FILE.name} was altered.")
+    doc: dict[str, Any] = json.loads(data)
+    return doc
+
+
+def _schema_for(kind: str) -> dict[str, Any]:
+    root = _schema_document()
+    if kind == "achievement":
+        return root
+    schema = dict(root["$defs"]["EndorsementCredential"])
+    schema["$defs"] = root["$defs"]
+    schema["$schema"] = root["$schema"]
+    return schema
+
+
+@lru_cache(maxsize=4)
+def _validator(kind: str) -> Callable[[Any], list[tuple[str, str]]]:
+    """A compiled draft 2019-09 validator for ``"achievement"`` or ``"endorsement"``: a
+    function from an instance to its errors as (path, message), in document order.
+
+    Uses ``jsonschema_rs`` (compiled, ~100x faster) when installed, else ``jsonschema``;
+    both evaluate the same schema with ``format`` as an annotation (dates are read and
+    checked by the structure and validity checks).
+    """
+    schema = _schema_for(kind)
+    try:
+        import jsonschema_rs
+    except ImportError:
+        cls = jsonschema.Draft201909Validator
+        cls.check_schema(schema)
+        slow = cls(schema)
+
+        def run_py(instance: Any) -> list[tuple[str, str]]:
+            errors = sorted(slow.iter_errors(instance), key=lambda e: list(map(str, e.path)))
+            return [("/".join(str(p) for p in e.absolute_path), e.message) for e in errors]
+
+        return run_py
+    fast = jsonschema_rs.Draft201909Validator(schema, validate_formats=False)
+
+    def run_rs(instance: Any) -> list[tuple[str, str]]:
+        if fast.is_valid(instance):
+            return []
+        errors = [
+            ("/".join(str(p) for p in e.instance_path), e.message)
+            for e in fast.iter_errors(instance)
+        ]
+        return sorted(errors)
+
+    return run_rs
+
+
+def _resolve(node: Any, root: Mapping[str, Any]) -> Any:
+    """Follow local ``$ref`` pointers (``#/$defs/X``) of the bundled schema."""
+    seen = 0
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 16:
+        ref: str = node["$ref"]
+        if not ref.startswith("#/"):
+            return node
+        target: Any = root
+        for part in ref[2:].split("/"):
+            if not isinstance(target, Mapping) or part not in target:
+                return node
+            target = target[part]
+        node = target
+        seen += 1
+    return node
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return "null"
+
+
+def _branch_accepts(branch: Any, kind: str, root: Mapping[str, Any]) -> bool:
+    branch = _resolve(branch, root)
+    if not isinstance(branch, Mapping):
+        return False
+    wanted = branch.get("type")
+    if wanted is None:
+        return "properties" in branch if kind == "object" else True
+    types = wanted if isinstance(wanted, list) else [wanted]
+    return kind in types or (kind == "number" and "integer" in types)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What coercion needs of one schema node, prepared once (the schema never changes)."""
+
+    all_of: tuple[Any, ...]
+    branches: tuple[Any, ...]
+    wants_array: bool
+    items: Any
+    extra: Any
+    props: Mapping[str, Any] | None
+
+
+_PLANS: dict[int, _Plan | None] = {}
+
+
+def _plan(node: Any, root: Mapping[str, Any]) -> _Plan | None:
+    key = id(node)
+    if key in _PLANS:
+        return _PLANS[key]
+    target = _resolve(node, root)
+    plan: _Plan | None = None
+    if isinstance(target, Mapping):
+        branches: tuple[Any, ...] = ()
+        for name in ("oneOf", "anyOf"):
+            if target.get(name):
+                branches = tuple(target[name])
+                break
+        props = target.get("properties")
+        plan = _Plan(
+            all_of=tuple(target.get("allOf", ())),
+            branches=branches,
+            wants_array=target.get("type") == "array",
+            items=target.get("items"),
+            extra=target.get("additionalItems"),
+            props=props if isinstance(props, Mapping) else None,
+        )
+    _PLANS[key] = plan
+    return plan
+
+
+def _coerce(value: Any, node: Any, root: Mapping[str, Any], depth: int) -> Any:
+    plan = _plan(node, root)
+    if plan is None or depth > _MAX_DEPTH:
+        return value
+    for sub in plan.all_of:
+        value = _coerce(value, sub, root, depth + 1)
+    if plan.branches:
+        kind = _json_type(value)
+        for branch in plan.branches:
+            if _branch_accepts(branch, kind, root):
+                value = _coerce(value, branch, root, depth + 1)
+                break
+    if plan.wants_array and not isinstance(value, list):
+        value = [value]
+    if isinstance(value, list):
+        items = plan.items
+        if isinstance(items, list):
+            extra = plan.extra
+            value = [
+                _coerce(v, items[i] if i < len(items) else extra, root, depth + 1)
+                for i, v in enumerate(value)
+            ]
+        elif items is not None:
+            value = [_coerce(v, items, root, depth + 1) for v in value]
+    elif isinstance(value, Mapping) and plan.props is not None:
+        props = plan.props
+        value = {
+            k: (_coerce(v, props[k], root, depth + 1) if k in props else v)
+            for k, v in value.items()
+        }
+    return value
+
+
+def coerce_to_schema(doc: Mapping[str, Any], kind: str = "achievement") -> dict[str, Any]:
+    """A copy of ``doc`` where single values stand as one-element arrays where the schema
+    wants an array (``"type": "Profile"`` becomes ``["Profile"]``). ``doc`` is not changed."""
+    root = _schema_document()
+    node: Any = root if kind == "achievement" else root["$defs"]["EndorsementCredential"]
+    # _coerce builds new lists and dicts wherever it changes something below them, and
+    # never mutates its input, so no deep copy is needed.
+    result = _coerce(dict(doc), node, root, 0)
+    return result if isinstance(result, dict) else dict(doc)
+
+
+def schema_kind(doc: Mapping[str, Any]) -> str | None:
+    """``"achievement"`` or ``"endorsement"`` from the credential's ``type``; None otherwise."""
+    raw = doc.get("type")
+    types = {t for t in (raw if isinstance(raw, list) else [raw]) if isinstance(t, str)}
+    if types & {"AchievementCredential", "OpenBadgeCredential"}:
+        return "achievement"
+    if "EndorsementCredential" in types:
+        return "endorsement"
+    return None
+
+
+def _named_schemas(doc: Mapping[str, Any]) -> list[str]:
+    raw = doc.get("credentialSchema")
+    entries = raw if isinstance(raw, list) else ([raw] if raw is not None else [])
+    names: list[str] = []
+    for entry in entries:
+        ident = entry.get("id") if isinstance(entry, Mapping) else entry
+        if isinstance(ident, str):
+            names.append(ident)
+    return names
+
+
+def _describe(error: tuple[str, str]) -> str:
+    where, message = error
+    where = where or "(the credential)"
+    if len(message) > 160:
+        message = message[:157] + "..."
+    return f"{where}: {message}"
+
+
+def validate_ob3_schema(doc: Mapping[str, Any], *, who: str = "The issuer") -> Check:
+    """The SCHEMA check of an OB 3.0 credential (see the module docstring for the policy).
+
+    ``who`` names the issuer in the sentence. Never raises for any JSON input; raises
+    ConfigError only if the bundled schema file was altered.
+    """
+    kind = schema_kind(doc)
+    named = _named_schemas(doc)
+    unknown = [n for n in named if n not in BUNDLED_SCHEMA_URLS]
+    if kind is None:
+        return warning(
+            CheckName.SCHEMA,
+            "No Open Badges 3.0 schema applies to this credential type; its structure was "
+            "checked instead.",
+        )
+    label = "AchievementCredential" if kind == "achievement" else "EndorsementCredential"
+    validator = _validator(kind)
+    instance = coerce_to_schema(doc, kind)
+    errors = validator(instance)
+    contexts = doc.get("@context")
+    first_context = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    vc2 = first_context == VC_V2_CONTEXT
+    unknown_note = (
+        " It also names schemas that are never fetched and were not checked: "
+        + ", ".join(u[:100] for u in unknown[:3])
+        + "."
+        if unknown
+        else ""
+    )
+    if errors:
+        detail = "; ".join(_describe(e) for e in errors[:_MAX_ERRORS_SHOWN])
+        more = f" (and {len(errors) - _MAX_ERRORS_SHOWN} more)" if len(errors) > 3 else ""
+        if not vc2:
+            return warning(
+                CheckName.SCHEMA,
+                f"{who}'s credential uses the VC Data Model 1.1, which the OB 3.0 {label} "
+                f"schema predates. Differences: {detail}{more}.{unknown_note}",
+            )
+        return failed(
+            CheckName.SCHEMA,
+            f"{who}'s credential does not match the OB 3.0 {label} schema: {detail}{more}.",
+        )
+    if unknown:
+        return warning(
+            CheckName.SCHEMA,
+            f"{who}'s credential matches the OB 3.0 {label} schema.{unknown_note}",
+        )
+    return passed(CheckName.SCHEMA, f"{who}'s credential matches the OB 3.0 {label} schema.")
