@@ -1,0 +1,96 @@
+"""``python -m skills ingest PATH... [--as PERSON] [--by ACTOR] [--db PATH] [--wait S]``.
+
+Each PATH is a badge file (JSON, JWS/JWT, baked PNG/SVG), an http(s) URL, a
+folder or zip of badge files, or a CSV of (person_id, url_or_file) rows. The
+badges are verified, their skills mapped and everything stored; a summary table
+follows, and one line per badge that did not end verified. Exit 0 when every
+badge is verified (or already stored), 1 when any is not, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from skills.commands._store import add_db_options, open_from_args
+from skills.errors import InputError
+from skills.ingest import SUMMARY_KEYS, BatchItem, expand_batch, ingest_batch
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "ingest",
+        help="verify badges and store them with their skills (files, folders, zips, CSV, URLs)",
+        description="Verify, map and store badges. PATH is a badge file, an http(s) URL, a "
+        "folder or zip of badges, or a CSV with columns person_id and url_or_file (file paths "
+        "relative to the CSV). Exit 0 when every badge is verified or already stored, 1 when "
+        "any is not, 2 for usage errors. While the app is running it holds the database: "
+        "this command waits up to --wait seconds for it.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument(
+        "--as",
+        dest="person",
+        default=None,
+        metavar="PERSON",
+        help="person_id the badges belong to (their recipient is checked against that "
+        "person's identities); CSV rows name their own person",
+    )
+    p.add_argument("--by", default="cli", metavar="ACTOR", help="who submits (audit log)")
+    p.add_argument("--workers", type=int, default=None, help="verification processes")
+    add_db_options(p)
+
+
+def _items(paths: list[str], person: str | None) -> list[BatchItem]:
+    items: list[BatchItem] = []
+    for text in paths:
+        if text.lower().startswith(("http://", "https://")):
+            items.append(BatchItem(text, person, text))
+            continue
+        path = Path(text)
+        if not path.exists():
+            raise InputError(f"{text} is neither a file, a folder nor an http(s) URL.")
+        items.extend(expand_batch(path, person_id=person))
+    return items
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.table import Table
+
+    items = _items(args.paths, args.person)
+    console = Console()
+    err_console = Console(stderr=True)
+    with (
+        open_from_args(args) as store,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task("ingesting", total=len(items))
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = ingest_batch(
+            store, items, submitted_by=args.by, workers=args.workers, progress=progress
+        )
+    table = Table(title=f"{summary.total} submission(s)")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    for key in SUMMARY_KEYS:
+        if summary.counts.get(key):
+            table.add_row(key.replace("_", " "), str(summary.counts[key]))
+    console.print(table)
+    for result in summary.problems:
+        console.print(
+            f"  [bold]{result.name}[/bold]: {result.outcome}: {result.reason}", highlight=False
+        )
+    return 1 if summary.problems else 0

@@ -1,0 +1,393 @@
+"""The DuckDB connection: opening (with lock waiting), migrations, reads and writes.
+
+DuckDB lets one process open a database file read-write, and then no other
+process may open it at all (not even read-only). Inside that process any number
+of threads may read through their own cursor. So:
+
+- :func:`open_store` retries while another process holds the file, up to
+  ``wait`` seconds, then raises :class:`DatabaseLocked` naming the holder;
+- :meth:`Store.read` takes a fresh cursor per call (safe from Streamlit's
+  session threads) and fetches the whole result before returning, because
+  DuckDB 2.0 streams results and an unfetched result pins its cursor;
+- :meth:`Store.write` runs one transaction at a time per database file in this
+  process (a process-wide lock), so writers never interleave; a transaction
+  conflict raised by DuckDB is retried by :meth:`Store.run_write`.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import duckdb
+import pandas as pd
+
+from skills.config import settings
+from skills.errors import DatabaseLocked, SchemaTooNew, StoreError
+
+T = TypeVar("T")
+Params = Sequence[Any] | dict[str, Any] | None
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MIGRATION_FILE = re.compile(r"(\d{4})_([A-Za-z0-9_]+)\.sql")
+
+# One lock per database file in this process: writes to the file are serialised.
+_FILE_LOCKS: dict[str, threading.RLock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def _file_lock(key: str) -> threading.RLock:
+    with _FILE_LOCKS_GUARD:
+        lock = _FILE_LOCKS.get(key)
+        if lock is None:
+            lock = _FILE_LOCKS[key] = threading.RLock()
+        return lock
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A numbered SQL file in ``skills/store/migrations``."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """Every migration shipped with this code, in version order."""
+    folder = importlib.resources.files("skills.store").joinpath("migrations")
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_FILE.fullmatch(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    return found
+
+
+def _is_lock_error(err: duckdb.Error) -> bool:
+    text = str(err)
+    return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
+
+
+def _lock_holder(err: duckdb.Error) -> str:
+    match = re.search(r"held in (.+?) \(PID (\d+)\)", str(err))
+    if match:
+        return f"process {match.group(2)} ({Path(match.group(1)).name})"
+    return "another process"
+
+
+class Tx:
+    """One open write transaction (what :meth:`Store.write` yields).
+
+    Every value goes in as a parameter; table and column names are checked
+    against a plain-identifier pattern before they are put into SQL.
+    """
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self._cur = cursor
+        self._frames = 0
+
+    def execute(self, sql: str, params: Params = None) -> None:
+        """Run a statement; the result (if any) is discarded."""
+        self._cur.execute(sql, params).fetchall()
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        """Run a query inside the transaction and fetch every row."""
+        return self._cur.execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = self._cur.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def read(self, sql: str, params: Params = None) -> pd.DataFrame:
+        """A query inside the transaction as a DataFrame."""
+        return self._cur.execute(sql, params).df()
+
+    @contextmanager
+    def frame(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
+        """Make ``frame`` queryable as the view ``name`` for the duration of the block."""
+        if not _IDENTIFIER.fullmatch(name):
+            raise StoreError(f"Not a view name: {name!r}.")
+        self._cur.register(name, frame)
+        try:
+            yield
+        finally:
+            self._cur.unregister(name)
+
+    def insert_frame(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        *,
+        on_conflict: Literal["error", "nothing"] = "error",
+    ) -> int:
+        """Insert a DataFrame's rows into ``table`` matching columns by name.
+
+        Columns the frame lacks take their defaults. ``on_conflict="nothing"``
+        skips rows whose primary key already exists. Returns the rows inserted.
+        This is the bulk path (a registered frame, ``INSERT ... SELECT``), fast for
+        millions of rows.
+        """
+        if not _IDENTIFIER.fullmatch(table):
+            raise StoreError(f"Not a table name: {table!r}.")
+        for column in frame.columns:
+            if not _IDENTIFIER.fullmatch(str(column)):
+                raise StoreError(f"Not a column name: {column!r}.")
+        if frame.empty:
+            return 0
+        self._frames += 1
+        view = f"_frame_{self._frames}"
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        conflict = " ON CONFLICT DO NOTHING" if on_conflict == "nothing" else ""
+        self._cur.register(view, frame)
+        try:
+            row = self._cur.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}{conflict}"  # noqa: S608
+            ).fetchone()
+        finally:
+            self._cur.unregister(view)
+        return int(row[0]) if row else 0
+
+
+class Store:
+    """An open Skill Atlas database. Create with :func:`open_store`; close with :meth:`close`.
+
+    ``generation`` grows by one after every committed write in this process, so
+    callers can key caches on it.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self._con = con
+        self.path = path
+        self.read_only = read_only
+        self._lock = _file_lock(str(path))
+        self._local = threading.local()
+        self._closed = False
+        self.generation = 0
+
+    # -- reads ----------------------------------------------------------------
+
+    def read(self, sql: str, params: Params = None) -> pd.DataFrame:
+        """Run a query on a cursor of its own and return every row as a DataFrame.
+
+        Safe to call from many threads at once. Raises :class:`StoreError` when
+        DuckDB refuses the query (the message says why).
+        """
+        cur = self._cursor()
+        try:
+            return cur.execute(sql, params).df()
+        except duckdb.Error as err:
+            raise StoreError(f"The database refused a query: {err}") from err
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        """Like :meth:`read`, returning a list of tuples."""
+        cur = self._cursor()
+        try:
+            return cur.execute(sql, params).fetchall()
+        except duckdb.Error as err:
+            raise StoreError(f"The database refused a query: {err}") from err
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        """The first column of the first row of a query, or None."""
+        found = self.rows(sql, params)
+        return found[0][0] if found else None
+
+    # -- writes ---------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """One write transaction: committed when the block ends, rolled back on any error.
+
+        Writers in this process wait for each other (one lock per file). A
+        ``write()`` opened inside another on the same thread joins the outer
+        transaction. Raises :class:`StoreError` on a read-only store.
+        """
+        if self.read_only:
+            raise StoreError("This database was opened read-only; it cannot be changed.")
+        outer: Tx | None = getattr(self._local, "tx", None)
+        if outer is not None:
+            yield outer
+            return
+        with self._lock:
+            cur = self._cursor()
+            cur.execute("BEGIN TRANSACTION")
+            tx = Tx(cur)
+            self._local.tx = tx
+            try:
+                yield tx
+                cur.execute("COMMIT")
+                self.generation += 1
+            except BaseException:
+                with suppress(duckdb.Error):  # DuckDB may have aborted it already
+                    cur.execute("ROLLBACK")
+                raise
+            finally:
+                self._local.tx = None
+                cur.close()
+
+    def run_write(self, work: Callable[[Tx], T], *, attempts: int = 5) -> T:
+        """Run ``work(tx)`` in a write transaction, retrying on transaction conflicts.
+
+        ``work`` must be safe to run again (it sees a rolled-back database).
+        Raises :class:`StoreError` when the conflict persists or DuckDB refuses.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write() as tx:
+                    return work(tx)
+            except duckdb.TransactionException as err:
+                if attempt == attempts:
+                    raise StoreError(f"The database stayed busy: {err}") from err
+                time.sleep(0.02 * 2**attempt)
+            except duckdb.Error as err:
+                raise StoreError(f"The database refused a change: {err}") from err
+        raise AssertionError("unreachable")
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """The newest migration applied to this database (0 for an empty file)."""
+        return _applied_version(self._con)
+
+    def close(self) -> None:
+        """Close the connection; the file lock is released. Idempotent."""
+        if not self._closed:
+            self._closed = True
+            self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        if self._closed:
+            raise StoreError("The database has been closed.")
+        return self._con.cursor()
+
+
+def _applied_version(con: duckdb.DuckDBPyConnection) -> int:
+    cur = con.cursor()
+    try:
+        exists = cur.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations' "
+            "AND schema_name = 'main' AND database_name = current_database()"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        cur.close()
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    known = migrations()
+    newest = known[-1].version if known else 0
+    applied = _applied_version(con)
+    if applied > newest:
+        raise SchemaTooNew(
+            f"The database {path} was written by a newer Skill Atlas (schema {applied}, "
+            f"this version knows up to {newest}); upgrade Skill Atlas to open it."
+        )
+    pending = [m for m in known if m.version > applied]
+    if not pending:
+        return
+    if read_only:
+        raise StoreError(
+            f"The database {path} needs {len(pending)} schema update(s); "
+            "open it once read-write to apply them."
+        )
+    cur = con.cursor()
+    try:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        for migration in pending:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute(migration.sql)
+                cur.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [migration.version, migration.name, datetime.now(UTC)],
+                )
+                cur.execute("COMMIT")
+            except duckdb.Error as err:
+                with suppress(duckdb.Error):
+                    cur.execute("ROLLBACK")
+                raise StoreError(
+                    f"Schema update {migration.version:04d}_{migration.name} failed: {err}"
+                ) from err
+    finally:
+        cur.close()
+
+
+def open_store(
+    path: Path | str | None = None,
+    *,
+    read_only: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> Store:
+    """Open (creating if needed) the database and bring its schema up to date.
+
+    ``path`` defaults to ``settings().db_path``; its parent folder is created.
+    Pending migrations are applied, each in one transaction together with its
+    row in ``schema_migrations``. When another process holds the file (DuckDB
+    allows one process per file), the open is retried for up to ``wait``
+    seconds; ``on_wait(message)`` is called once when waiting starts.
+
+    Raises :class:`DatabaseLocked` when the file stays held, :class:`SchemaTooNew`
+    when it was migrated by newer code, :class:`StoreError` when it cannot be
+    opened (not a DuckDB file, a newer storage format, a read-only open of a
+    missing or outdated file).
+    """
+    db_path = Path(path) if path is not None else settings().db_path
+    if read_only and not db_path.exists():
+        raise StoreError(f"There is no database at {db_path}.")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + max(0.0, wait)
+    told = False
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except duckdb.Error as err:
+            if not _is_lock_error(err):
+                raise StoreError(f"Cannot open the database {db_path}: {err}") from err
+            holder = _lock_holder(err)
+            if time.monotonic() >= deadline:
+                raise DatabaseLocked(
+                    f"The database {db_path} is in use by {holder} (the app, or another "
+                    f"command); DuckDB allows one process per file. Stop it, or pass a longer "
+                    f"--wait (waited {wait:g} s)."
+                ) from err
+            if on_wait is not None and not told:
+                told = True
+                on_wait(
+                    f"The database {db_path} is in use by {holder}; "
+                    f"waiting up to {wait:g} s for it to be released..."
+                )
+            time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+    try:
+        _migrate(con, db_path, read_only)
+    except BaseException:
+        con.close()
+        raise
+    return Store(con, db_path.resolve(), read_only)

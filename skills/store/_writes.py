@@ -1,0 +1,352 @@
+"""Writes other than ingestion: audit, HR settings, taxonomy additions, bulk loads, erasure.
+
+Every function here runs in one transaction (joining the caller's when called
+inside :meth:`Store.write`) and writes an ``audit_log`` row saying who did what.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from skills.errors import StoreError
+from skills.store._connection import Store, Tx
+
+TRUST_LEVELS = ("trusted", "untrusted", "unknown")
+
+# Tables bulk_load accepts, in the order they are loaded.
+BULK_TABLES = (
+    "teams",
+    "people",
+    "identities",
+    "skills",
+    "issuers",
+    "achievements",
+    "credentials",
+    "credential_skills",
+    "credential_status_history",
+    "role_profiles",
+    "role_skills",
+)
+# Tables without a primary key: rows are only added for credentials new in this load.
+_PER_CREDENTIAL = ("credential_skills", "credential_status_history")
+
+
+def normalise_label(label: str) -> str:
+    """The comparable form of a skill label, as the taxonomy matcher compares them
+    (case, punctuation, whitespace and plural folding: :func:`skills.taxonomy.normalise`)."""
+    from skills.taxonomy import normalise
+
+    return normalise(label)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def audit(
+    tx: Tx,
+    actor: str,
+    action: str,
+    subject: str | None = None,
+    *,
+    person_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Append one ``audit_log`` row inside ``tx``.
+
+    ``person_id`` names whose data the entry is about; :func:`erase_person`
+    deletes those entries.
+    """
+    tx.execute(
+        "INSERT INTO audit_log (logged_at, actor, action, subject, person_id, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            at or _now(),
+            actor,
+            action,
+            subject,
+            person_id,
+            json.dumps(dict(detail or {}), default=str),
+        ],
+    )
+
+
+def set_issuer_trust(store: Store, issuer_id: str, trust: str, *, actor: str) -> None:
+    """Set an issuer's trust to trusted, untrusted or unknown (an HR decision).
+
+    Raises :class:`StoreError` for an unknown issuer or trust level.
+    """
+    if trust not in TRUST_LEVELS:
+        raise StoreError(f"Trust must be one of {', '.join(TRUST_LEVELS)}, not {trust!r}.")
+    with store.write() as tx:
+        old = tx.rows("SELECT trust FROM issuers WHERE issuer_id = ?", [issuer_id])
+        if not old:
+            raise StoreError(f"There is no issuer {issuer_id!r}.")
+        tx.execute(
+            "UPDATE issuers SET trust = ?, trust_set_by = ?, trust_set_at = ? WHERE issuer_id = ?",
+            [trust, actor, _now(), issuer_id],
+        )
+        audit(tx, actor, "issuer.trust", issuer_id, detail={"old": old[0][0], "new": trust})
+
+
+def sync_skills(store: Store, frame: pd.DataFrame) -> int:
+    """Load taxonomy skills not yet stored; existing rows are left as they are.
+
+    ``frame`` is :meth:`skills.taxonomy.Taxonomy.skills_frame` (columns uri, label,
+    pillar, level{1,2,3}_{code,label}, source); rows whose source is ``org`` are
+    skipped (organisation skills are owned by the ``skills`` table itself).
+    Returns how many were added.
+    """
+    rows = frame
+    if "source" in rows.columns:
+        rows = rows[rows["source"].fillna("esco") == "esco"]
+    keep = ["uri", "label", "pillar"] + [
+        f"level{n}_{part}" for n in (1, 2, 3) for part in ("code", "label")
+    ]
+    rows = rows[[c for c in keep if c in rows.columns]].rename(columns={"uri": "skill_uri"})
+    levels = [c for c in ("level3_code", "level2_code", "level1_code") if c in rows.columns]
+    group = pd.Series([None] * len(rows), index=rows.index, dtype="object")
+    for column in levels:
+        group = group.where(group.notna(), rows[column])
+    rows = rows.assign(group_code=group, origin="esco").drop_duplicates("skill_uri")
+    with store.write() as tx:
+        return tx.insert_frame("skills", rows, on_conflict="nothing")
+
+
+def add_org_skill(
+    store: Store,
+    label: str,
+    *,
+    actor: str,
+    uri: str | None = None,
+    pillar: str | None = "S",
+    group_code: str | None = None,
+    description: str | None = None,
+) -> str:
+    """Add an organisation skill (one ESCO lacks) and return its URI.
+
+    The default URI is ``urn:skillatlas:skill:<slug>`` (as :mod:`skills.taxonomy`
+    names them). Raises :class:`StoreError` when the label is empty or the URI is taken.
+    """
+    clean = " ".join(label.split())
+    if not clean:
+        raise StoreError("An organisation skill needs a name.")
+    skill_uri = uri or "urn:skillatlas:skill:" + re.sub(r"[^a-z0-9]+", "-", clean.casefold()).strip(
+        "-"
+    )
+    with store.write() as tx:
+        if tx.scalar("SELECT count(*) FROM skills WHERE skill_uri = ?", [skill_uri]):
+            raise StoreError(f"The skill {skill_uri} already exists.")
+        tx.execute(
+            "INSERT INTO skills (skill_uri, label, pillar, group_code, description, origin, "
+            "created_by) VALUES (?, ?, ?, ?, ?, 'org', ?)",
+            [skill_uri, clean, pillar, group_code, description, actor],
+        )
+        audit(tx, actor, "skill.add", skill_uri, detail={"label": clean})
+    return skill_uri
+
+
+def add_synonym(store: Store, label: str, skill_uri: str, *, actor: str) -> None:
+    """Record that ``label`` means ``skill_uri`` in this organisation (replacing an older one).
+
+    Raises :class:`StoreError` when the skill is unknown or the label empty.
+    """
+    norm = normalise_label(label)
+    if not norm:
+        raise StoreError("A synonym needs a label.")
+    with store.write() as tx:
+        if not tx.scalar("SELECT count(*) FROM skills WHERE skill_uri = ?", [skill_uri]):
+            raise StoreError(f"There is no skill {skill_uri}.")
+        tx.execute("DELETE FROM skill_synonyms WHERE label_norm = ?", [norm])
+        tx.execute(
+            "INSERT INTO skill_synonyms (label_norm, label, skill_uri, created_by) "
+            "VALUES (?, ?, ?, ?)",
+            [norm, " ".join(label.split()), skill_uri, actor],
+        )
+        audit(tx, actor, "skill.synonym", skill_uri, detail={"label": label})
+
+
+def resolve_mapping(store: Store, label: str, chosen_uri: str | None, *, actor: str) -> int:
+    """Decide a review-queue label: it means ``chosen_uri`` (None: it is not a skill).
+
+    The decision is remembered (later badges with the same normalised label use
+    it) and applied now to stored mentions of that label that had no skill.
+    Returns how many stored mentions changed. Raises :class:`StoreError` when
+    the label is not in the queue or the skill is unknown.
+    """
+    norm = normalise_label(label)
+    with store.write() as tx:
+        if not tx.scalar("SELECT count(*) FROM mapping_review WHERE label_norm = ?", [norm]):
+            raise StoreError(f"{label!r} is not in the mapping review queue.")
+        if chosen_uri is not None and not tx.scalar(
+            "SELECT count(*) FROM skills WHERE skill_uri = ?", [chosen_uri]
+        ):
+            raise StoreError(f"There is no skill {chosen_uri}.")
+        tx.execute(
+            "UPDATE mapping_review SET status = 'resolved', chosen_uri = ?, decided_by = ?, "
+            "decided_at = ? WHERE label_norm = ?",
+            [chosen_uri, actor, _now(), norm],
+        )
+        changed = 0
+        if chosen_uri is not None:
+            labels = [
+                r[0]
+                for r in tx.rows(
+                    "SELECT DISTINCT label FROM credential_skills "
+                    "WHERE skill_uri IS NULL AND label IS NOT NULL"
+                )
+                if normalise_label(r[0]) == norm
+            ]
+            if labels:
+                changed = int(
+                    tx.scalar(
+                        "SELECT count(*) FROM credential_skills "
+                        "WHERE skill_uri IS NULL AND list_contains(?, label)",
+                        [labels],
+                    )
+                )
+                tx.execute(
+                    "UPDATE credential_skills SET skill_uri = ?, method = 'review', "
+                    "confidence = 1.0 WHERE skill_uri IS NULL AND list_contains(?, label)",
+                    [chosen_uri, labels],
+                )
+        audit(tx, actor, "mapping.resolve", norm, detail={"chosen": chosen_uri, "changed": changed})
+    return changed
+
+
+def save_role_profile(
+    store: Store,
+    profile_id: str,
+    name: str,
+    requirements: Iterable[tuple[str, str, int]],
+    *,
+    actor: str,
+    team_id: str | None = None,
+    description: str | None = None,
+) -> None:
+    """Create or replace a role profile with its (target, target_kind, priority) rows.
+
+    ``target_kind`` is ``skill`` (an ESCO or organisation skill URI) or ``group``
+    (an ESCO group code). Raises :class:`StoreError` on a bad kind or priority.
+    """
+    reqs = list(requirements)
+    for target, kind, priority in reqs:
+        if kind not in ("skill", "group") or not target:
+            raise StoreError(f"A requirement is a skill or a group, not {kind!r}.")
+        if priority not in (1, 2, 3):
+            raise StoreError(f"Priority must be 1, 2 or 3, not {priority!r}.")
+    with store.write() as tx:
+        tx.execute("DELETE FROM role_skills WHERE profile_id = ?", [profile_id])
+        tx.execute("DELETE FROM role_profiles WHERE profile_id = ?", [profile_id])
+        tx.execute(
+            "INSERT INTO role_profiles (profile_id, name, team_id, description, created_by) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [profile_id, name, team_id, description, actor],
+        )
+        frame = pd.DataFrame(
+            {
+                "profile_id": [profile_id] * len(reqs),
+                "target": [r[0] for r in reqs],
+                "target_kind": [r[1] for r in reqs],
+                "priority": [r[2] for r in reqs],
+            }
+        ).drop_duplicates("target")
+        tx.insert_frame("role_skills", frame)
+        audit(tx, actor, "role_profile.save", profile_id, detail={"requirements": len(reqs)})
+
+
+def bulk_load(
+    store: Store, frames: Mapping[str, pd.DataFrame], *, actor: str = "bulk_load"
+) -> dict[str, int]:
+    """Insert pre-built rows (pre-verified credentials, people ...) in one transaction.
+
+    ``frames`` maps table names from :data:`BULK_TABLES` to DataFrames whose
+    columns are that table's column names (missing ones take their defaults).
+    Idempotent: rows whose key already exists are skipped, and skill/history rows
+    are added only for credentials new in this load, so re-running a load that
+    was killed completes it. Returns the rows inserted per table.
+    Raises :class:`StoreError` for an unknown table or a rejected row.
+    """
+    unknown = set(frames) - set(BULK_TABLES)
+    if unknown:
+        raise StoreError(f"bulk_load cannot load {', '.join(sorted(unknown))}.")
+
+    def work(tx: Tx) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        existing: set[str] = set()
+        creds = frames.get("credentials")
+        if creds is not None and not creds.empty:
+            keys = pd.DataFrame({"credential_key": creds["credential_key"].astype(str)})
+            with tx.frame("_bulk_keys", keys):
+                existing = {
+                    r[0]
+                    for r in tx.rows(
+                        "SELECT c.credential_key FROM credentials c "
+                        "JOIN _bulk_keys k ON k.credential_key = c.credential_key"
+                    )
+                }
+        for table in BULK_TABLES:
+            frame = frames.get(table)
+            if frame is None:
+                continue
+            if table in _PER_CREDENTIAL and existing:
+                frame = frame[~frame["credential_key"].isin(existing)]
+            conflict: Any = "error" if table in _PER_CREDENTIAL else "nothing"
+            counts[table] = tx.insert_frame(table, frame, on_conflict=conflict)
+        audit(tx, actor, "bulk_load", None, detail=counts)
+        return counts
+
+    return store.run_write(work)
+
+
+def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
+    """Erase a person (right to erasure): their row, identities, credentials with raw
+    bytes, skills and history, rejected submissions, and audit entries about them.
+
+    Team leads and managers pointing at them are cleared. One audit row records
+    that an erasure happened, without the person's id. Returns rows deleted per
+    table. Raises :class:`StoreError` when there is no such person.
+    """
+    with store.write() as tx:
+        if not tx.scalar("SELECT count(*) FROM people WHERE person_id = ?", [person_id]):
+            raise StoreError(f"There is no person {person_id!r}.")
+        keys = [
+            r[0]
+            for r in tx.rows(
+                "SELECT credential_key FROM credentials WHERE person_id = ?", [person_id]
+            )
+        ]
+        counts: dict[str, int] = {}
+
+        def delete(table: str, where: str, params: list[Any]) -> None:
+            n = tx.scalar(f"SELECT count(*) FROM {table} WHERE {where}", params)  # noqa: S608
+            tx.execute(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608
+            counts[table] = int(n or 0)
+
+        delete("credential_skills", "list_contains(?, credential_key)", [keys])
+        delete("credential_status_history", "list_contains(?, credential_key)", [keys])
+        delete("credentials", "person_id = ?", [person_id])
+        delete("identities", "person_id = ?", [person_id])
+        delete("rejected_submissions", "person_id = ?", [person_id])
+        delete(
+            "audit_log",
+            "person_id = ? OR subject = ? OR list_contains(?, subject)",
+            [person_id, person_id, keys],
+        )
+        tx.execute(
+            "UPDATE mapping_review SET first_credential_key = NULL "
+            "WHERE list_contains(?, first_credential_key)",
+            [keys],
+        )
+        tx.execute("UPDATE people SET manager_id = NULL WHERE manager_id = ?", [person_id])
+        tx.execute("UPDATE teams SET lead_person_id = NULL WHERE lead_person_id = ?", [person_id])
+        delete("people", "person_id = ?", [person_id])
+        audit(tx, actor, "person.erase", None, detail=counts)
+    return counts
