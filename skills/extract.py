@@ -1,0 +1,226 @@
+"""Credential -> skill mentions -> skill mappings.
+
+:func:`extract_mentions` reads, from a verified :class:`~skills.verify.model.Credential`
+only, every place a badge names a skill, most explicit first:
+
+- ``alignment``: each Alignment (``targetUrl``, ``targetCode``, ``targetName``,
+  ``targetFramework``);
+- ``extension``: extension objects (e.g. a ``CompetencyExtension`` with ``escoID`` /
+  ``escoUri`` and skill names), searched recursively for ESCO references and skill names;
+- ``tag``: the achievement's tags;
+- ``title``: the achievement's name, used only when nothing else names a skill. A
+  mapping from a title is always flagged ``inferred``.
+
+:func:`map_credential` maps the mentions with a matcher and keeps, per skill, the mapping
+with the best confidence (unaccepted mentions are kept once per text, for review).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from skills.taxonomy import Candidate, Matcher, Method, esco_uri
+from skills.verify.model import Credential
+
+Source = Literal["alignment", "extension", "tag", "title"]
+_SOURCE_RANK: dict[str, int] = {"alignment": 0, "extension": 1, "tag": 2, "title": 3}
+_MAX_DEPTH = 6
+_MAX_TEXT = 300
+
+# Extension keys (compared case-insensitively, without "_"/"-") that hold a skill reference
+# or a skill name.
+_REF_KEYS = frozenset(
+    {
+        "escoid",
+        "escouri",
+        "escourl",
+        "escoskill",
+        "escoskilluri",
+        "skilluri",
+        "skillid",
+        "competencyuri",
+        "competencyid",
+        "targeturl",
+        "targetcode",
+        "frameworkurl",
+    }
+)
+_NAME_KEYS = frozenset(
+    {
+        "skill",
+        "skills",
+        "skillname",
+        "skillnames",
+        "skilllabel",
+        "competency",
+        "competencies",
+        "competencyname",
+        "competencylabel",
+        "targetname",
+        "escolabel",
+        "escoskilllabel",
+        "preferredlabel",
+        "label",
+        "name",
+        "title",
+    }
+)
+# Inside an extension, these name the extension itself, not a skill.
+_IGNORED_KEYS = frozenset({"@context", "type", "@type", "_key", "id", "@id"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place a credential names a skill. ``uri``/``code`` are a reference when the
+    badge gives one (an ESCO URI, a framework code); ``framework`` the framework name."""
+
+    text: str
+    source: Source
+    uri: str | None = None
+    code: str | None = None
+    framework: str | None = None
+
+
+@dataclass(frozen=True)
+class SkillMapping:
+    """A mention mapped to the taxonomy.
+
+    ``skill_uri`` is None when no skill was accepted (the mention waits for review with
+    its ``candidates``). ``inferred`` is True for mappings from the badge title alone.
+    ``confidence`` is the matcher's calibrated score.
+    """
+
+    skill_uri: str | None
+    label: str | None
+    mention: str
+    source: Source
+    confidence: float
+    method: Method
+    inferred: bool
+    candidates: tuple[Candidate, ...] = ()
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text[:_MAX_TEXT] if text else None
+
+
+def _key(name: str) -> str:
+    return name.rsplit(":", 1)[-1].rsplit("/", 1)[-1].lower().replace("_", "").replace("-", "")
+
+
+def _from_extension(obj: Any, depth: int = 0) -> Iterator[Mention]:
+    """Skill mentions in one extension object, recursively (bounded depth)."""
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(obj, list):
+        for item in obj:
+            yield from _from_extension(item, depth + 1)
+        return
+    if not isinstance(obj, Mapping):
+        return
+    refs: list[str] = []
+    names: list[str] = []
+    for raw_key, value in obj.items():
+        if not isinstance(raw_key, str) or raw_key in _IGNORED_KEYS:
+            continue
+        key = _key(raw_key)
+        if isinstance(value, Mapping | list):
+            yield from _from_extension(value, depth + 1)
+            if key in _NAME_KEYS and isinstance(value, list):
+                names.extend(t for t in (_clean(v) for v in value) if t)
+            continue
+        text = _clean(value)
+        if text is None:
+            continue
+        if key in _REF_KEYS or (esco_uri(text) is not None and "esco" in text.lower()):
+            refs.append(text)
+        elif key in _NAME_KEYS:
+            names.append(text)
+    # A reference and a name in the same object describe one skill.
+    for i, ref in enumerate(refs):
+        name = names[i] if i < len(names) else ref
+        yield Mention(
+            name,
+            "extension",
+            uri=ref if esco_uri(ref) or ":" in ref else None,
+            code=None if esco_uri(ref) or ":" in ref else ref,
+        )
+    for name in names[len(refs) :]:
+        yield Mention(name, "extension")
+
+
+def extract_mentions(credential: Credential) -> list[Mention]:
+    """Every skill mention of a verified credential, alignments first, then extensions,
+    tags and, only when none of those gave anything, the achievement title.
+
+    Pure; reads only the normalised credential (which holds only verified content).
+    Duplicates (same text, source and reference) are dropped.
+    """
+    found: list[Mention] = []
+    for a in credential.alignments:
+        text = _clean(a.target_name) or _clean(a.target_code) or _clean(a.target_url)
+        if text is None:
+            continue
+        found.append(
+            Mention(
+                text,
+                "alignment",
+                uri=_clean(a.target_url),
+                code=_clean(a.target_code),
+                framework=_clean(a.target_framework),
+            )
+        )
+    for ext in credential.extensions:
+        found.extend(_from_extension(ext))
+    for tag in credential.achievement.tags:
+        text = _clean(tag)
+        if text is not None:
+            found.append(Mention(text, "tag"))
+    if not found:
+        title = _clean(credential.achievement.name)
+        if title is not None:
+            found.append(Mention(title, "title"))
+    return list(dict.fromkeys(found))
+
+
+def map_credential(credential: Credential, matcher: Matcher) -> list[SkillMapping]:
+    """Extract the mentions of ``credential`` and map them with ``matcher``.
+
+    One mapping per accepted skill (the best confidence wins; on a tie the more explicit
+    source), then one per distinct unaccepted mention text, for the review queue.
+    """
+    mentions = extract_mentions(credential)
+    matches = matcher.match_mentions(mentions)
+    best: dict[str, SkillMapping] = {}
+    pending: dict[str, SkillMapping] = {}
+    for mention, m in zip(mentions, matches, strict=True):
+        mapping = SkillMapping(
+            skill_uri=m.skill_uri,
+            label=m.label,
+            mention=mention.text,
+            source=mention.source,
+            confidence=m.score,
+            method=m.method,
+            inferred=mention.source == "title",
+            candidates=m.candidates,
+        )
+        if m.skill_uri is None:
+            pending.setdefault(mention.text.casefold(), mapping)
+            continue
+        old = best.get(m.skill_uri)
+        if old is None or (mapping.confidence, -_SOURCE_RANK[mapping.source]) > (
+            old.confidence,
+            -_SOURCE_RANK[old.source],
+        ):
+            best[m.skill_uri] = mapping
+    return list(best.values()) + list(pending.values())
+
+
+def mapped_skills(mappings: Sequence[SkillMapping]) -> list[str]:
+    """The URIs of the accepted, non-inferred skills of a credential's mappings."""
+    return [m.skill_uri for m in mappings if m.skill_uri is not None and not m.inferred]

@@ -1,0 +1,630 @@
+"""The matcher: skill references and labels -> canonical skills, with a calibrated score.
+
+Stages, in order, for each input:
+
+1. **uri** – an ESCO skill URI in any usual spelling (http/https, trailing slash,
+   ``esco:`` CURIE, bare UUID) or an organisation skill's URI/id that the taxonomy holds.
+2. **remembered** – a reviewer's earlier decision for the same normalised label.
+3. **exact** – the normalised label (see :func:`normalise`) equals a preferred or
+   alternative label or an organisation synonym of exactly one skill (or is the
+   preferred label of one skill among several). Word order is ignored as a fallback.
+4. **fuzzy** – TF-IDF cosine over character n-grams (``char_wb`` 3-5 of the normalised
+   label) and over stemmed words, each both against single labels (the best label of a
+   skill counts) and against the skill's centroid (all its labels together). The four
+   similarities are combined and turned into a probability-like score by a logistic
+   calibration fitted on held-out ESCO labels (see ``benchmarks/bench_taxonomy.py``).
+   Very common n-grams and words (in more than ``MAX_DF_CHAR`` labels) are dropped: they
+   carry little evidence and dominate the cost of the sparse products.
+
+A fuzzy match is accepted when its score reaches :data:`ACCEPT_THRESHOLD`; otherwise
+``skill_uri`` is None and the top five candidates go to the review queue.
+
+The fitted fuzzy index is saved as one ``.npz`` file (no pickle) under the cache
+folder, named by a hash of the indexed labels and of the method's parameters, so it is
+rebuilt only when the taxonomy (ESCO or organisation skills/synonyms) changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from skills.taxonomy._model import Candidate, Match, Method
+from skills.taxonomy._normalise import esco_uri, normalise, org_skill_uri, sorted_key, stem
+
+log = logging.getLogger(__name__)
+
+#: Fuzzy matches with a calibrated score at or above this are accepted automatically.
+ACCEPT_THRESHOLD = 0.7
+#: Candidates kept for review.
+TOP_K = 5
+#: Change when the index layout or features change: invalidates every cached index.
+METHOD_VERSION = "tfidf-char35-word-centroid-v1"
+CHAR_NGRAMS = (3, 5)
+MAX_DF_CHAR = 2000  # character n-grams in more labels than this are not indexed
+MAX_DF_WORD = 20000  # words in more labels than this (``of``, ``and``) are not indexed
+WEIGHTS = (1.0, 0.0, 1.0, 0.7)  # label-char, label-word, centroid-char, centroid-word
+# Logistic calibration: score = sigmoid(A * combined + B * margin + C).
+CAL_A, CAL_B, CAL_C = 8.27, 9.10, -7.64
+_CHUNK = 1000
+_WORD_PATTERN = r"\S+"  # words are pre-normalised: split on whitespace only
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+
+
+class MentionLike(Protocol):
+    """What :meth:`Matcher.match_mentions` reads from a mention."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def uri(self) -> str | None: ...
+    @property
+    def code(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One label in the index: ``label`` names the skill ``uri``."""
+
+    uri: str
+    label: str
+    preferred: bool = False
+
+
+def _sigmoid(x: FloatArray) -> FloatArray:
+    out: FloatArray = (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
+    return out
+
+
+def content_hash(skill_uris: Sequence[str], entries: Sequence[IndexEntry]) -> str:
+    """SHA-256 over the method version, its parameters and every indexed label."""
+    h = hashlib.sha256()
+    h.update(f"{METHOD_VERSION}|{CHAR_NGRAMS}|{MAX_DF_CHAR}|{MAX_DF_WORD}\n".encode())
+    for uri in skill_uris:
+        h.update(uri.encode())
+        h.update(b"\x1e")
+    for e in entries:
+        h.update(f"{e.uri}\x1f{e.label}\x1f{int(e.preferred)}\x1e".encode())
+    return h.hexdigest()
+
+
+class _Tfidf:
+    """Sublinear TF-IDF with a fixed vocabulary; rows L2-normalised.
+
+    Terms whose document frequency exceeds ``MAX_DF_CHAR``/``MAX_DF_WORD`` get weight 0.
+    """
+
+    def __init__(self, analyzer: str, vocabulary: Sequence[str], idf: FloatArray) -> None:
+        self.vocabulary = list(vocabulary)
+        self.idf = idf
+        kwargs: dict[str, Any] = {"lowercase": False, "dtype": np.float32}
+        if analyzer == "word":
+            kwargs["token_pattern"] = _WORD_PATTERN
+        else:
+            kwargs["ngram_range"] = CHAR_NGRAMS
+        self.analyzer = analyzer
+        self._cv = CountVectorizer(
+            analyzer=analyzer, vocabulary={t: i for i, t in enumerate(self.vocabulary)}, **kwargs
+        )
+        self._diag = sp.diags(idf)
+        self._vocab = self._cv.vocabulary
+        self._analyze = self._cv.build_analyzer()
+        self._oov_idf = float(idf.max()) if len(idf) else 1.0
+
+    @classmethod
+    def fit(cls, analyzer: str, docs: Sequence[str]) -> tuple[_Tfidf, sp.csr_matrix]:
+        kwargs: dict[str, Any] = {"lowercase": False, "dtype": np.float32}
+        if analyzer == "word":
+            kwargs["token_pattern"] = _WORD_PATTERN
+        else:
+            kwargs["ngram_range"] = CHAR_NGRAMS
+        cv = CountVectorizer(analyzer=analyzer, **kwargs)
+        counts = cv.fit_transform(docs).tocsr()
+        vocab = cv.get_feature_names_out().tolist()
+        df = np.bincount(counts.indices, minlength=len(vocab))
+        n = counts.shape[0]
+        idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        idf[df > (MAX_DF_WORD if analyzer == "word" else MAX_DF_CHAR)] = 0.0
+        model = cls(analyzer, vocab, idf)
+        return model, model._weigh(counts)
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        x = counts.astype(np.float32).tocsr()
+        np.log(x.data, out=x.data)
+        x.data += 1.0
+        x = (x @ self._diag).tocsr()
+        x.eliminate_zeros()
+        return _l2(x)
+
+    def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        """Weigh queries like the index, except that terms the index never saw count in
+        the row's norm with the highest idf: a phrase half made of unknown words
+        (``"lunch break"``) must not look like a perfect match for its known half."""
+        analyze = self._analyze
+        vocab = self._vocab
+        oov_idf = self._oov_idf
+        indptr = [0]
+        indices: list[int] = []
+        values: list[float] = []
+        oov_sq = np.zeros(len(docs), dtype=np.float32)
+        for row, doc in enumerate(docs):
+            counts: dict[str, int] = {}
+            for term in analyze(doc):
+                counts[term] = counts.get(term, 0) + 1
+            extra = 0.0
+            for term, n in counts.items():
+                j = vocab.get(term)
+                if j is None:
+                    extra += ((1.0 + math.log(n)) * oov_idf) ** 2
+                else:
+                    indices.append(j)
+                    values.append(1.0 + math.log(n))
+            oov_sq[row] = extra
+            indptr.append(len(indices))
+        x = sp.csr_matrix(
+            (np.array(values, dtype=np.float32), np.array(indices, dtype=np.int32), indptr),
+            shape=(len(docs), len(self.vocabulary)),
+        )
+        x = (x @ self._diag).tocsr()
+        x.eliminate_zeros()
+        sq = np.asarray(x.multiply(x).sum(axis=1)).ravel().astype(np.float32) + oov_sq
+        norms = np.sqrt(sq)
+        norms[norms == 0] = 1.0
+        out: sp.csr_matrix = (sp.diags(1.0 / norms) @ x).tocsr()
+        return out
+
+
+def _l2(x: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel()).astype(np.float32)
+    norms[norms == 0] = 1.0
+    out: sp.csr_matrix = (sp.diags(1.0 / norms) @ x).tocsr()
+    return out
+
+
+def _max_by_group(s: sp.csr_matrix, group_of: IntArray, n_groups: int) -> sp.csr_matrix:
+    """Column-wise max of ``s`` over column groups (label -> skill), given that columns
+    are sorted by group."""
+    s = s.tocsr()
+    s.sort_indices()
+    if s.nnz == 0:
+        return sp.csr_matrix((s.shape[0], n_groups), dtype=np.float32)
+    rows = np.repeat(np.arange(s.shape[0], dtype=np.int64), np.diff(s.indptr))
+    groups = group_of[s.indices]
+    key = rows * n_groups + groups
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    values = np.maximum.reduceat(s.data, starts)
+    out: sp.csr_matrix = sp.csr_matrix(
+        (values, (rows[starts], groups[starts])), shape=(s.shape[0], n_groups)
+    )
+    return out
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Speller:
+    """Corrects one typo (insertion, deletion, substitution or swap of neighbours) in
+    query words absent from the indexed labels, choosing the most frequent indexed word
+    within that distance (deletion-neighbourhood lookup, as in SymSpell)."""
+
+    MIN_LENGTH = 4
+
+    def __init__(self, words: Sequence[str], counts: Sequence[int]) -> None:
+        self.words = list(words)
+        self.counts = np.asarray(counts, dtype=np.int64)
+        self._count = dict(zip(self.words, self.counts.tolist(), strict=True))
+        self._by_delete: dict[str, list[str]] = {}
+        for w in self.words:
+            if len(w) >= self.MIN_LENGTH:
+                for d in _deletes(w):
+                    self._by_delete.setdefault(d, []).append(w)
+
+    @classmethod
+    def fit(cls, normalised: Sequence[str]) -> Speller:
+        counts: dict[str, int] = {}
+        for text in normalised:
+            for w in text.split():
+                counts[w] = counts.get(w, 0) + 1
+        words = sorted(counts)
+        return cls(words, [counts[w] for w in words])
+
+    def correct_word(self, word: str) -> str:
+        if word in self._count or len(word) < self.MIN_LENGTH or not word.isalpha():
+            return word
+        options: set[str] = set(self._by_delete.get(word, ()))  # a letter was dropped
+        for d in _deletes(word):
+            if d in self._count:  # a letter was added
+                options.add(d)
+            options.update(self._by_delete.get(d, ()))  # substituted or swapped
+        if not options:
+            return word
+        return max(sorted(options), key=lambda w: self._count[w])
+
+    def correct(self, text: str) -> str:
+        return " ".join(self.correct_word(w) for w in text.split())
+
+
+class FuzzyIndex:
+    """The fitted TF-IDF structures (see module docstring)."""
+
+    def __init__(
+        self,
+        char: _Tfidf,
+        word: _Tfidf,
+        label_char_t: sp.csr_matrix,
+        label_word_t: sp.csr_matrix,
+        centroid_char_t: sp.csr_matrix,
+        centroid_word_t: sp.csr_matrix,
+        label_skill: IntArray,
+        n_skills: int,
+        speller: Speller,
+    ) -> None:
+        self.speller = speller
+        self.char = char
+        self.word = word
+        self.label_char_t = label_char_t
+        self.label_word_t = label_word_t
+        self.centroid_char_t = centroid_char_t
+        self.centroid_word_t = centroid_word_t
+        self.label_skill = label_skill
+        self.n_skills = n_skills
+
+    @classmethod
+    def fit(cls, label_skill: IntArray, normalised: Sequence[str], n_skills: int) -> FuzzyIndex:
+        """Fit on labels sorted by skill index (``label_skill`` non-decreasing)."""
+        words = [" ".join(stem(w) for w in t.split()) for t in normalised]
+        char, xc = _Tfidf.fit("char_wb", normalised)
+        word, xw = _Tfidf.fit("word", words)
+        owner = sp.csr_matrix(
+            (
+                np.ones(len(label_skill), dtype=np.float32),
+                (label_skill, np.arange(len(label_skill))),
+            ),
+            shape=(n_skills, len(label_skill)),
+        )
+        cc = _l2((owner @ xc).tocsr())
+        cw = _l2((owner @ xw).tocsr())
+        return cls(
+            char,
+            word,
+            xc.T.tocsr(),
+            xw.T.tocsr(),
+            cc.T.tocsr(),
+            cw.T.tocsr(),
+            label_skill.astype(np.int64),
+            n_skills,
+            Speller.fit(normalised),
+        )
+
+    def scores(self, normalised: Sequence[str]) -> sp.csr_matrix:
+        """Combined similarity (0..1) of each query to each skill, sparse."""
+        normalised = [self.speller.correct(t) for t in normalised]
+        qc = self.char.transform(normalised)
+        qw = self.word.transform([" ".join(stem(w) for w in t.split()) for t in normalised])
+        a, b, c, d = WEIGHTS
+        total: sp.csr_matrix = a * _max_by_group(
+            qc @ self.label_char_t, self.label_skill, self.n_skills
+        )
+        if b:
+            total = total + b * _max_by_group(
+                qw @ self.label_word_t, self.label_skill, self.n_skills
+            )
+        total = (total + c * (qc @ self.centroid_char_t) + d * (qw @ self.centroid_word_t)).tocsr()
+        total.data /= a + b + c + d
+        return total
+
+    # ---- persistence (npz, no pickle) ---------------------------------------
+    def save(self, path: Path) -> None:
+        arrays: dict[str, Any] = {
+            "char_vocab": np.array(self.char.vocabulary),
+            "char_idf": self.char.idf,
+            "word_vocab": np.array(self.word.vocabulary),
+            "word_idf": self.word.idf,
+            "label_skill": self.label_skill,
+            "n_skills": np.array([self.n_skills]),
+            "speller_words": np.array(self.speller.words),
+            "speller_counts": self.speller.counts,
+        }
+        for name in ("label_char_t", "label_word_t", "centroid_char_t", "centroid_word_t"):
+            m: sp.csr_matrix = getattr(self, name)
+            arrays[f"{name}_data"] = m.data
+            arrays[f"{name}_indices"] = m.indices
+            arrays[f"{name}_indptr"] = m.indptr
+            arrays[f"{name}_shape"] = np.array(m.shape)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path) -> FuzzyIndex:
+        with np.load(path, allow_pickle=False) as z:
+
+            def matrix(name: str) -> sp.csr_matrix:
+                return sp.csr_matrix(
+                    (z[f"{name}_data"], z[f"{name}_indices"], z[f"{name}_indptr"]),
+                    shape=tuple(z[f"{name}_shape"]),
+                )
+
+            return cls(
+                _Tfidf("char_wb", z["char_vocab"].tolist(), z["char_idf"]),
+                _Tfidf("word", z["word_vocab"].tolist(), z["word_idf"]),
+                matrix("label_char_t"),
+                matrix("label_word_t"),
+                matrix("centroid_char_t"),
+                matrix("centroid_word_t"),
+                z["label_skill"],
+                int(z["n_skills"][0]),
+                Speller(z["speller_words"].tolist(), z["speller_counts"].tolist()),
+            )
+
+
+class Matcher:
+    """Maps labels and skill references to skills (see module docstring).
+
+    Build one with :meth:`fit` (or :meth:`skills.taxonomy.Taxonomy.matcher`, which
+    caches it). Thread-safe for concurrent :meth:`match` calls: nothing is mutated
+    after construction.
+    """
+
+    def __init__(
+        self,
+        skill_uris: Sequence[str],
+        skill_labels: Sequence[str],
+        entries: Sequence[IndexEntry],
+        index: FuzzyIndex,
+        remembered: Mapping[str, str | None],
+        *,
+        threshold: float = ACCEPT_THRESHOLD,
+        normalised: Sequence[str] | None = None,
+    ) -> None:
+        self.skill_uris = list(skill_uris)
+        self.skill_labels = list(skill_labels)
+        self.threshold = threshold
+        self._index = index
+        self._by_uri = {u: i for i, u in enumerate(self.skill_uris)}
+        self._by_org_id = {
+            u.removeprefix("urn:skillatlas:skill:"): i
+            for i, u in enumerate(self.skill_uris)
+            if not u.startswith("http://data.europa.eu/esco/")
+        }
+        norm = list(normalised) if normalised is not None else [normalise(e.label) for e in entries]
+        exact: dict[str, dict[int, bool]] = {}
+        unordered: dict[str, dict[int, bool]] = {}
+        for e, key in zip(entries, norm, strict=True):
+            i = self._by_uri[e.uri]
+            for table, k in ((exact, key), (unordered, sorted_key(key))):
+                owners = table.setdefault(k, {})
+                owners[i] = owners.get(i, False) or e.preferred
+        self._exact_keys = exact
+        self._unordered = unordered
+        self._remembered: dict[str, int | None] = {}
+        for label, uri in remembered.items():
+            if uri is None:
+                self._remembered[normalise(label)] = None
+            elif uri in self._by_uri:
+                self._remembered[normalise(label)] = self._by_uri[uri]
+
+    # ---- construction -------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        skill_uris: Sequence[str],
+        skill_labels: Sequence[str],
+        entries: Iterable[IndexEntry],
+        *,
+        remembered: Mapping[str, str | None] | None = None,
+        cache_dir: Path | None = None,
+        threshold: float = ACCEPT_THRESHOLD,
+    ) -> Matcher:
+        """Fit the matcher, or load the fuzzy index from ``cache_dir`` when a file for
+        the same content exists there (and write one when it does not; an unwritable
+        cache folder only logs a warning). Entries naming unknown skills are ignored."""
+        known = {u: i for i, u in enumerate(skill_uris)}
+        items = sorted(
+            (e for e in entries if e.uri in known and e.label.strip()),
+            key=lambda e: known[e.uri],
+        )
+        normalised = [normalise(e.label) for e in items]
+        index: FuzzyIndex | None = None
+        path: Path | None = None
+        if cache_dir is not None:
+            path = cache_dir / f"matcher-{content_hash(skill_uris, items)[:32]}.npz"
+            if path.exists():
+                try:
+                    index = FuzzyIndex.load(path)
+                except (OSError, ValueError, KeyError) as err:
+                    log.warning("ignoring unreadable matcher cache %s: %s", path, err)
+        if index is None:
+            label_skill = np.array([known[e.uri] for e in items], dtype=np.int64)
+            index = FuzzyIndex.fit(label_skill, normalised, len(skill_uris))
+            if path is not None:
+                try:
+                    index.save(path)
+                except OSError as err:
+                    log.warning("could not write matcher cache %s: %s", path, err)
+        return cls(
+            skill_uris,
+            skill_labels,
+            items,
+            index,
+            remembered or {},
+            threshold=threshold,
+            normalised=normalised,
+        )
+
+    # ---- matching -----------------------------------------------------------
+    def _resolve_ref(self, ref: str) -> int | None:
+        ref = ref.strip()
+        if not ref:
+            return None
+        uri = esco_uri(ref)
+        if uri is not None:
+            return self._by_uri.get(uri)
+        i = self._by_uri.get(ref)
+        if i is None:
+            i = self._by_uri.get(org_skill_uri(ref))
+        if i is None:
+            i = self._by_org_id.get(ref)
+        return i
+
+    def _looks_like_ref(self, text: str) -> bool:
+        t = text.strip()
+        return esco_uri(t) is not None or t.startswith(("http://", "https://", "urn:"))
+
+    def _hit(self, query: str, i: int, method: Method, score: float = 1.0) -> Match:
+        cand = Candidate(self.skill_uris[i], self.skill_labels[i], score)
+        return Match(query, cand.uri, cand.label, score, True, method, (cand,))
+
+    def _exact(self, query: str, key: str) -> Match | None:
+        for table, k, score in (
+            (self._exact_keys, key, 1.0),
+            (self._unordered, sorted_key(key), 0.97),
+        ):
+            owners = table.get(k)
+            if not owners:
+                continue
+            if len(owners) == 1:
+                return self._hit(query, next(iter(owners)), "exact", score)
+            preferred = [i for i, pref in owners.items() if pref]
+            if len(preferred) == 1:
+                return self._hit(query, preferred[0], "exact", score)
+            # The label names several skills equally: a reviewer chooses.
+            cands = tuple(
+                Candidate(self.skill_uris[i], self.skill_labels[i], round(score / len(owners), 4))
+                for i in sorted(owners, key=lambda i: self.skill_labels[i])[:TOP_K]
+            )
+            return Match(query, None, None, cands[0].score, False, "exact", cands)
+        return None
+
+    def match(self, labels: Sequence[str]) -> list[Match]:
+        """Map each label (or skill reference) to a :class:`Match`, in input order.
+
+        Pure: reads only the fitted index. Empty or whitespace-only labels give
+        ``method="none"`` with no candidates.
+        """
+        return self._match([(text, None, None) for text in labels])
+
+    def match_mentions(self, mentions: Sequence[MentionLike]) -> list[Match]:
+        """Like :meth:`match` for extracted mentions: a mention's ``uri`` or ``code`` that
+        names a known skill wins (method ``"uri"`` or ``"code"``); otherwise its text is
+        matched. ``Match.query`` is the mention's text."""
+        return self._match([(m.text, m.uri, m.code) for m in mentions])
+
+    def _match(self, items: Sequence[tuple[str, str | None, str | None]]) -> list[Match]:
+        results: list[Match | None] = [None] * len(items)
+        fuzzy_pos: list[int] = []
+        fuzzy_keys: list[str] = []
+        for pos, (text, uri, code) in enumerate(items):
+            for ref, method in ((uri, "uri"), (code, "code")):
+                if ref:
+                    i = self._resolve_ref(ref)
+                    if i is not None:
+                        results[pos] = self._hit(text, i, method)  # type: ignore[arg-type]
+                        break
+            if results[pos] is not None:
+                continue
+            org = self._by_org_id.get(text.strip())
+            if org is not None:
+                results[pos] = self._hit(text, org, "uri")
+                continue
+            if self._looks_like_ref(text):
+                i = self._resolve_ref(text)
+                results[pos] = (
+                    self._hit(text, i, "uri")
+                    if i is not None
+                    else Match(text, None, None, 0.0, False, "none")
+                )
+                continue
+            key = normalise(text)
+            if not key:
+                results[pos] = Match(text, None, None, 0.0, False, "none")
+                continue
+            if key in self._remembered:
+                decided = self._remembered[key]
+                results[pos] = (
+                    self._hit(text, decided, "remembered")
+                    if decided is not None
+                    else Match(text, None, None, 1.0, False, "remembered")
+                )
+                continue
+            exact = self._exact(text, key)
+            if exact is not None:
+                results[pos] = exact
+                continue
+            fuzzy_pos.append(pos)
+            fuzzy_keys.append(key)
+        # Deduplicate fuzzy queries: identical normalised labels are scored once.
+        unique = list(dict.fromkeys(fuzzy_keys))
+        scored: dict[str, tuple[Candidate, ...]] = {}
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            for key, cands in zip(chunk, self._fuzzy(chunk), strict=True):
+                scored[key] = cands
+        for pos, key in zip(fuzzy_pos, fuzzy_keys, strict=True):
+            text = items[pos][0]
+            cands = scored[key]
+            if not cands:
+                results[pos] = Match(text, None, None, 0.0, False, "none")
+            elif cands[0].score >= self.threshold:
+                best = cands[0]
+                results[pos] = Match(text, best.uri, best.label, best.score, True, "fuzzy", cands)
+            else:
+                results[pos] = Match(text, None, None, cands[0].score, False, "fuzzy", cands)
+        return [r for r in results if r is not None]
+
+    def _fuzzy(self, keys: Sequence[str]) -> list[tuple[Candidate, ...]]:
+        total = self._index.scores(keys)
+        out: list[tuple[Candidate, ...]] = []
+        indptr, indices, data = total.indptr, total.indices, total.data
+        for row in range(total.shape[0]):
+            lo, hi = indptr[row], indptr[row + 1]
+            if hi == lo:
+                out.append(())
+                continue
+            d = data[lo:hi]
+            k = min(TOP_K, hi - lo)
+            top = np.argpartition(-d, k - 1)[:k] if hi - lo > k else np.arange(hi - lo)
+            top = top[np.argsort(-d[top], kind="stable")]
+            best = d[top]
+            second = best[1] if len(best) > 1 else np.float32(0.0)
+            # Calibrated probability for the best; the others are scaled by their
+            # similarity relative to the best so the order is kept.
+            p_best = float(
+                _sigmoid(
+                    np.array(
+                        [CAL_A * best[0] + CAL_B * (best[0] - second) + CAL_C], dtype=np.float32
+                    )
+                )[0]
+            )
+            probs = _sigmoid((CAL_A * best + CAL_C).astype(np.float32))
+            probs[0] = p_best
+            probs = np.minimum(probs, p_best)
+            ids = indices[lo:hi][top]
+            out.append(
+                tuple(
+                    Candidate(self.skill_uris[j], self.skill_labels[j], round(float(p), 4))
+                    for j, p in zip(ids, probs, strict=True)
+                )
+            )
+        return out

@@ -1,0 +1,27 @@
+"""``python -m skills map``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from skills.cli import main
+
+
+def test_map_prints_json_and_exits_1_when_a_label_needs_review(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        [
+            "map",
+            "--json",
+            "http://data.europa.eu/esco/skill/000f1d3d-220f-4789-9c0a-cc742521fb02",
+            "lunch break",
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert out[0]["label"] == "Haskell" and out[0]["accepted"] and out[0]["method"] == "uri"
+    assert out[1]["skill_uri"] is None and not out[1]["accepted"]
+    assert len(out[1]["candidates"]) == 5
