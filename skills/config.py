@@ -55,16 +55,26 @@ class Settings:
 def settings() -> Settings:
     """Read the ``SKILLS_*`` environment; raises :class:`ConfigError` on a bad value.
 
-    Cheap to call often: the result is cached for each distinct set of ``SKILLS_*`` values,
+    Cheap to call often: the result is cached for each distinct set of the ``SKILLS_*`` values in ``_VARIABLES``,
     so a changed environment (tests, a re-configured process) is seen at the next call.
     """
-    return _settings_for(
-        tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SKILLS_")))
-    )
+    return _settings_for(tuple(os.environ.get(name) for name in _VARIABLES))
+
+
+_VARIABLES = (
+    "SKILLS_DB",
+    "SKILLS_FETCH_ALLOW_HOSTS",
+    "SKILLS_FETCH_MAX_BYTES",
+    "SKILLS_MAX_UPLOAD_BYTES",
+    "SKILLS_MAX_BATCH_ITEMS",
+    "SKILLS_CLOCK_SKEW_SECONDS",
+    "SKILLS_WORKERS",
+    "SKILLS_ACCOUNTS",
+)
 
 
 @functools.lru_cache(maxsize=32)
-def _settings_for(_env: tuple[tuple[str, str], ...]) -> Settings:
+def _settings_for(_env: tuple[str | None, ...]) -> Settings:
     hosts = os.environ.get("SKILLS_FETCH_ALLOW_HOSTS", "")
     return Settings(
         db_path=Path(os.environ.get("SKILLS_DB", str(DATA_DIR / "skillatlas.duckdb"))),
