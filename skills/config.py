@@ -9,6 +9,7 @@
 | ``SKILLS_MAX_BATCH_ITEMS`` | ``10000`` | items in one batch upload |
 | ``SKILLS_CLOCK_SKEW_SECONDS`` | ``300`` | tolerance on validity windows |
 | ``SKILLS_WORKERS`` | number of cores | processes for batch verification |
+| ``SKILLS_HOSTED_MIRROR`` | ``data/demo_hosted`` | hosts served from files (demo issuers) |
 | ``SKILLS_ACCOUNTS`` | ``data/accounts.toml`` | local accounts (when no OIDC ``[auth]``) |
 """
 
@@ -50,13 +51,14 @@ class Settings:
     clock_skew_seconds: int
     workers: int
     accounts_path: Path
+    hosted_mirror: Path | None
 
 
 def settings() -> Settings:
     """Read the ``SKILLS_*`` environment; raises :class:`ConfigError` on a bad value.
 
-    Cheap to call often: the result is cached for each distinct set of the ``SKILLS_*`` values in ``_VARIABLES``,
-    so a changed environment (tests, a re-configured process) is seen at the next call.
+    Cheap to call often: cached per distinct set of the ``SKILLS_*`` values, so a
+    changed environment (tests, a re-configured process) is seen at the next call.
     """
     return _settings_for(tuple(os.environ.get(name) for name in _VARIABLES))
 
@@ -70,6 +72,7 @@ _VARIABLES = (
     "SKILLS_CLOCK_SKEW_SECONDS",
     "SKILLS_WORKERS",
     "SKILLS_ACCOUNTS",
+    "SKILLS_HOSTED_MIRROR",
 )
 
 
@@ -85,4 +88,7 @@ def _settings_for(_env: tuple[str | None, ...]) -> Settings:
         clock_skew_seconds=_int("SKILLS_CLOCK_SKEW_SECONDS", 300),
         workers=_int("SKILLS_WORKERS", os.cpu_count() or 1) or 1,
         accounts_path=Path(os.environ.get("SKILLS_ACCOUNTS", str(DATA_DIR / "accounts.toml"))),
+        hosted_mirror=Path(mirror)
+        if (mirror := os.environ.get("SKILLS_HOSTED_MIRROR", str(DATA_DIR / "demo_hosted")))
+        else None,
     )

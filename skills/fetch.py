@@ -346,10 +346,19 @@ def default_client(
     proxies are ignored and cookies are never stored. Connecting to a refused address
     raises :class:`BlockedURL` from the request call. ``total_timeout`` and
     ``connect_timeout`` exist for tests; production uses the defaults.
+
+    When ``SKILLS_HOSTED_MIRROR`` names a folder (default ``data/demo_hosted``, written by
+    ``python -m skills demo``), URLs of the hosts that have a sub-folder there are served
+    from its files (the demo issuers' ``.example`` hosts); every other URL goes to the
+    network through the guarded transport.
     """
     no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    transport: httpx.BaseTransport = GuardedTransport(total_timeout=total_timeout)
+    mirror = settings().hosted_mirror
+    if mirror is not None and mirror.is_dir():
+        transport = MirrorTransport(mirror, fallback=transport)
     return httpx.Client(
-        transport=GuardedTransport(total_timeout=total_timeout),
+        transport=transport,
         timeout=httpx.Timeout(total_timeout, connect=min(connect_timeout, total_timeout)),
         follow_redirects=False,
         max_redirects=MAX_REDIRECTS,
@@ -649,3 +658,25 @@ __all__ = [
     "default_client",
     "fetch",
 ]
+
+
+class MirrorTransport(httpx.BaseTransport):
+    """Serves hosts mirrored as ``<folder>/<host>/...`` from files, the rest via ``fallback``."""
+
+    def __init__(self, folder: Path, *, fallback: httpx.BaseTransport) -> None:
+        hosts = [d for d in Path(folder).iterdir() if d.is_dir()]
+        self._hosts = {d.name.lower() for d in hosts}
+        roots: dict[str, Path] = {}
+        for d in hosts:
+            roots[f"https://{d.name}/"] = d
+            roots[f"http://{d.name}/"] = d
+        self._files = FileTransport(roots)
+        self._fallback = fallback
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host.lower() in self._hosts:
+            return self._files.handle_request(request)
+        return self._fallback.handle_request(request)
+
+    def close(self) -> None:
+        self._fallback.close()

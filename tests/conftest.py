@@ -22,6 +22,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's database, accounts or fetch allow-list by accident."""
     monkeypatch.setenv("SKILLS_DB", str(tmp_path / "test.duckdb"))
     monkeypatch.delenv("SKILLS_FETCH_ALLOW_HOSTS", raising=False)
+    monkeypatch.setenv("SKILLS_HOSTED_MIRROR", "")
 
 
 @pytest.fixture

@@ -1,0 +1,150 @@
+"""``python -m skills demo [--people N] [--candidates N] [--credentials N] [--seed S]
+[--sample N] [--if-missing] [--hosted DIR] [--db PATH]``.
+
+Builds the demo organisation into the database: people and teams, hosted issuer files,
+badges issued, verified and stored. Exit 0 on success, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from skills.commands._store import add_db_options, open_from_args
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "demo",
+        help="build the demo organisation (people, issuers, verified badges)",
+        description="Generate a deterministic demo organisation, issue its badges, verify "
+        "them through the hosted issuers' files (no network) and store everything. "
+        "Credentials beyond --sample are stored as pre-verified rows (benchmark sizes).",
+    )
+    p.add_argument("--people", type=int, default=400, metavar="N", help="employees (400)")
+    p.add_argument(
+        "--candidates",
+        type=int,
+        default=None,
+        metavar="N",
+        help="external candidates (150, or 15%% of --people when that is larger)",
+    )
+    p.add_argument(
+        "--credentials",
+        type=int,
+        default=None,
+        metavar="N",
+        help="badges in all (4000, or 10 per employee when --people is larger)",
+    )
+    p.add_argument("--seed", type=int, default=2026, metavar="S", help="random seed (2026)")
+    p.add_argument(
+        "--sample",
+        type=int,
+        default=4000,
+        metavar="N",
+        help="badges really signed and verified; the rest are bulk-loaded (4000)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="verification processes (default: $SKILLS_WORKERS or every core)",
+    )
+    p.add_argument(
+        "--hosted",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to write the hosted issuers' files (default: $SKILLS_DEMO_HOSTED "
+        "or data/demo_hosted; with --db, a folder beside the database)",
+    )
+    p.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing when the database already holds people",
+    )
+    add_db_options(p)
+
+
+def hosted_root_for(args: argparse.Namespace) -> Path:
+    """The hosted files folder for these arguments (see ``--hosted``)."""
+    from skills.demo.client import hosted_dir
+
+    if args.hosted is not None:
+        return Path(args.hosted)
+    if args.db is not None and not os.environ.get("SKILLS_DEMO_HOSTED"):
+        db = Path(args.db)
+        return db.parent / f"{db.stem}_hosted"
+    return hosted_dir()
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
+
+    from skills.demo import DemoConfig, build_demo
+
+    console = Console(stderr=True)
+    if args.people < 1:
+        print("error: --people must be positive", file=sys.stderr)
+        return 2
+    candidates = (
+        args.candidates if args.candidates is not None else max(150, args.people * 15 // 100)
+    )
+    credentials = args.credentials if args.credentials is not None else max(4000, args.people * 10)
+    config = DemoConfig(
+        people=args.people,
+        candidates=candidates,
+        credentials=credentials,
+        seed=args.seed,
+        signed_sample=max(0, args.sample),
+    )
+    hosted_root = hosted_root_for(args)
+    store = open_from_args(args)
+    try:
+        if args.if_missing and store.scalar("SELECT count(*) FROM people") and hosted_root.is_dir():
+            console.print("The demo database already exists; nothing to do.")
+            return 0
+        labels = {
+            "generate": "Issuing badges",
+            "verify": "Verifying and storing",
+            "load": "Loading pre-verified rows",
+        }
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            result = build_demo(
+                store, config, hosted_root=hosted_root, workers=args.workers, progress=progress
+            )
+    finally:
+        store.close()
+    table = Table(title="Demo organisation")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("people", f"{result.people:,}")
+    table.add_row("teams", f"{result.teams:,}")
+    table.add_row("badges verified and stored", f"{result.submitted:,}")
+    table.add_row("pre-verified rows loaded", f"{result.bulk_loaded:,}")
+    for status, count in sorted(result.statuses.items()):
+        table.add_row(f"credentials {status}", f"{count:,}")
+    total = sum(result.seconds.values())
+    table.add_row("seconds", f"{total:.1f}")
+    Console().print(table)
+    return 0

@@ -1,0 +1,355 @@
+"""Building the demo database: generate, load people, verify and ingest, bulk-load the rest.
+
+:func:`build_demo` is what ``python -m skills demo`` and ``make run`` call. The truly
+issued sample goes through the real path (:func:`skills.ingest.ingest_batch`: verify,
+bind the recipient, map skills, store), with every fetch answered from the hosted files
+by :func:`skills.demo.client.demo_client`. Credentials beyond the sample (benchmark
+sizes) are stored as pre-verified rows with :func:`skills.store.bulk_load`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from skills.demo.catalogue import AchievementSpec, org_skill_uri
+from skills.demo.client import demo_client
+from skills.demo.generator import DemoConfig, GeneratedDemo, PlannedCredential, generate_demo
+from skills.demo.inputs import DemoInputs, load_inputs
+from skills.demo.org import Organisation, slug
+from skills.store import Store, bulk_load
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; stages: generate, verify, load."""
+
+ACTOR = "demo"
+BULK_CHUNK = 200_000
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What a build did: counts per stored status and the time each stage took."""
+
+    people: int
+    teams: int
+    submitted: int
+    bulk_loaded: int
+    statuses: dict[str, int]
+    seconds: dict[str, float]
+
+
+def people_frames(org: Organisation) -> dict[str, pd.DataFrame]:
+    """The ``teams``, ``people`` and ``identities`` rows of the organisation."""
+    teams = pd.DataFrame(
+        {
+            "team_id": [u.team_id for u in org.units],
+            "name": [u.name for u in org.units],
+            "kind": [u.kind for u in org.units],
+            "parent_id": [u.parent_id for u in org.units],
+            "department": [u.department for u in org.units],
+            "lead_person_id": [u.lead_person_id for u in org.units],
+        }
+    )
+    people = pd.DataFrame(
+        {
+            "person_id": [p.person_id for p in org.people],
+            "display_name": [p.name for p in org.people],
+            "kind": [p.kind for p in org.people],
+            "team_id": [p.team_id for p in org.people],
+            "role_title": [p.role for p in org.people],
+            "manager_id": [p.manager_id for p in org.people],
+            "location": [p.location for p in org.people],
+            "start_date": pd.to_datetime(
+                pd.Series([p.start_date for p in org.people], dtype="object")
+            ).dt.date,
+        }
+    )
+    ident_rows: list[tuple[str, str, str]] = [(p.person_id, "email", p.email) for p in org.people]
+    ident_rows += [(p.person_id, "did", p.did) for p in org.people if p.did]
+    identities = pd.DataFrame(ident_rows, columns=["person_id", "kind", "value"]).assign(
+        hashed=False
+    )
+    return {"teams": teams, "people": people, "identities": identities}
+
+
+def reference_frames(
+    esco_labels: dict[str, str], inputs: DemoInputs | None = None
+) -> dict[str, pd.DataFrame]:
+    """Organisation skills, and one role profile per role title with its ESCO skills."""
+    inputs = inputs or load_inputs()
+    org_skills = pd.DataFrame(
+        {
+            "skill_uri": [org_skill_uri(n) for n, _ in inputs.org_skills],
+            "label": [n for n, _ in inputs.org_skills],
+            "pillar": "S",
+            "description": [d for _, d in inputs.org_skills],
+            "origin": "org",
+            "created_by": ACTOR,
+        }
+    )
+    profiles: list[dict[str, Any]] = []
+    requirements: list[dict[str, Any]] = []
+    for role, labels in inputs.roles.items():
+        pid = "role:" + slug(role)
+        profiles.append(
+            {
+                "profile_id": pid,
+                "name": role,
+                "description": f"Skills a {role} needs (demo profile).",
+                "created_by": ACTOR,
+            }
+        )
+        for rank, label in enumerate(labels):
+            requirements.append(
+                {
+                    "profile_id": pid,
+                    "target": esco_labels[label],
+                    "target_kind": "skill",
+                    "priority": 1 if rank < 3 else 2 if rank < 6 else 3,
+                }
+            )
+    return {
+        "skills": org_skills,
+        "role_profiles": pd.DataFrame(profiles),
+        "role_skills": pd.DataFrame(requirements).drop_duplicates(["profile_id", "target"]),
+    }
+
+
+def _status_of(planned: PlannedCredential) -> str:
+    return {
+        "revoked": "revoked",
+        "expired": "expired",
+        "tampered": "invalid",
+        "foreign": "recipient_mismatch",
+        "missing": "invalid",
+        "unreachable": "unverifiable",
+        "not_yet_valid": "not_yet_valid",
+    }.get(planned.award.special, "verified")
+
+
+def _achievement_id(planned: PlannedCredential, ach: AchievementSpec) -> str:
+    base = planned.issuer.base_url
+    if planned.issuer.format.startswith("ob2"):
+        return f"{base}badges/{ach.slug}.json"
+    return f"{base}achievements/{ach.slug}"
+
+
+def _credential_id(planned: PlannedCredential) -> str:
+    if planned.issuer.format == "ob2-hosted":
+        return f"{planned.issuer.base_url}assertions/{planned.award.uid}.json"
+    return f"urn:uuid:{planned.award.uid}"
+
+
+def preverified_frames(
+    planned: list[PlannedCredential], esco_labels: dict[str, str], now: datetime
+) -> dict[str, pd.DataFrame]:
+    """Rows for credentials planned but not signed: as the real path would store them.
+
+    Skills are taken from the achievement's stated skills (ESCO URI, confidence 1.0,
+    method ``demo``); ``raw`` is left empty, so these rows cannot be re-verified.
+    """
+    creds: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "credential_key",
+            "credential_id",
+            "person_id",
+            "format",
+            "status",
+            "summary",
+            "issued",
+            "expires",
+            "issuer_id",
+            "achievement_id",
+            "name",
+            "source_sha256",
+        )
+    }
+    skill_rows: dict[str, list[Any]] = {
+        k: [] for k in ("credential_key", "skill_uri", "label", "mention", "source")
+    }
+    achievements: dict[str, dict[str, Any]] = {}
+    issuers: dict[str, dict[str, Any]] = {}
+    for item in planned:
+        ach = item.award.achievement
+        key = _credential_id(item)
+        ach_id = _achievement_id(item, ach)
+        status = _status_of(item)
+        creds["credential_key"].append(key)
+        creds["credential_id"].append(key)
+        creds["person_id"].append(item.person_id)
+        creds["format"].append(item.issuer.format)
+        creds["status"].append(status)
+        creds["summary"].append(f"Pre-verified demo credential ({status}).")
+        creds["issued"].append(item.award.issued)
+        creds["expires"].append(item.award.expires)
+        creds["issuer_id"].append(item.issuer_id)
+        creds["achievement_id"].append(ach_id)
+        creds["name"].append(f"{ach.slug}.json")
+        creds["source_sha256"].append(hashlib.sha256(key.encode()).hexdigest())
+        achievements.setdefault(
+            ach_id,
+            {
+                "achievement_id": ach_id,
+                "issuer_id": item.issuer_id,
+                "name": ach.name,
+                "description": ach.description,
+            },
+        )
+        issuers.setdefault(
+            item.issuer_id,
+            {"issuer_id": item.issuer_id, "name": item.issuer.name, "url": item.issuer.base_url},
+        )
+        for ref in ach.skills:
+            skill_rows["credential_key"].append(key)
+            skill_rows["skill_uri"].append(ref.uri or org_skill_uri(ref.label))
+            skill_rows["label"].append(ref.label)
+            skill_rows["mention"].append(ref.stated_as)
+            skill_rows["source"].append("alignment" if ach.style != "tags" else "tag")
+    cred_frame = pd.DataFrame(creds).assign(
+        submitted_by=ACTOR, verified_at=now, baked_in=None, checks=None
+    )
+    cred_frame["issued"] = pd.to_datetime(cred_frame["issued"], utc=True)
+    cred_frame["expires"] = pd.to_datetime(cred_frame["expires"], utc=True)
+    skills = pd.DataFrame(skill_rows).assign(confidence=1.0, method="demo", inferred=False)
+    history = pd.DataFrame(
+        {
+            "credential_key": cred_frame["credential_key"],
+            "old_status": pd.Series([None] * len(cred_frame), dtype="object"),
+            "new_status": cred_frame["status"],
+            "changed_at": now,
+            "reason": "demo bulk load",
+        }
+    )
+    return {
+        "issuers": pd.DataFrame(list(issuers.values())),
+        "achievements": pd.DataFrame(list(achievements.values())),
+        "credentials": cred_frame,
+        "credential_skills": skills,
+        "credential_status_history": history,
+    }
+
+
+def build_demo(
+    store: Store,
+    config: DemoConfig,
+    *,
+    hosted_root: Path,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    inputs: DemoInputs | None = None,
+) -> DemoResult:
+    """Generate the demo organisation and store it in ``store``.
+
+    Side effects: writes the hosted issuer files under ``hosted_root`` and fills the
+    database (people, teams, identities, organisation skills, role profiles,
+    credentials with their skills). Safe to run again on the same database: stored
+    rows are kept and counted as duplicates. ``inputs`` replaces the files of
+    ``data/demo/`` (tests). Raises :class:`ConfigError` for bad sizes
+    or missing inputs and :class:`StoreError` when the database refuses.
+    """
+    from skills.demo.generator import load_esco
+    from skills.ingest import BatchItem, ingest_batch
+
+    seconds: dict[str, float] = {}
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    started = time.perf_counter()
+
+    def gen_progress(done: int, total: int) -> None:
+        if progress:
+            progress("generate", done, total)
+
+    demo: GeneratedDemo = generate_demo(config, hosted_root, inputs=inputs, progress=gen_progress)
+    skills, _ = load_esco()
+    esco_labels = dict(zip(skills["label"].astype(str), skills["uri"].astype(str), strict=True))
+    seconds["generate"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    bulk_load(
+        store,
+        {**people_frames(demo.organisation), **reference_frames(esco_labels, inputs)},
+        actor=ACTOR,
+    )
+    seconds["people"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    items = [BatchItem(s.source, s.person_id, s.name) for s in demo.submissions]
+    summary_counts: Counter[str] = Counter()
+    batch = 5000
+    for start in range(0, len(items), batch):
+        part = items[start : start + batch]
+
+        def verify_progress(done: int, total: int, base: int = start) -> None:
+            if progress:
+                progress("verify", base + done, len(items))
+
+        summary = ingest_batch(
+            store,
+            part,
+            submitted_by=ACTOR,
+            client_factory=functools.partial(demo_client, hosted_root),
+            workers=workers,
+            progress=verify_progress,
+            now=moment,
+        )
+        summary_counts.update(summary.counts)
+    seconds["verify_and_ingest"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    loaded = 0
+    planned = list(demo.planned)
+    for start in range(0, len(planned), BULK_CHUNK):
+        part_plan = planned[start : start + BULK_CHUNK]
+        counts = bulk_load(store, preverified_frames(part_plan, esco_labels, moment), actor=ACTOR)
+        loaded += counts.get("credentials", 0)
+        if progress:
+            progress("load", start + len(part_plan), len(planned))
+    seconds["bulk_load"] = time.perf_counter() - started
+
+    statuses = {
+        str(s): int(n)
+        for s, n in store.rows("SELECT status, count(*) FROM credentials GROUP BY status")
+    }
+    return DemoResult(
+        people=len(demo.organisation.people),
+        teams=sum(1 for u in demo.organisation.units if u.kind == "team"),
+        submitted=len(items),
+        bulk_loaded=loaded,
+        statuses=statuses,
+        seconds=seconds,
+    )
+
+
+def manifest(demo: GeneratedDemo) -> str:
+    """A JSON summary of a generated demo (sizes and intended fates), for tests and logs."""
+    fates = Counter(s.special or "ordinary" for s in demo.submissions)
+    return json.dumps(
+        {
+            "people": len(demo.organisation.people),
+            "submissions": len(demo.submissions),
+            "planned": len(demo.planned),
+            "fates": dict(sorted(fates.items())),
+        },
+        sort_keys=True,
+    )
+
+
+__all__ = [
+    "DemoResult",
+    "build_demo",
+    "manifest",
+    "people_frames",
+    "preverified_frames",
+    "reference_frames",
+]
