@@ -8,13 +8,21 @@ Stages, in order, for each input:
 3. **exact** – the normalised label (see :func:`normalise`) equals a preferred or
    alternative label or an organisation synonym of exactly one skill (or is the
    preferred label of one skill among several). Word order is ignored as a fallback.
-4. **fuzzy** – TF-IDF cosine over character n-grams (``char_wb`` 3-5 of the normalised
-   label) and over stemmed words, each both against single labels (the best label of a
-   skill counts) and against the skill's centroid (all its labels together). The four
-   similarities are combined and turned into a probability-like score by a logistic
-   calibration fitted on held-out ESCO labels (see ``benchmarks/bench_taxonomy.py``).
-   Very common n-grams and words (in more than ``MAX_DF_CHAR`` labels) are dropped: they
-   carry little evidence and dominate the cost of the sparse products.
+4. **fuzzy** – five similarities per (query, skill), averaged with :data:`WEIGHTS`:
+   TF-IDF cosine over character n-grams (``char_wb`` 3-5 of the normalised label) and
+   over stemmed words, each against single labels (the best label of a skill counts)
+   and against the skill's centroid (all its labels together), plus **word coverage**:
+   the idf-weighted share of the query's words that occur in any label of the skill
+   (unknown words count with the highest idf, so ``"lunch break"`` does not look
+   covered by its known half). Very common n-grams (in more than ``MAX_DF_CHAR``
+   labels) are dropped from the character index: they carry little evidence and
+   dominate the cost of the sparse products; the word features keep them. Label
+   scores are grouped into skill scores with a scatter-max into a dense
+   (chunk x skills) buffer. The best score is turned into a probability-like score by
+   a logistic calibration (best, margin to the second, one-word query) fitted on a
+   seed other than the benchmark's, with held-out labels (positives), labels of skills
+   removed from the index and generated label fragments (negatives); see
+   ``benchmarks/bench_taxonomy.py --calibrate``.
 
 A fuzzy match is accepted when its score reaches :data:`ACCEPT_THRESHOLD`; otherwise
 ``skill_uri`` is None and the top five candidates go to the review queue.
@@ -51,18 +59,19 @@ ACCEPT_THRESHOLD = 0.7
 #: Candidates kept for review.
 TOP_K = 5
 #: Change when the index layout or features change: invalidates every cached index.
-METHOD_VERSION = "tfidf-char35-word-centroid-v1"
+METHOD_VERSION = "tfidf-char35-word-centroid-coverage-v2"
 CHAR_NGRAMS = (3, 5)
 MAX_DF_CHAR = 2000  # character n-grams in more labels than this are not indexed
 MAX_DF_WORD = 20000  # words in more labels than this (``of``, ``and``) are not indexed
-WEIGHTS = (1.0, 0.0, 1.0, 0.7)  # label-char, label-word, centroid-char, centroid-word
-# Logistic calibration: score = sigmoid(A * combined + B * margin + C).
-CAL_A, CAL_B, CAL_C = 8.27, 9.10, -7.64
-_CHUNK = 1000
+# label-char, label-word, centroid-char, centroid-word, word coverage
+WEIGHTS = (1.0, 1.0, 1.0, 1.0, 1.5)
+# Logistic calibration: score = sigmoid(A * combined + B * margin + C + D * one_word).
+CAL_A, CAL_B, CAL_C, CAL_D = 6.51, 7.75, -6.61, -5.27
+_CHUNK = 256  # queries scored together (dense chunk x skills buffer)
 _WORD_PATTERN = r"\S+"  # words are pre-normalised: split on whitespace only
 
 FloatArray = npt.NDArray[np.float32]
-IntArray = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.integer[Any]]
 
 
 class MentionLike(Protocol):
@@ -195,22 +204,27 @@ def _l2(x: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
-def _max_by_group(s: sp.csr_matrix, group_of: IntArray, n_groups: int) -> sp.csr_matrix:
-    """Column-wise max of ``s`` over column groups (label -> skill), given that columns
-    are sorted by group."""
+def _scatter(out: FloatArray, s: sp.csr_matrix, group_of: IntArray | None, weight: float) -> None:
+    """Add ``weight *`` the column-wise max of ``s`` over column groups (label -> skill)
+    into the dense ``out`` (rows x groups); with ``group_of=None`` columns are groups.
+
+    The max is taken with an unbuffered scatter (``np.maximum.at``) into a scratch
+    buffer: no sort of the (large) label-score matrix is needed."""
     s = s.tocsr()
-    s.sort_indices()
-    if s.nnz == 0:
-        return sp.csr_matrix((s.shape[0], n_groups), dtype=np.float32)
-    rows = np.repeat(np.arange(s.shape[0], dtype=np.int64), np.diff(s.indptr))
-    groups = group_of[s.indices]
-    key = rows * n_groups + groups
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    values = np.maximum.reduceat(s.data, starts)
-    out: sp.csr_matrix = sp.csr_matrix(
-        (values, (rows[starts], groups[starts])), shape=(s.shape[0], n_groups)
+    if s.nnz == 0 or weight == 0.0:
+        return
+    if group_of is None:
+        out += weight * s.toarray()
+        return
+    n_groups = out.shape[1]
+    flat = np.repeat(
+        np.arange(0, s.shape[0] * n_groups, n_groups, dtype=np.int32), np.diff(s.indptr)
     )
-    return out
+    flat += group_of[s.indices]
+    buf = np.zeros(out.size, dtype=np.float32)
+    np.maximum.at(buf, flat, s.data)
+    buf *= weight
+    out += buf.reshape(out.shape)
 
 
 def _deletes(word: str) -> set[str]:
@@ -283,6 +297,19 @@ class FuzzyIndex:
         self.centroid_word_t = centroid_word_t
         self.label_skill = label_skill
         self.n_skills = n_skills
+        # Which (stemmed) words occur in any label of each skill: words x skills, binary.
+        present = label_word_t.tocsr(copy=True)
+        present.data[:] = 1.0
+        owner = sp.csr_matrix(
+            (
+                np.ones(len(label_skill), dtype=np.float32),
+                (np.arange(len(label_skill)), label_skill),
+            ),
+            shape=(len(label_skill), n_skills),
+        )
+        skill_words = (present @ owner).tocsr()
+        skill_words.data[:] = 1.0
+        self.skill_word_t: sp.csr_matrix = skill_words
 
     @classmethod
     def fit(cls, label_skill: IntArray, normalised: Sequence[str], n_skills: int) -> FuzzyIndex:
@@ -306,26 +333,46 @@ class FuzzyIndex:
             xw.T.tocsr(),
             cc.T.tocsr(),
             cw.T.tocsr(),
-            label_skill.astype(np.int64),
+            label_skill.astype(np.int32),
             n_skills,
             Speller.fit(normalised),
         )
 
-    def scores(self, normalised: Sequence[str]) -> sp.csr_matrix:
-        """Combined similarity (0..1) of each query to each skill, sparse."""
-        normalised = [self.speller.correct(t) for t in normalised]
-        qc = self.char.transform(normalised)
-        qw = self.word.transform([" ".join(stem(w) for w in t.split()) for t in normalised])
-        a, b, c, d = WEIGHTS
-        total: sp.csr_matrix = a * _max_by_group(
-            qc @ self.label_char_t, self.label_skill, self.n_skills
+    def _coverage(self, word_docs: Sequence[str]) -> sp.csr_matrix:
+        """Share of each query's word weight (idf; words the index never saw count with
+        the highest idf) found among the words of each skill's labels: sparse
+        queries x skills. Rejects phrases whose main word no skill mentions."""
+        vocab, idf = self.word._vocab, self.word.idf
+        oov = float(idf.max()) if len(idf) else 1.0
+        indptr, indices, values = [0], [], []
+        for doc in word_docs:
+            terms = set(doc.split())
+            known = [j for j in (vocab.get(t) for t in terms) if j is not None]
+            total = float(idf[known].sum()) + oov * (len(terms) - len(known))
+            indices.extend(known)
+            values.extend((idf[known] / (total or 1.0)).tolist())
+            indptr.append(len(indices))
+        q = sp.csr_matrix(
+            (np.array(values, dtype=np.float32), np.array(indices, dtype=np.int32), indptr),
+            shape=(len(word_docs), len(idf)),
         )
-        if b:
-            total = total + b * _max_by_group(
-                qw @ self.label_word_t, self.label_skill, self.n_skills
-            )
-        total = (total + c * (qc @ self.centroid_char_t) + d * (qw @ self.centroid_word_t)).tocsr()
-        total.data /= a + b + c + d
+        out: sp.csr_matrix = q @ self.skill_word_t
+        return out
+
+    def scores(self, normalised: Sequence[str]) -> FloatArray:
+        """Combined similarity (0..1) of each query to each skill, dense (queries x skills)."""
+        normalised = [self.speller.correct(t) for t in normalised]
+        word_docs = [" ".join(stem(w) for w in t.split()) for t in normalised]
+        qc = self.char.transform(normalised)
+        qw = self.word.transform(word_docs)
+        a, b, c, d, e = WEIGHTS
+        total = np.zeros((len(normalised), self.n_skills), dtype=np.float32)
+        _scatter(total, qc @ self.label_char_t, self.label_skill, a)
+        _scatter(total, qw @ self.label_word_t, self.label_skill, b)
+        _scatter(total, qc @ self.centroid_char_t, None, c)
+        _scatter(total, qw @ self.centroid_word_t, None, d)
+        _scatter(total, self._coverage(word_docs), None, e)
+        total /= a + b + c + d + e
         return total
 
     # ---- persistence (npz, no pickle) ---------------------------------------
@@ -373,7 +420,7 @@ class FuzzyIndex:
                 matrix("label_word_t"),
                 matrix("centroid_char_t"),
                 matrix("centroid_word_t"),
-                z["label_skill"],
+                z["label_skill"].astype(np.int32),
                 int(z["n_skills"][0]),
                 Speller(z["speller_words"].tolist(), z["speller_counts"].tolist()),
             )
@@ -595,36 +642,28 @@ class Matcher:
 
     def _fuzzy(self, keys: Sequence[str]) -> list[tuple[Candidate, ...]]:
         total = self._index.scores(keys)
+        k = min(TOP_K, total.shape[1])
+        top = np.argpartition(-total, k - 1, axis=1)[:, :k]
+        vals = np.take_along_axis(total, top, axis=1)
+        order = np.argsort(-vals, axis=1, kind="stable")
+        top = np.take_along_axis(top, order, axis=1)
+        vals = np.take_along_axis(vals, order, axis=1)
+        best, second = vals[:, 0], vals[:, 1] if k > 1 else np.zeros(len(vals), np.float32)
+        # Calibrated probability for the best; the others are scaled by their
+        # similarity relative to the best so the order is kept.
+        one_word = np.array([" " not in key for key in keys], dtype=np.float32)
+        p_best = _sigmoid(CAL_A * best + CAL_B * (best - second) + CAL_C + CAL_D * one_word)
+        probs = np.minimum(_sigmoid(CAL_A * vals + CAL_C), p_best[:, None])
+        probs[:, 0] = p_best
+        probs = np.round(probs, 4)
         out: list[tuple[Candidate, ...]] = []
-        indptr, indices, data = total.indptr, total.indices, total.data
-        for row in range(total.shape[0]):
-            lo, hi = indptr[row], indptr[row + 1]
-            if hi == lo:
-                out.append(())
-                continue
-            d = data[lo:hi]
-            k = min(TOP_K, hi - lo)
-            top = np.argpartition(-d, k - 1)[:k] if hi - lo > k else np.arange(hi - lo)
-            top = top[np.argsort(-d[top], kind="stable")]
-            best = d[top]
-            second = best[1] if len(best) > 1 else np.float32(0.0)
-            # Calibrated probability for the best; the others are scaled by their
-            # similarity relative to the best so the order is kept.
-            p_best = float(
-                _sigmoid(
-                    np.array(
-                        [CAL_A * best[0] + CAL_B * (best[0] - second) + CAL_C], dtype=np.float32
-                    )
-                )[0]
-            )
-            probs = _sigmoid((CAL_A * best + CAL_C).astype(np.float32))
-            probs[0] = p_best
-            probs = np.minimum(probs, p_best)
-            ids = indices[lo:hi][top]
+        uris, labels = self.skill_uris, self.skill_labels
+        for ids, v, p in zip(top.tolist(), vals.tolist(), probs.tolist(), strict=True):
             out.append(
                 tuple(
-                    Candidate(self.skill_uris[j], self.skill_labels[j], round(float(p), 4))
-                    for j, p in zip(ids, probs, strict=True)
+                    Candidate(uris[j], labels[j], pj)
+                    for j, vj, pj in zip(ids, v, p, strict=True)
+                    if vj > 0.0
                 )
             )
         return out

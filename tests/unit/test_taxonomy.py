@@ -292,3 +292,10 @@ def test_common_badge_labels_map_to_the_right_esco_skill(
 def test_everyday_phrases_are_not_auto_accepted(esco: Taxonomy, text: str) -> None:
     m = esco.matcher().match([text])[0]
     assert not m.accepted and m.skill_uri is None
+
+
+def test_two_word_label_ranks_the_skill_naming_both_words_first(esco: Taxonomy) -> None:
+    # Both words are common in ESCO; the skill whose labels hold both must beat skills
+    # that share only one of them ("use learning strategies").
+    m = esco.matcher().match(["learning machine"])[0]
+    assert m.candidates[0].label == "utilise machine learning", m
