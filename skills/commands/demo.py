@@ -108,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
     store = open_from_args(args)
     try:
         if args.if_missing and store.scalar("SELECT count(*) FROM people") and hosted_root.is_dir():
+            _ensure_demo_accounts(console)
             console.print("The demo database already exists; nothing to do.")
             return 0
         labels = {
@@ -135,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
             )
     finally:
         store.close()
+    _ensure_demo_accounts(console)
     table = Table(title="Demo organisation")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -148,3 +150,17 @@ def run(args: argparse.Namespace) -> int:
     table.add_row("seconds", f"{total:.1f}")
     Console().print(table)
     return 0
+
+
+def _ensure_demo_accounts(console: Any) -> None:
+    """Write the demo sign-in accounts (one per role, passwords in the README) unless an
+    accounts file exists already: configured accounts are never overwritten."""
+    from skills.accounts import write_demo_accounts
+    from skills.config import settings
+    from skills.demo.personas import PERSONA_NAMES, PERSONAS
+
+    path = settings().accounts_path
+    if path.exists():
+        return
+    write_demo_accounts(path, PERSONAS, PERSONA_NAMES)
+    console.print(f"Demo sign-in accounts written to {path} (see the README).")

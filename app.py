@@ -1,0 +1,91 @@
+"""Skill Atlas: sign-in, navigation per role and the shared frame around every page.
+
+Run with ``streamlit run app.py``. Pages live in ``pages/`` and are routed with
+``st.navigation``; which pages a viewer gets comes from ``skills.access``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from skills.access import PAGE_TITLES, pages_for
+from skills.errors import SkillAtlasError
+from ui import session
+from ui.widgets import esco_footer
+
+st.set_page_config(page_title="Skill Atlas", page_icon="🧭", layout="wide")
+
+ICONS = {
+    "overview": ":material/dashboard:",
+    "submit": ":material/upload_file:",
+    "skill_map": ":material/grid_view:",
+    "gaps": ":material/checklist:",
+    "growth": ":material/trending_up:",
+    "candidates": ":material/person_search:",
+    "profile": ":material/badge:",
+    "admin": ":material/admin_panel_settings:",
+}
+
+
+def sign_in_page() -> None:
+    """The sign-in form (local accounts) or the OIDC button."""
+    st.title("Skill Atlas")
+    st.write("Verified Open Badges, mapped to ESCO skills. Please sign in.")
+    if session.oidc_configured():
+        if st.button("Sign in with your organisation account", type="primary"):
+            st.login()
+        return
+    if not session.accounts():
+        st.error(
+            "No accounts are configured: run `python -m skills demo` for the demo accounts, "
+            "or create the accounts file named by SKILLS_ACCOUNTS."
+        )
+        return
+    with st.form("sign-in", clear_on_submit=False, width=420):
+        username = st.text_input("User name", key="sign_in_user")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            viewer = session.sign_in(username, password)
+        except SkillAtlasError as err:
+            st.error(str(err))
+            return
+        if viewer is None:
+            st.error("That user name and password do not match an account.")
+        else:
+            st.rerun()
+
+
+try:
+    viewer = session.identity()
+except SkillAtlasError as err:
+    st.error(str(err))
+    st.stop()
+
+if viewer is None:
+    nav = st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:")])
+else:
+    with st.sidebar:
+        st.markdown(f"**{viewer.name or viewer.account}**")
+        st.caption(f"Signed in as {viewer.account} · role: {viewer.role.value}")
+        if st.button("Sign out", icon=":material/logout:"):
+            session.sign_out()
+            st.rerun()
+    nav = st.navigation(
+        [
+            st.Page(
+                f"pages/{name}.py",
+                title=PAGE_TITLES[name],
+                icon=ICONS.get(name),
+                url_path=name,
+                default=(i == 0),
+            )
+            for i, name in enumerate(pages_for(viewer))
+        ],
+        expanded=True,
+    )
+    with st.sidebar:
+        esco_footer()
+
+nav.run()

@@ -1,0 +1,165 @@
+"""Page speed on the 100,000-person demo: each page's queries (p95) and a full page run.
+
+The database is ``$SKILLS_BENCH_DB`` when set, else ``data/cache/bench-100k.duckdb``,
+built on first use with ``python -m skills demo --people 100000`` (slow, once).
+Goals (issue 6): every page's queries p95 < 300 ms, a full page run < 1.5 s.
+Query timings call the ``skills.queries`` functions directly (no cache); the page run
+uses AppTest with a cold query cache, so it is the worst case a viewer sees.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from skills.access import make_viewer  # noqa: E402
+from skills.demo.personas import PERSONA_NAMES, PERSONAS  # noqa: E402
+from skills.queries import candidates, gaps, growth, overview, profile, skill_map  # noqa: E402
+from skills.store import Store, open_store  # noqa: E402
+
+PEOPLE = 100_000
+RUNS = 15
+
+
+def _database() -> Path:
+    chosen = os.environ.get("SKILLS_BENCH_DB")
+    if chosen:
+        return Path(chosen)
+    path = ROOT / "data" / "cache" / "bench-100k.duckdb"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "skills", "demo", "--people", str(PEOPLE), "--db", str(path)],
+            cwd=ROOT,
+            check=True,
+        )
+    return path
+
+
+def _p95(fn: Callable[[], Any], runs: int = RUNS) -> float:
+    fn()  # warm DuckDB's caches once
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
+
+
+def _page_queries(store: Store) -> dict[str, list[Callable[[], Any]]]:
+    hr = make_viewer(store, account="hr", role="hr", person_id=PERSONAS["hr"])
+    mgr = make_viewer(store, account="manager", role="manager", person_id=PERSONAS["manager"])
+    rec = make_viewer(store, account="recruiter", role="recruiter", person_id=PERSONAS["recruiter"])
+    member = PERSONAS["employee"]
+    top = candidates.skill_options(store, rec, 5)["skill_uri"].tolist()
+    profiles = gaps.profiles(store, mgr)
+    pid = str(profiles.iloc[0]["profile_id"]) if not profiles.empty else ""
+    query = candidates.CandidateQuery(skills=tuple(top[:3]), mode="any")
+    held = gaps.org_held(store, mgr)
+    return {
+        "overview (hr)": [lambda: overview.overview(store, hr)],
+        "profile (hr)": [
+            lambda: profile.person(store, hr, member),
+            lambda: profile.person_credentials(store, hr, member),
+            lambda: profile.person_skills(store, hr, member),
+            lambda: profile.person_timeline(store, hr, member),
+        ],
+        "skill map (hr)": [
+            lambda: skill_map.team_skill_matrix(store, hr),
+            lambda: skill_map.coverage_tree(store, hr),
+            lambda: skill_map.bench_strength(store, hr),
+        ],
+        "gaps (manager)": [
+            lambda: gaps.gap_matrix(store, mgr, pid),
+            lambda: gaps.team_coverage(store, mgr),
+            lambda: gaps.next_skills(store, mgr, pid, held=held),
+        ],
+        "gaps: org co-occurrence base": [lambda: gaps.org_held(store, mgr)],
+        "growth (hr)": [
+            lambda: growth.skills_gained(store, hr, "quarter", "pillar"),
+            lambda: growth.cumulative_distinct(store, hr, "quarter"),
+            lambda: growth.expiring(store, hr, 90),
+        ],
+        "candidates (recruiter)": [lambda: candidates.search_candidates(store, rec, query)],
+    }
+
+
+def _page_runs(db: Path, people: int) -> list[dict[str, Any]]:
+    from streamlit import cache_data
+    from streamlit.testing.v1 import AppTest
+
+    from skills.accounts import DEMO_PASSWORDS, write_demo_accounts
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        accounts = Path(tmp) / "accounts.toml"
+        write_demo_accounts(accounts, PERSONAS, PERSONA_NAMES)
+        os.environ["SKILLS_DB"], os.environ["SKILLS_ACCOUNTS"] = str(db), str(accounts)
+        os.chdir(ROOT)
+        for user, pages in {
+            "hr": ["overview", "skill_map", "growth", "admin"],
+            "manager": ["gaps"],
+            "recruiter": ["candidates"],
+            "member": ["profile"],
+        }.items():
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            at.run()
+            at.text_input(key="sign_in_user").input(user)
+            at.text_input(key="sign_in_password").input(DEMO_PASSWORDS[user])
+            at.button[0].click()
+            at.run()
+            for name in pages:
+                cache_data.clear()
+                start = time.perf_counter()
+                at.switch_page(f"pages/{name}.py").run()
+                elapsed = time.perf_counter() - start
+                ok = not at.exception
+                rows.append(
+                    {
+                        "what": f"page run {name} ({user}), cold cache",
+                        "size": f"{people:,} people",
+                        "ours": f"{elapsed:.2f} s" + ("" if ok else " (error)"),
+                        "peer": "goal 1.5 s",
+                        "ratio": f"{elapsed / 1.5:.2f}",
+                    }
+                )
+    return rows
+
+
+def rows() -> list[dict[str, Any]]:
+    db = _database()
+    store = open_store(db, read_only=False)
+    out = []
+    people = 0
+    try:
+        people = int(store.scalar("SELECT count(*) FROM people"))
+        for page, calls in _page_queries(store).items():
+            p95 = max(_p95(call) for call in calls)
+            out.append(
+                {
+                    "what": f"queries {page}, slowest p95",
+                    "size": f"{people:,} people",
+                    "ours": f"{p95:.0f} ms",
+                    "peer": "goal 300 ms",
+                    "ratio": f"{p95 / 300:.2f}",
+                }
+            )
+    finally:
+        store.close()
+    out.extend(_page_runs(db, people))
+    return out
+
+
+if __name__ == "__main__":
+    for row in rows():
+        print(row)

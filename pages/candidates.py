@@ -1,0 +1,118 @@
+"""Candidates (recruiters): search by verified skills, rank, compare, export a shortlist."""
+
+import streamlit as st
+
+from skills.queries import candidates as q
+from ui import session
+from ui.widgets import esco_footer
+
+store, viewer = session.page("candidates")
+st.title("Candidates")
+st.caption("External candidates ranked by verified evidence for the skills you need.")
+
+options = session.query(q.skill_options, viewer)
+if options.empty:
+    st.info("No candidate has submitted a badge with a mapped skill yet.")
+    st.stop()
+labels = dict(
+    zip(
+        options["skill_uri"],
+        options["label"] + " (" + options["candidates"].astype(str) + ")",
+        strict=False,
+    )
+)
+
+with st.container(border=True):
+    wanted = st.multiselect(
+        "Required skills",
+        list(labels),
+        format_func=labels.get,
+        key="cand_skills",
+        placeholder="type to search skills",
+    )
+    c1, c2, c3, c4 = st.columns(4)
+    mode = c1.radio(
+        "Must match",
+        ["all", "any", "at_least"],
+        horizontal=False,
+        format_func={"all": "all", "any": "any", "at_least": "at least N"}.get,
+        key="cand_mode",
+    )
+    at_least = c1.number_input("N", 1, 20, 2, key="cand_n", disabled=mode != "at_least")
+    verified_only = c2.checkbox("Verified badges only", value=True, key="cand_verified")
+    trusted_only = c2.checkbox("Trusted issuers only", value=False, key="cand_trusted")
+    limit_years = c3.checkbox("Issued recently", value=False, key="cand_recent")
+    years = c3.slider("within years", 1, 15, 5, key="cand_years", disabled=not limit_years)
+
+query = q.CandidateQuery(
+    skills=tuple(wanted),
+    mode=mode,
+    at_least=int(at_least),
+    verified_only=verified_only,
+    trusted_only=trusted_only,
+    within_years=int(years) if limit_years else None,
+)
+if not wanted:
+    st.info("Choose one or more required skills to rank candidates.")
+    st.stop()
+
+ranked = session.query(q.search_candidates, viewer, query)
+st.subheader(f"{len(ranked):,} matching candidates")
+if ranked.empty:
+    st.info("Nobody matches. Try 'any', fewer skills, or include unverified badges.")
+    st.stop()
+
+event = st.dataframe(
+    ranked[["name", "score", "matched", "badges", "why"]],
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="multi-row",
+    key="cand_table",
+    column_config={
+        "score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
+        "why": st.column_config.TextColumn("why this score", width="large"),
+    },
+)
+picked_rows = event.selection.rows if event else []
+shortlist = ranked.iloc[picked_rows] if picked_rows else ranked.head(10)
+st.caption(
+    "Select rows to compare (up to four) and to export just those; "
+    "otherwise the top ten are exported."
+)
+
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(
+    "Download CSV",
+    q.shortlist_csv(shortlist),
+    "shortlist.csv",
+    "text/csv",
+    key="dl_csv",
+    icon=":material/download:",
+)
+d2.download_button(
+    "Download Excel",
+    q.shortlist_xlsx(shortlist),
+    "shortlist.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="dl_xlsx",
+    icon=":material/download:",
+)
+
+if len(picked_rows) >= 2:
+    st.subheader("Side by side")
+    ids = ranked.iloc[picked_rows[: q.MAX_COMPARE]]["person_id"].tolist()
+    table = session.query(q.compare, viewer, ids)
+    if table.empty:
+        st.info("No held skills to compare.")
+    else:
+        st.dataframe(table, height=min(600, 35 * len(table) + 40))
+elif len(picked_rows) == 1:
+    pid = ranked.iloc[picked_rows[0]]["person_id"]
+    st.page_link(
+        "pages/profile.py",
+        label="Open this candidate's profile",
+        icon=":material/badge:",
+        query_params={"person": pid},
+    )
+
+esco_footer()

@@ -1,0 +1,194 @@
+"""Analytics beyond counting: readiness for a role, next-skill suggestions, match scores.
+
+Pure functions over DataFrames (no database, no Streamlit), so they are easy to
+test and the pages and queries share them.
+
+- :func:`readiness`: how much of a role profile each person holds, weighted by priority.
+- :func:`suggest_next_skills`: skills that people who hold what you hold also hold
+  (co-occurrence in the organisation, computed with scikit-learn's
+  ``MultiLabelBinarizer`` and a sparse product), each with a reason.
+- :func:`match_scores`: a candidate's score for a set of required skills, and the
+  sentence that explains it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+# Weight of a requirement by priority: 1 critical, 2 important, 3 nice to have.
+PRIORITY_WEIGHT: Mapping[int, float] = {1: 3.0, 2: 2.0, 3: 1.0}
+
+
+def readiness(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Per person: requirements held, total, and weighted readiness in [0, 1].
+
+    ``matrix`` is the gap matrix: one row per (person_id, person, requirement)
+    with ``state`` in held / expiring / missing and ``priority``. Expiring
+    counts as held (it still is, today). Sorted most ready first.
+    """
+    if matrix.empty:
+        return pd.DataFrame(columns=["person_id", "person", "held", "required", "readiness"])
+    m = matrix.assign(
+        weight=matrix["priority"].map(lambda p: PRIORITY_WEIGHT.get(int(p), 1.0)),
+        got=matrix["state"].isin(["held", "expiring"]),
+    )
+    m["got_weight"] = m["weight"] * m["got"]
+    out = (
+        m.groupby(["person_id", "person"], as_index=False)
+        .agg(
+            held=("got", "sum"),
+            required=("got", "size"),
+            w=("weight", "sum"),
+            g=("got_weight", "sum"),
+        )
+        .assign(readiness=lambda d: (d["g"] / d["w"]).round(3))
+        .drop(columns=["w", "g"])
+        .sort_values(["readiness", "person"], ascending=[False, True], ignore_index=True)
+    )
+    return out
+
+
+def suggest_next_skills(
+    held: pd.DataFrame,
+    people: Sequence[str],
+    labels: Mapping[str, str],
+    *,
+    required: Sequence[str] = (),
+    top: int = 3,
+    min_support: int = 3,
+) -> pd.DataFrame:
+    """For each person in ``people``: up to ``top`` skills they lack, with the reason.
+
+    ``held`` has one row per (person_id, skill_uri) for the whole organisation.
+    A skill B scores, for someone holding A, P(B | A) = holders of A and B /
+    holders of A, taking the best A; only pairs seen at least ``min_support``
+    times count. Skills in ``required`` (the target role) get a bonus of 0.25.
+    Returns person_id, skill_uri, skill, score, why.
+    """
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    cols = ["person_id", "skill_uri", "skill", "score", "why"]
+    if held.empty or not people:
+        return pd.DataFrame(columns=cols)
+    by_person = held.groupby("person_id")["skill_uri"].apply(list)
+    mlb = MultiLabelBinarizer(sparse_output=True)
+    x = mlb.fit_transform(by_person.tolist()).tocsc().astype(np.int32)
+    skills = np.asarray(mlb.classes_)
+    index = {s: i for i, s in enumerate(skills)}
+    holders = np.asarray(x.sum(axis=0)).ravel()
+    co = (x.T @ x).toarray() if len(skills) <= 4000 else None
+    rows = []
+    required_set = set(required)
+    for person in people:
+        mine = by_person.get(person, [])
+        mine_idx = [index[s] for s in mine if s in index]
+        if co is not None:
+            pair = co[mine_idx] if mine_idx else np.zeros((0, len(skills)))
+        else:  # very many skills: compute only this person's rows
+            pair = (x[:, mine_idx].T @ x).toarray() if mine_idx else np.zeros((0, len(skills)))
+        scores = np.zeros(len(skills))
+        because = np.full(len(skills), -1)
+        if len(mine_idx):
+            support = np.where(pair >= min_support, pair, 0)
+            cond = support / np.maximum(holders[mine_idx][:, None], 1)
+            best = cond.argmax(axis=0)
+            scores = cond[best, np.arange(len(skills))]
+            because = np.asarray(mine_idx)[best]
+        for s in required_set:
+            if s in index:
+                scores[index[s]] += 0.25
+        scores[mine_idx] = -1
+        order = np.argsort(-scores, kind="stable")[:top]
+        for j in order:
+            if scores[j] <= 0:
+                continue
+            uri = str(skills[j])
+            reasons = []
+            if because[j] >= 0 and scores[j] - (0.25 if uri in required_set else 0) > 0:
+                a = int(because[j])
+                share = co[a, j] / holders[a] if co is not None else scores[j]
+                reasons.append(
+                    f"{share:.0%} of the {holders[a]} people holding "
+                    f"{labels.get(str(skills[a]), str(skills[a]))} also hold it"
+                )
+            if uri in required_set:
+                reasons.append("the target role requires it")
+            rows.append(
+                {
+                    "person_id": person,
+                    "skill_uri": uri,
+                    "skill": labels.get(uri, uri),
+                    "score": round(float(scores[j]), 3),
+                    "why": "; ".join(reasons).capitalize() + ".",
+                }
+            )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def match_scores(
+    evidence: pd.DataFrame,
+    required: Sequence[str],
+    labels: Mapping[str, str],
+    *,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """Score each person's evidence against ``required`` skills.
+
+    ``evidence``: one row per (person_id, skill_uri, issued, issuer_trust) for
+    credentials that already passed the search filters. Score (0-100):
+    70 x share of required skills covered + 20 x recency (1 for evidence
+    issued this year, halving every 3 years) + 10 x share of covered skills
+    backed by a trusted issuer. Returns person_id, matched, score, why,
+    matched_skills, missing_skills; best first.
+    """
+    cols = ["person_id", "matched", "score", "why", "matched_skills", "missing_skills"]
+    req = list(dict.fromkeys(required))
+    if evidence.empty or not req:
+        return pd.DataFrame(columns=cols)
+    moment = now or datetime.now(UTC)
+    ev = evidence[evidence["skill_uri"].isin(req)].copy()
+    if ev.empty:
+        return pd.DataFrame(columns=cols)
+    issued = pd.to_datetime(ev["issued"], utc=True)
+    age_years = ((pd.Timestamp(moment) - issued).dt.days / 365.25).fillna(10).clip(lower=0)
+    ev["recency"] = np.power(0.5, age_years / 3.0)
+    ev["trusted"] = (ev["issuer_trust"] == "trusted").astype(float)
+    per_skill = ev.groupby(["person_id", "skill_uri"], as_index=False).agg(
+        recency=("recency", "max"), trusted=("trusted", "max"), newest=("issued", "max")
+    )
+    out = []
+    for person, grp in per_skill.groupby("person_id", sort=False):
+        got = [s for s in req if s in set(grp["skill_uri"])]
+        missing = [s for s in req if s not in set(grp["skill_uri"])]
+        cover = len(got) / len(req)
+        recency = float(grp["recency"].mean())
+        trusted = float(grp["trusted"].mean())
+        score = round(70 * cover + 20 * recency * cover + 10 * trusted * cover, 1)
+        newest = pd.to_datetime(grp["newest"], utc=True).max()
+        why = (
+            f"{len(got)} of {len(req)} required skills"
+            f" ({', '.join(labels.get(s, s) for s in got)})"
+            f"; {int(grp['trusted'].sum())} backed by a trusted issuer"
+            + (f"; newest evidence {newest:%Y-%m}" if pd.notna(newest) else "")
+            + (f"; missing {', '.join(labels.get(s, s) for s in missing)}" if missing else "")
+            + "."
+        )
+        out.append(
+            {
+                "person_id": person,
+                "matched": len(got),
+                "score": score,
+                "why": why,
+                "matched_skills": ", ".join(labels.get(s, s) for s in got),
+                "missing_skills": ", ".join(labels.get(s, s) for s in missing),
+            }
+        )
+    frame = pd.DataFrame(out, columns=cols)
+    return frame.sort_values(["score", "person_id"], ascending=[False, True], ignore_index=True)
+
+
+__all__ = ["PRIORITY_WEIGHT", "match_scores", "readiness", "suggest_next_skills"]

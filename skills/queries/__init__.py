@@ -1,0 +1,14 @@
+"""Read-side queries behind the pages, one module per page; every function takes the viewer.
+
+Each function enforces :mod:`skills.access` itself (role checks, the people
+predicate, per-person checks), so a page cannot show more than its viewer may
+see whatever widgets, URLs or query parameters ask for. They return DataFrames
+or frozen dataclasses and never import Streamlit.
+
+Modules: ``overview``, ``profile``, ``skill_map``, ``gaps``, ``growth``, ``submit``,
+``candidates``, ``admin``.
+"""
+
+from skills.queries import admin, candidates, gaps, growth, overview, profile, skill_map, submit
+
+__all__ = ["admin", "candidates", "gaps", "growth", "overview", "profile", "skill_map", "submit"]

@@ -1,0 +1,169 @@
+"""Recruiters' verified-candidate search: filters, ranked matches, comparison, export."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import pandas as pd
+
+from skills.access import Role, Viewer, check_person, require_role
+from skills.insights import match_scores
+from skills.queries._common import Reader, scope
+
+Mode = Literal["all", "any", "at_least"]
+MAX_COMPARE = 4
+
+
+@dataclass(frozen=True)
+class CandidateQuery:
+    """A search: required skills and how many must match, and which evidence counts."""
+
+    skills: tuple[str, ...]
+    mode: Mode = "all"
+    at_least: int = 1
+    verified_only: bool = True
+    trusted_only: bool = False
+    within_years: int | None = None
+    limit: int = 200
+
+
+def skill_options(store: Reader, viewer: Viewer, limit: int = 2000) -> pd.DataFrame:
+    """Skills any candidate has evidence for (skill_uri, label, candidates), most common first."""
+    require_role(viewer, Role.RECRUITER, Role.HR, what="candidate search")
+    return store.read(
+        """
+        SELECT cs.skill_uri, s.label, count(DISTINCT c.person_id) AS candidates
+        FROM credential_skills cs
+        JOIN credentials c USING (credential_key)
+        JOIN people p ON p.person_id = c.person_id
+        JOIN skills s ON s.skill_uri = cs.skill_uri
+        WHERE p.kind = 'candidate'
+        GROUP BY cs.skill_uri, s.label
+        ORDER BY candidates DESC, s.label
+        LIMIT ?
+        """,
+        [int(limit)],
+    )
+
+
+def search_candidates(
+    store: Reader, viewer: Viewer, query: CandidateQuery, *, now: datetime | None = None
+) -> pd.DataFrame:
+    """Candidates matching ``query``, ranked by match score (best first).
+
+    Only people of kind ``candidate`` are searched (never employees' names).
+    Columns: person_id, name, matched, score, why, matched_skills,
+    missing_skills, badges.
+    """
+    require_role(viewer, Role.RECRUITER, Role.HR, what="candidate search")
+    cols = [
+        "person_id",
+        "name",
+        "matched",
+        "score",
+        "why",
+        "matched_skills",
+        "missing_skills",
+        "badges",
+    ]
+    wanted = list(dict.fromkeys(query.skills))
+    if not wanted:
+        return pd.DataFrame(columns=cols)
+    cond, params = scope(viewer)
+    moment = now or datetime.now(UTC)
+    since = moment - timedelta(days=365.25 * query.within_years) if query.within_years else None
+    statuses = (
+        ["verified"]
+        if query.verified_only
+        else ["verified", "expired", "unverifiable", "recipient_mismatch", "not_yet_valid"]
+    )
+    evidence = store.read(
+        f"""
+        SELECT c.person_id, cs.skill_uri, c.issued, i.trust AS issuer_trust, c.credential_key
+        FROM credential_skills cs
+        JOIN credentials c USING (credential_key)
+        JOIN people p ON p.person_id = c.person_id
+        LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
+        WHERE p.kind = 'candidate' AND {cond}
+          AND list_contains(?::VARCHAR[], cs.skill_uri)
+          AND list_contains(?::VARCHAR[], c.status)
+          AND (? = FALSE OR i.trust = 'trusted')
+          AND (?::TIMESTAMPTZ IS NULL OR c.issued >= ?::TIMESTAMPTZ)
+          AND (c.status <> 'verified' OR c.expires IS NULL OR c.expires > ?::TIMESTAMPTZ)
+        """,  # noqa: S608
+        [*params, wanted, statuses, query.trusted_only, since, since, moment],
+    )
+    if evidence.empty:
+        return pd.DataFrame(columns=cols)
+    labels = _labels(store, wanted)
+    scored = match_scores(evidence, wanted, labels, now=moment)
+    need = {"all": len(wanted), "any": 1, "at_least": max(1, min(query.at_least, len(wanted)))}
+    scored = scored[scored["matched"] >= need[query.mode]].head(query.limit)
+    if scored.empty:
+        return pd.DataFrame(columns=cols)
+    badges = evidence.groupby("person_id")["credential_key"].nunique().rename("badges")
+    names = store.read(
+        "SELECT person_id, display_name AS name FROM people "
+        "WHERE list_contains(?::VARCHAR[], person_id)",
+        [scored["person_id"].tolist()],
+    )
+    out = scored.merge(names, on="person_id").merge(badges, on="person_id")
+    return out.sort_values(["score", "name"], ascending=[False, True], ignore_index=True)[cols]
+
+
+def _labels(store: Reader, uris: list[str]) -> dict[str, str]:
+    found = store.read(
+        "SELECT skill_uri, label FROM skills WHERE list_contains(?::VARCHAR[], skill_uri)",
+        [uris],
+    )
+    return dict(zip(found["skill_uri"], found["label"], strict=True))
+
+
+def compare(store: Reader, viewer: Viewer, person_ids: list[str]) -> pd.DataFrame:
+    """Side by side: one row per skill, one column per candidate (up to four), ✓ when held."""
+    require_role(viewer, Role.RECRUITER, Role.HR, what="candidate comparison")
+    ids = list(dict.fromkeys(person_ids))[:MAX_COMPARE]
+    for pid in ids:
+        check_person(store, viewer, pid)
+    if not ids:
+        return pd.DataFrame()
+    held = store.read(
+        """
+        SELECT p.display_name AS name, s.label AS skill
+        FROM held_skills h JOIN people p USING (person_id) JOIN skills s USING (skill_uri)
+        WHERE list_contains(?::VARCHAR[], h.person_id)
+        """,
+        [ids],
+    )
+    if held.empty:
+        return pd.DataFrame()
+    table = pd.crosstab(held["skill"], held["name"]).gt(0)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+    return table.replace({True: "✓", False: ""})
+
+
+def shortlist_csv(shortlist: pd.DataFrame) -> bytes:
+    """The shortlist as UTF-8 CSV (with a BOM so spreadsheets read accents right)."""
+    return _export_frame(shortlist).to_csv(index=False).encode("utf-8-sig")
+
+
+def shortlist_xlsx(shortlist: pd.DataFrame) -> bytes:
+    """The shortlist as an Excel workbook (one sheet, "Shortlist")."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _export_frame(shortlist).to_excel(writer, sheet_name="Shortlist", index=False)
+    return buffer.getvalue()
+
+
+def _export_frame(shortlist: pd.DataFrame) -> pd.DataFrame:
+    """Cells that a spreadsheet would run as formulas are prefixed with ' (CSV injection)."""
+    frame = shortlist.copy()
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+            )
+    return frame

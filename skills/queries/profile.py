@@ -1,0 +1,215 @@
+"""One person's badges, skills and timeline; every function checks the viewer may see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from skills.access import Role, Viewer, check_person
+from skills.errors import AccessDenied
+from skills.queries._common import Reader, scope
+
+
+@dataclass(frozen=True)
+class Person:
+    person_id: str
+    name: str
+    kind: str
+    team: str | None
+    role_title: str | None
+
+
+def find_people(store: Reader, viewer: Viewer, text: str = "", limit: int = 50) -> pd.DataFrame:
+    """People the viewer may see whose name or id contains ``text`` (person_id, name, team)."""
+    cond, params = scope(viewer)
+    like = f"%{text.strip()}%"
+    return store.read(
+        f"""
+        SELECT p.person_id, p.display_name AS name, p.kind, t.name AS team
+        FROM people p LEFT JOIN teams t ON t.team_id = p.team_id
+        WHERE {cond} AND (p.display_name ILIKE ? OR p.person_id ILIKE ?)
+        ORDER BY p.display_name, p.person_id
+        LIMIT ?
+        """,  # noqa: S608
+        [*params, like, like, int(limit)],
+    )
+
+
+def person(store: Reader, viewer: Viewer, person_id: str) -> Person:
+    """The person, or :class:`AccessDenied` when the viewer may not see them."""
+    check_person(store, viewer, person_id)
+    row = store.read(
+        """
+        SELECT p.person_id, p.display_name, p.kind, t.name AS team, p.role_title
+        FROM people p LEFT JOIN teams t ON t.team_id = p.team_id WHERE p.person_id = ?
+        """,
+        [person_id],
+    ).iloc[0]
+    return Person(
+        person_id=str(row["person_id"]),
+        name=str(row["display_name"]),
+        kind=str(row["kind"]),
+        team=None if pd.isna(row["team"]) else str(row["team"]),
+        role_title=None if pd.isna(row["role_title"]) else str(row["role_title"]),
+    )
+
+
+def person_credentials(store: Reader, viewer: Viewer, person_id: str) -> pd.DataFrame:
+    """Every credential of the person, newest first, with issuer, status and skill count."""
+    check_person(store, viewer, person_id)
+    return store.read(
+        """
+        SELECT c.credential_key, a.name AS badge, i.name AS issuer, i.trust AS issuer_trust,
+               c.status, c.issued, c.expires, c.format, c.summary, c.created AS submitted,
+               (SELECT count(*) FROM credential_skills s
+                 WHERE s.credential_key = c.credential_key AND s.skill_uri IS NOT NULL) AS skills
+        FROM credentials c
+        LEFT JOIN achievements a ON a.achievement_id = c.achievement_id
+        LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
+        WHERE c.person_id = ?
+        ORDER BY c.issued DESC NULLS LAST, c.created DESC
+        """,
+        [person_id],
+    )
+
+
+def person_skills(store: Reader, viewer: Viewer, person_id: str) -> pd.DataFrame:
+    """Skills the person holds (verified, unexpired), with label, pillar and evidence count."""
+    check_person(store, viewer, person_id)
+    return store.read(
+        """
+        SELECT h.skill_uri, s.label AS skill, s.pillar, s.group_code, h.credentials,
+               h.confidence, h.first_issued, h.expires
+        FROM held_skills h JOIN skills s USING (skill_uri)
+        WHERE h.person_id = ?
+        ORDER BY s.label
+        """,
+        [person_id],
+    )
+
+
+def person_timeline(store: Reader, viewer: Viewer, person_id: str) -> pd.DataFrame:
+    """One row per credential event: issued, expires (when dated) and status changes."""
+    check_person(store, viewer, person_id)
+    return store.read(
+        """
+        SELECT c.issued AS "at", 'issued' AS event, a.name AS badge, c.status
+        FROM credentials c LEFT JOIN achievements a USING (achievement_id)
+        WHERE c.person_id = ? AND c.issued IS NOT NULL
+        UNION ALL
+        SELECT c.expires, 'expires', a.name, c.status
+        FROM credentials c LEFT JOIN achievements a USING (achievement_id)
+        WHERE c.person_id = ? AND c.expires IS NOT NULL
+        UNION ALL
+        SELECT h.changed_at, 'status: ' || h.new_status, a.name, c.status
+        FROM credential_status_history h
+        JOIN credentials c USING (credential_key)
+        LEFT JOIN achievements a USING (achievement_id)
+        WHERE c.person_id = ? AND h.old_status IS NOT NULL
+        ORDER BY 1
+        """,
+        [person_id, person_id, person_id],
+    )
+
+
+@dataclass(frozen=True)
+class CredentialDetail:
+    """A stored credential as a page shows it; ``raw`` is the submitted bytes (untrusted)."""
+
+    credential_key: str
+    person_id: str | None
+    badge: str | None
+    description: str | None
+    issuer: str | None
+    issuer_trust: str | None
+    status: str
+    summary: str | None
+    format: str
+    checks: Any  # JSON text or list of {"name", "outcome", "message"}
+    issued: Any
+    expires: Any
+    baked_in: str | None
+    raw: bytes | None
+    skills: pd.DataFrame  # label, skill_uri, mention, confidence, method
+
+
+def credential_detail(store: Reader, viewer: Viewer, credential_key: str) -> CredentialDetail:
+    """A credential with its checks and mapped skills, if the viewer may see its holder.
+
+    Credentials not bound to a person are visible to HR only. An unknown key
+    is refused like a forbidden one.
+    """
+    found = store.read(
+        """
+        SELECT c.*, a.name AS badge, a.description, i.name AS issuer, i.trust AS issuer_trust
+        FROM credentials c
+        LEFT JOIN achievements a ON a.achievement_id = c.achievement_id
+        LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
+        WHERE c.credential_key = ?
+        """,
+        [credential_key],
+    )
+    if found.empty:
+        raise AccessDenied("You may not see this badge.")
+    row = found.iloc[0]
+    holder = None if pd.isna(row["person_id"]) else str(row["person_id"])
+    if holder is None:
+        if viewer.role is not Role.HR and row["submitted_by"] != viewer.account:
+            raise AccessDenied("You may not see this badge.")
+    else:
+        check_person(store, viewer, holder)
+    skills = store.read(
+        """
+        SELECT coalesce(s.label, cs.label) AS skill, cs.skill_uri, cs.mention, cs.source,
+               cs.confidence, cs.method
+        FROM credential_skills cs LEFT JOIN skills s USING (skill_uri)
+        WHERE cs.credential_key = ? ORDER BY cs.confidence DESC
+        """,
+        [credential_key],
+    )
+
+    def _opt(key: str) -> Any:
+        value = row[key]
+        return (
+            None
+            if value is None or (not isinstance(value, bytes | bytearray) and pd.isna(value))
+            else value
+        )
+
+    raw = _opt("raw")
+    return CredentialDetail(
+        credential_key=credential_key,
+        person_id=holder,
+        badge=_opt("badge"),
+        description=_opt("description"),
+        issuer=_opt("issuer"),
+        issuer_trust=_opt("issuer_trust"),
+        status=str(row["status"]),
+        summary=_opt("summary"),
+        format=str(row["format"]),
+        checks=_opt("checks"),
+        issued=_opt("issued"),
+        expires=_opt("expires"),
+        baked_in=_opt("baked_in"),
+        raw=bytes(raw) if raw is not None else None,
+        skills=skills,
+    )
+
+
+def my_submissions(store: Reader, viewer: Viewer, limit: int = 20) -> pd.DataFrame:
+    """What the viewer submitted themselves (any person within scope), newest first."""
+    cond, params = scope(viewer)
+    return store.read(
+        f"""
+        SELECT c.created AS submitted, c.name AS file, a.name AS badge, c.status, c.summary,
+               c.credential_key, c.person_id
+        FROM credentials c
+        LEFT JOIN people p ON p.person_id = c.person_id
+        LEFT JOIN achievements a ON a.achievement_id = c.achievement_id
+        WHERE c.submitted_by = ? AND (c.person_id IS NULL OR {cond})
+        ORDER BY c.created DESC LIMIT ?
+        """,  # noqa: S608
+        [viewer.account, *params, int(limit)],
+    )

@@ -1,0 +1,202 @@
+"""A small, hand-made organisation for page tests: teams, people, badges, a role profile.
+
+Uses the demo personas' ids so the demo accounts (skills.accounts) sign in as them.
+Rows go in through the store's bulk path; no badge is verified here (the browser
+tests submit real badges).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from skills.accounts import write_demo_accounts
+from skills.demo.personas import PERSONA_NAMES, PERSONAS
+from skills.store import Store, open_store
+
+NOW = datetime.now(UTC)
+
+# Real ESCO skills (uri suffix, label, pillar, group).
+SKILLS = {
+    "python": (
+        "ccd0a1d9-afda-43d9-b901-96344886e14d",
+        "Python (computer programming)",
+        "K",
+        "K0613",
+    ),
+    "js": ("e3f4dd5f-5a02-4e6b-8d0d-5d6b6d9a0a11", "JavaScript", "K", "K0613"),
+    "sql": ("4b8a1a8e-7d0c-4a55-bc7a-0d0a1b8e5a21", "SQL", "K", "K0613"),
+    "teamwork": ("a6b1c2d3-0000-4000-8000-000000000001", "work in teams", "T", "T4"),
+    "git": ("a6b1c2d3-0000-4000-8000-000000000002", "use version control", "S", "S5.6.1"),
+    "ux": ("a6b1c2d3-0000-4000-8000-000000000003", "design user interface", "S", "S1.6.2"),
+}
+ESCO = "http://data.europa.eu/esco/skill/"
+OTHER_EMPLOYEES = [(f"E1{i:05d}", f"Web Person {i}", "web") for i in range(4)] + [
+    (f"E2{i:05d}", f"Api Person {i}", "api") for i in range(4)
+]
+CANDIDATES = [
+    ("C000001", PERSONA_NAMES["candidate"]),
+    ("C000002", "Cem Candidate"),
+    ("C000003", "Cora Candidate"),
+]
+
+
+def uri(key: str) -> str:
+    return ESCO + SKILLS[key][0]
+
+
+def build(db: Path, accounts: Path) -> None:
+    """Create the database at ``db`` and the demo accounts file at ``accounts``."""
+    store = open_store(db)
+    try:
+        _fill(store)
+    finally:
+        store.close()
+    write_demo_accounts(accounts, PERSONAS, PERSONA_NAMES)
+
+
+def _fill(store: Store) -> None:
+    teams = pd.DataFrame(
+        [
+            ("eng", "Engineering", "department", None, "Engineering", "E000009"),
+            ("web", "Web Frontend", "team", "eng", "Engineering", PERSONAS["manager"]),
+            ("api", "API Platform", "team", "eng", "Engineering", "E200000"),
+            ("people", "People & Culture", "team", None, "People", PERSONAS["hr"]),
+            ("talent", "Talent Acquisition", "team", None, "People", PERSONAS["recruiter"]),
+        ],
+        columns=["team_id", "name", "kind", "parent_id", "department", "lead_person_id"],
+    )
+    people_rows = [
+        (PERSONAS["hr"], PERSONA_NAMES["hr"], "employee", "people"),
+        (PERSONAS["manager"], PERSONA_NAMES["manager"], "employee", "web"),
+        (PERSONAS["recruiter"], PERSONA_NAMES["recruiter"], "employee", "talent"),
+        (PERSONAS["employee"], PERSONA_NAMES["employee"], "employee", "web"),
+        *[(pid, name, "employee", team) for pid, name, team in OTHER_EMPLOYEES],
+        *[(pid, name, "candidate", None) for pid, name in CANDIDATES],
+    ]
+    people = pd.DataFrame(people_rows, columns=["person_id", "display_name", "kind", "team_id"])
+    identities = pd.DataFrame(
+        {
+            "person_id": people["person_id"],
+            "kind": "email",
+            "value": people["person_id"].str.lower() + "@example.org",
+        }
+    )
+    skills = pd.DataFrame(
+        [(ESCO + u, label, pillar, group) for u, label, pillar, group in SKILLS.values()],
+        columns=["skill_uri", "label", "pillar", "group_code"],
+    )
+    issuers = pd.DataFrame(
+        [
+            ("iss-acme", "Acme Academy", "https://acme.example", "trusted"),
+            ("iss-open", "Open Learning", "https://open.example", "unknown"),
+        ],
+        columns=["issuer_id", "name", "url", "trust"],
+    )
+    achievements = pd.DataFrame(
+        [
+            ("a-py", "iss-acme", "Python Developer"),
+            ("a-web", "iss-acme", "Web Foundations"),
+            ("a-data", "iss-open", "Data Basics"),
+            ("a-team", "iss-open", "Team Player"),
+        ],
+        columns=["achievement_id", "issuer_id", "name"],
+    )
+    awards = {  # achievement -> skills
+        "a-py": ["python", "git"],
+        "a-web": ["js", "ux", "git"],
+        "a-data": ["sql", "python"],
+        "a-team": ["teamwork"],
+    }
+    plan: list[tuple[str, str, str, int, int | None]] = [
+        # person, achievement, status, issued days ago, expires in days
+        (PERSONAS["employee"], "a-web", "verified", 400, None),
+        (PERSONAS["employee"], "a-team", "verified", 100, 30),
+        (PERSONAS["employee"], "a-py", "revoked", 50, None),
+        (PERSONAS["manager"], "a-py", "verified", 800, None),
+        (PERSONAS["manager"], "a-team", "verified", 300, None),
+        (PERSONAS["hr"], "a-team", "verified", 200, None),
+        ("C000001", "a-py", "verified", 90, None),
+        ("C000001", "a-data", "verified", 60, None),
+        ("C000002", "a-py", "verified", 1500, None),
+        ("C000002", "a-web", "expired", 1200, -100),
+        ("C000003", "a-data", "verified", 20, None),
+    ]
+    for i, (pid, _, team) in enumerate(OTHER_EMPLOYEES):
+        plan.append((pid, "a-web" if team == "web" else "a-data", "verified", 30 * (i + 1), None))
+        if i % 2 == 0:
+            plan.append((pid, "a-team", "verified", 45 * (i + 1), None))
+    creds, cred_skills = [], []
+    for n, (pid, ach, status, ago, expires) in enumerate(plan):
+        key = f"urn:test:cred:{n}"
+        issued = NOW - timedelta(days=ago)
+        creds.append(
+            {
+                "credential_key": key,
+                "credential_id": key,
+                "person_id": pid,
+                "submitted_by": "seed",
+                "format": "ob3-di",
+                "status": status,
+                "summary": "Verified" if status == "verified" else status.capitalize(),
+                "issued": issued,
+                "expires": None if expires is None else NOW + timedelta(days=expires),
+                "verified_at": NOW,
+                "source_sha256": f"{n:064d}",
+                "issuer_id": achievements.set_index("achievement_id").loc[ach, "issuer_id"],
+                "achievement_id": ach,
+                "name": f"{ach}.json",
+                "checks": '[{"name": "signature", "outcome": "passed", "message": "The '
+                'Data Integrity proof is valid."}, {"name": "revocation", "outcome": "'
+                + ("failed" if status == "revoked" else "passed")
+                + '", "message": "Checked the status list."}]',
+            }
+        )
+        for skill in awards[ach]:
+            cred_skills.append(
+                {
+                    "credential_key": key,
+                    "skill_uri": uri(skill),
+                    "label": SKILLS[skill][1],
+                    "mention": SKILLS[skill][1],
+                    "source": "alignment",
+                    "confidence": 0.95,
+                    "method": "exact",
+                }
+            )
+    with store.write() as tx:
+        tx.insert_frame("teams", teams)
+        tx.insert_frame("people", people)
+        tx.insert_frame("identities", identities)
+        tx.insert_frame("skills", skills)
+        tx.insert_frame("issuers", issuers)
+        tx.insert_frame("achievements", achievements)
+        tx.insert_frame("credentials", pd.DataFrame(creds))
+        tx.insert_frame("credential_skills", pd.DataFrame(cred_skills))
+        tx.insert_frame(
+            "role_profiles",
+            pd.DataFrame(
+                [("rp-fe", "Frontend Developer", "web")], columns=["profile_id", "name", "team_id"]
+            ),
+        )
+        tx.insert_frame(
+            "role_skills",
+            pd.DataFrame(
+                [
+                    ("rp-fe", uri("js"), "skill", 1),
+                    ("rp-fe", uri("ux"), "skill", 2),
+                    ("rp-fe", uri("git"), "skill", 2),
+                    ("rp-fe", "T4", "group", 3),
+                    ("rp-fe", uri("sql"), "skill", 1),
+                ],
+                columns=["profile_id", "target", "target_kind", "priority"],
+            ),
+        )
+        tx.insert_frame(
+            "mapping_review",
+            pd.DataFrame(
+                [("reactjs", "ReactJS", 3)], columns=["label_norm", "label", "occurrences"]
+            ),
+        )
