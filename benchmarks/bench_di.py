@@ -8,7 +8,13 @@ same credentials, in the same run. Rows:
 - ours, proof only: :func:`skills.verify.proof_di.verify_data_integrity` (signature and key
   binding), one process;
 - ours, full pipeline: :func:`skills.verify.verify_many` with 2 worker processes (every check:
-  contexts, safe mode, schema, structure, key binding, signature, status, validity).
+  contexts, safe mode, schema, structure, key binding, signature, status, validity). Its
+  worker pool persists across calls (as in the app and in batch ingestion): the first call
+  starts and warms it and is reported on its own row; the next row is the best of
+  ``REPEAT`` calls on the running pool.
+
+Wall-clock time on both sides (the pipeline uses two processes); the peer is the best of
+``REPEAT`` passes, so a busy moment on a shared machine counts against neither side alone.
 
 Run: ``python benchmarks/bench_di.py``.
 """
@@ -29,6 +35,7 @@ from skills.verify.keys import did_key_for
 from skills.verify.proof_di import verify_data_integrity
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
+REPEAT = 3
 
 
 def credentials(n: int) -> tuple[list[dict[str, Any]], bytes]:
@@ -107,7 +114,13 @@ def rows(n: int = 1000) -> list[dict[str, Any]]:
     _peer(docs[:20], public_pem)
     peer = _peer(docs, public_pem)
     out: list[dict[str, Any]] = []
-    ours = _ours_proof(docs)
+    ours = max(_ours_proof(docs) for _ in range(REPEAT))
+    try:
+        first: float | str = _ours_pipeline(docs)
+        full: float | str = max(_ours_pipeline(docs) for _ in range(REPEAT))
+    except Exception as exc:  # the pipeline belongs to the lead; report why it could not run
+        first = full = f"- ({type(exc).__name__}: {str(exc)[:80]})"
+    peer = max([peer, *(_peer(docs, public_pem) for _ in range(REPEAT - 1))])
     out.append(
         {
             "what": "OB 3.0 eddsa-rdfc-2022 proof verifications/s, 1 process "
@@ -118,20 +131,17 @@ def rows(n: int = 1000) -> list[dict[str, Any]]:
             "ratio": f"{ours / peer:.1f}x",
         }
     )
-    try:
-        full: float | str = _ours_pipeline(docs)
-    except Exception as exc:  # the pipeline belongs to the lead; report why it could not run
-        full = f"- ({type(exc).__name__}: {str(exc)[:80]})"
-    out.append(
-        {
-            "what": "OB 3.0 eddsa-rdfc-2022 full verify_many, 2 workers "
-            "(peer: openbadgeslib verify_data_integrity_proof, 1 process)",
-            "size": n,
-            "ours": round(full) if isinstance(full, float) else full,
-            "peer": round(peer),
-            "ratio": f"{full / peer:.1f}x" if isinstance(full, float) else "-",
-        }
-    )
+    for label, value in (("first call, starts the pool", first), ("running pool", full)):
+        out.append(
+            {
+                "what": f"OB 3.0 eddsa-rdfc-2022 full verify_many, 2 workers, {label} "
+                "(peer: openbadgeslib verify_data_integrity_proof, 1 process)",
+                "size": n,
+                "ours": round(value) if isinstance(value, float) else value,
+                "peer": round(peer),
+                "ratio": f"{value / peer:.1f}x" if isinstance(value, float) else "-",
+            }
+        )
     return out
 
 

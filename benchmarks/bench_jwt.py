@@ -5,7 +5,10 @@
 bound to the issuer without any fetch. Ours runs every check of ``skills.verify.verify``
 (contexts, safe mode, JSON Schema, structure, claims, key binding, signature, status, validity);
 the peer is ``openbadgeslib.ob3.OB3Verifier(public_key).verify(token)`` on the same tokens.
-Run: ``python benchmarks/bench_jwt.py``.
+
+"On one core" is measured as CPU time of this (single-threaded) process, best of
+``REPEAT`` passes for each side after a warm-up, so other work on a shared machine does
+not count against either side. Run: ``taskset -c 0 python benchmarks/bench_jwt.py``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from skills.verify.jose import key_to_jwk
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 ALGS = ("RS256", "ES256", "EdDSA")
+REPEAT = 3
 
 
 def _key(alg: str) -> Any:
@@ -78,21 +82,22 @@ def _tokens(alg: str, n: int) -> tuple[list[str], bytes]:
 
 
 def _ours(tokens: list[str]) -> float:
+    """Verifications per CPU-second of ``verify`` over ``tokens`` (every one must pass)."""
     with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(404))) as client:
-        start = time.perf_counter()
+        start = time.process_time()
         for token in tokens:
             report = verify(token, client=client, now=NOW)
             if not report.ok:
                 raise RuntimeError(report.summary)
-        return len(tokens) / (time.perf_counter() - start)
+        return len(tokens) / (time.process_time() - start)
 
 
 def _peer(tokens: list[str], public_pem: bytes) -> float:
     verifier = OB3Verifier(public_pem)
-    start = time.perf_counter()
+    start = time.process_time()
     for token in tokens:
         verifier.verify(token)
-    return len(tokens) / (time.perf_counter() - start)
+    return len(tokens) / (time.process_time() - start)
 
 
 def rows(n: int = 1000) -> list[dict[str, Any]]:
@@ -101,14 +106,16 @@ def rows(n: int = 1000) -> list[dict[str, Any]]:
     for alg in ALGS:
         tokens, public_pem = _tokens(alg, n)
         _ours(tokens[:20])  # warm caches (compiled schema, contexts) before timing
-        ours = _ours(tokens)
+        ours = max(_ours(tokens) for _ in range(REPEAT))
         try:
-            peer: float | str = _peer(tokens, public_pem)
+            _peer(tokens[:20], public_pem)
+            peer: float | str = max(_peer(tokens, public_pem) for _ in range(REPEAT))
         except Exception as exc:  # the peer is optional: report why it could not run
             peer = f"- ({type(exc).__name__})"
         out.append(
             {
-                "what": f"OB 3.0 VC-JWT ({alg}) verifications/s, 1 core",
+                "what": f"OB 3.0 VC-JWT ({alg}) verifications per CPU-second, 1 core "
+                f"(best of {REPEAT})",
                 "size": n,
                 "ours": round(ours),
                 "peer": round(peer) if isinstance(peer, float) else peer,

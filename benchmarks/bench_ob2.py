@@ -3,7 +3,12 @@
 1,000 distinct RS256 badges from one issuer whose profile, key, badge class and revocation
 list are served through httpx.MockTransport (ours) or an in-memory ``download`` callable
 (openbadgeslib's OB2Verifier). Both check the signature, the key's binding to the issuer,
-expiry and the revocation list. Run: ``python benchmarks/bench_ob2.py``.
+expiry and the revocation list.
+
+"On one core" is measured as CPU time of this (single-threaded) process, best of
+``REPEAT`` passes for each side, each pass with a fresh client (so every issuer document is
+fetched again through the mock transport), so other work on a shared machine does not count
+against either side. Run: ``taskset -c 0 python benchmarks/bench_ob2.py``.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ BASE = "https://issuer.example"
 ISSUER, KEY = f"{BASE}/issuer.json", f"{BASE}/key.json"
 BADGE, REVOCATIONS = f"{BASE}/badge.json", f"{BASE}/revocations.json"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
+REPEAT = 3
 
 
 def _world(n: int) -> tuple[list[str], dict[str, bytes]]:
@@ -82,34 +88,37 @@ def _ours(tokens: list[str], served: dict[str, bytes]) -> float:
         return httpx.Response(200, content=body, headers={"content-type": "application/ld+json"})
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        start = time.perf_counter()
+        start = time.process_time()
         for token in tokens:
             report = verify(token, client=client, now=NOW)
             if not report.ok:
                 raise RuntimeError(report.summary)
-        return len(tokens) / (time.perf_counter() - start)
+        return len(tokens) / (time.process_time() - start)
 
 
 def _peer(tokens: list[str], served: dict[str, bytes]) -> float:
     verifier = OB2Verifier(download=lambda url: served[url])
-    start = time.perf_counter()
+    start = time.process_time()
     for token in tokens:
         verifier.verify(token, check_revocation=True)
-    return len(tokens) / (time.perf_counter() - start)
+    return len(tokens) / (time.process_time() - start)
 
 
 def rows(n: int = 1000) -> list[dict[str, Any]]:
     """One row: OB 2.0 signed verifications per second (single process, one core)."""
     tokens, served = _world(n)
-    ours = _ours(tokens, served)
+    _ours(tokens[:20], served)  # import the verifiers before timing
+    ours = max(_ours(tokens, served) for _ in range(REPEAT))
     try:
-        peer: float | str = _peer(tokens, served)
+        _peer(tokens[:20], served)
+        peer: float | str = max(_peer(tokens, served) for _ in range(REPEAT))
     except Exception as exc:  # the peer is optional: report why it could not run
         peer = f"- ({type(exc).__name__})"
     ratio = f"{ours / peer:.1f}x" if isinstance(peer, float) else "-"
     return [
         {
-            "what": "OB 2.0 signed (RS256) verifications/s, 1 core",
+            "what": "OB 2.0 signed (RS256) verifications per CPU-second, 1 core "
+            f"(best of {REPEAT})",
             "size": n,
             "ours": round(ours),
             "peer": round(peer) if isinstance(peer, float) else peer,

@@ -28,6 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from skills.taxonomy import Taxonomy, normalise, read_esco
+from skills.taxonomy._matcher import calibration_features
 
 SEED = 2024
 HOLD_OUT = 2000
@@ -296,7 +297,8 @@ def calibrate(seed: int = 7, removed_skills: int = 1000) -> None:
     matcher = _taxonomy(frames, rest, kept_skills).matcher()
     fragments = _fragments(rest["label"].tolist(), matcher, seed)
     index = matcher._index
-    feats, ys = [], []
+    feats: list[list[float]] = []
+    ys: list[int] = []
     for queries, truth in (
         (held["label"].tolist(), held["uri"].tolist()),
         (gone_labels["label"].tolist(), [None] * len(gone_labels)),
@@ -304,18 +306,15 @@ def calibrate(seed: int = 7, removed_skills: int = 1000) -> None:
     ):
         keys = [normalise(q) for q in queries]
         for start in range(0, len(keys), 256):
-            total = index.scores(keys[start : start + 256])
+            top, _, f = calibration_features(index, keys[start : start + 256])
             for row, t in enumerate(truth[start : start + 256]):
-                d = total[row]
-                order = np.argsort(-d)[:2]
-                best, second = d[order[0]], d[order[1]]
-                if best <= 0.0:
+                if f[row, 0] <= 0.0:
                     continue
-                feats.append([best, best - second, float(len(keys[start + row].split()) == 1)])
-                ys.append(int(matcher.skill_uris[order[0]] == t))
+                feats.append(f[row].tolist())
+                ys.append(int(matcher.skill_uris[top[row, 0]] == t))
     lr = LogisticRegression(C=100.0).fit(np.array(feats), np.array(ys))
-    a, b, d = lr.coef_[0]
-    print(f"CAL_A, CAL_B, CAL_C, CAL_D = {a:.2f}, {b:.2f}, {lr.intercept_[0]:.2f}, {d:.2f}")
+    coef = ", ".join(f"{c:.2f}" for c in lr.coef_[0])
+    print(f"CAL_COEF = ({coef})\nCAL_C = {lr.intercept_[0]:.2f}")
     p = lr.predict_proba(np.array(feats))[:, 1]
     y = np.array(ys)
     for th in (0.5, 0.6, 0.7, 0.8, 0.9):

@@ -162,6 +162,16 @@ class _Worker:
 _WORKER = _Worker()
 
 
+def _forget_worker_after_fork() -> None:
+    """In a forked child (a verify_many worker): never talk to the parent's worker
+    process, whose pipes the child shares; the child starts its own when needed."""
+    global _WORKER
+    _WORKER = _Worker()
+
+
+os.register_at_fork(after_in_child=_forget_worker_after_fork)
+
+
 def canonicalize_expanded(expanded: list[Any], *, budget_seconds: float = 5.0) -> str:
     """RDFC-1.0 canonical N-Quads of an expanded JSON-LD document (see the module doc).
 

@@ -45,18 +45,26 @@ def _context_entries(doc: Any, depth: int = 0) -> list[Any]:
     """Every @context value anywhere in ``doc`` (the top-level one first)."""
     found: list[Any] = []
     stack: list[tuple[Any, int]] = [(doc, depth)]
+    push = stack.append
     while stack:
         node, level = stack.pop()
         if level > 64:
             continue
-        if isinstance(node, Mapping):
+        # Only containers are pushed: nothing else can hold a @context.
+        if isinstance(node, dict):
             for key, value in node.items():
                 if key == "@context":
                     found.append(value)
-                else:
-                    stack.append((value, level + 1))
+                elif isinstance(value, dict | list):
+                    push((value, level + 1))
+        elif isinstance(node, Mapping):
+            for key, value in node.items():
+                if key == "@context":
+                    found.append(value)
+                elif isinstance(value, Mapping | list):
+                    push((value, level + 1))
         elif isinstance(node, list):
-            stack.extend((item, level + 1) for item in node)
+            stack.extend((item, level + 1) for item in node if isinstance(item, Mapping | list))
     return found
 
 

@@ -59,14 +59,18 @@ ACCEPT_THRESHOLD = 0.7
 #: Candidates kept for review.
 TOP_K = 5
 #: Change when the index layout or features change: invalidates every cached index.
-METHOD_VERSION = "tfidf-char35-word-centroid-coverage-v2"
+METHOD_VERSION = "tfidf-char35-word-centroid-coverage-rerank-v3"
 CHAR_NGRAMS = (3, 5)
 MAX_DF_CHAR = 2000  # character n-grams in more labels than this are not indexed
 MAX_DF_WORD = 20000  # words in more labels than this (``of``, ``and``) are not indexed
-# label-char, label-word, centroid-char, centroid-word, word coverage
-WEIGHTS = (1.0, 1.0, 1.0, 1.0, 1.5)
-# Logistic calibration: score = sigmoid(A * combined + B * margin + C + D * one_word).
-CAL_A, CAL_B, CAL_C, CAL_D = 6.51, 7.75, -6.61, -5.27
+# label-char (full idf, re-rank only), label-word, centroid-char, centroid-word, coverage
+WEIGHTS = (2.0, 1.0, 1.0, 1.0, 1.5)
+RERANK = 20  # best skills of the first four features re-scored with the label-char cosine
+# Logistic calibration of the best skill: score = sigmoid(CAL_COEF . features + CAL_C), the
+# features being those of :func:`calibration_features` (combined similarity, margin to
+# the second, one-word query, reverse coverage).
+CAL_COEF = (4.80, 6.92, -3.89, 3.77)
+CAL_C = -8.11
 _CHUNK = 256  # queries scored together (dense chunk x skills buffer)
 _WORD_PATTERN = r"\S+"  # words are pre-normalised: split on whitespace only
 
@@ -117,9 +121,16 @@ class _Tfidf:
     Terms whose document frequency exceeds ``MAX_DF_CHAR``/``MAX_DF_WORD`` get weight 0.
     """
 
-    def __init__(self, analyzer: str, vocabulary: Sequence[str], idf: FloatArray) -> None:
+    def __init__(
+        self,
+        analyzer: str,
+        vocabulary: Sequence[str],
+        idf: FloatArray,
+        full_idf: FloatArray | None = None,
+    ) -> None:
         self.vocabulary = list(vocabulary)
         self.idf = idf
+        self.full_idf = idf if full_idf is None else full_idf
         kwargs: dict[str, Any] = {"lowercase": False, "dtype": np.float32}
         if analyzer == "word":
             kwargs["token_pattern"] = _WORD_PATTERN
@@ -130,6 +141,7 @@ class _Tfidf:
             analyzer=analyzer, vocabulary={t: i for i, t in enumerate(self.vocabulary)}, **kwargs
         )
         self._diag = sp.diags(idf)
+        self._full_diag = sp.diags(self.full_idf)
         self._vocab = self._cv.vocabulary
         self._analyze = self._cv.build_analyzer()
         self._oov_idf = float(idf.max()) if len(idf) else 1.0
@@ -146,23 +158,30 @@ class _Tfidf:
         vocab = cv.get_feature_names_out().tolist()
         df = np.bincount(counts.indices, minlength=len(vocab))
         n = counts.shape[0]
-        idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        full_idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        idf = full_idf.copy()
         idf[df > (MAX_DF_WORD if analyzer == "word" else MAX_DF_CHAR)] = 0.0
-        model = cls(analyzer, vocab, idf)
-        return model, model._weigh(counts)
+        model = cls(analyzer, vocab, idf, full_idf)
+        return model, counts
 
-    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+    def weigh(self, counts: sp.csr_matrix, *, full: bool = False) -> sp.csr_matrix:
+        """Sublinear tf times idf (the pruned idf, or the full one), rows L2-normalised."""
         x = counts.astype(np.float32).tocsr()
         np.log(x.data, out=x.data)
         x.data += 1.0
-        x = (x @ self._diag).tocsr()
+        x = (x @ (self._full_diag if full else self._diag)).tocsr()
         x.eliminate_zeros()
         return _l2(x)
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
-        """Weigh queries like the index, except that terms the index never saw count in
-        the row's norm with the highest idf: a phrase half made of unknown words
-        (``"lunch break"``) must not look like a perfect match for its known half."""
+        """Weigh queries like the index (pruned idf); see :meth:`transform_both`."""
+        return self.transform_both(docs)[0]
+
+    def transform_both(self, docs: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Weigh queries like the index, with the pruned and with the full idf, except
+        that terms the index never saw count in the row's norm with the highest idf: a
+        phrase half made of unknown words (``"lunch break"``) must not look like a
+        perfect match for its known half."""
         analyze = self._analyze
         vocab = self._vocab
         oov_idf = self._oov_idf
@@ -184,11 +203,19 @@ class _Tfidf:
                     values.append(1.0 + math.log(n))
             oov_sq[row] = extra
             indptr.append(len(indices))
-        x = sp.csr_matrix(
+        tf = sp.csr_matrix(
             (np.array(values, dtype=np.float32), np.array(indices, dtype=np.int32), indptr),
             shape=(len(docs), len(self.vocabulary)),
         )
-        x = (x @ self._diag).tocsr()
+        pruned = self._normalised(tf, self._diag, oov_sq)
+        full = (
+            pruned if self.full_idf is self.idf else self._normalised(tf, self._full_diag, oov_sq)
+        )
+        return pruned, full
+
+    @staticmethod
+    def _normalised(tf: sp.csr_matrix, diag: sp.dia_matrix, oov_sq: FloatArray) -> sp.csr_matrix:
+        x = (tf @ diag).tocsr()
         x.eliminate_zeros()
         sq = np.asarray(x.multiply(x).sum(axis=1)).ravel().astype(np.float32) + oov_sq
         norms = np.sqrt(sq)
@@ -280,7 +307,7 @@ class FuzzyIndex:
         self,
         char: _Tfidf,
         word: _Tfidf,
-        label_char_t: sp.csr_matrix,
+        label_char: sp.csr_matrix,
         label_word_t: sp.csr_matrix,
         centroid_char_t: sp.csr_matrix,
         centroid_word_t: sp.csr_matrix,
@@ -291,7 +318,7 @@ class FuzzyIndex:
         self.speller = speller
         self.char = char
         self.word = word
-        self.label_char_t = label_char_t
+        self.label_char = label_char
         self.label_word_t = label_word_t
         self.centroid_char_t = centroid_char_t
         self.centroid_word_t = centroid_word_t
@@ -310,13 +337,24 @@ class FuzzyIndex:
         skill_words = (present @ owner).tocsr()
         skill_words.data[:] = 1.0
         self.skill_word_t: sp.csr_matrix = skill_words
+        # Each label's words (labels x words) with the share of the label's idf weight
+        # each carries, and where each skill's labels start (labels sorted by skill).
+        share = label_word_t.T.tocsr(copy=True)
+        share.data = word.idf[share.indices].astype(np.float32)
+        sums = np.asarray(share.sum(axis=1)).ravel()
+        sums[sums == 0] = 1.0
+        self.label_word_share: sp.csr_matrix = (sp.diags(1.0 / sums) @ share).tocsr()
+        self.skill_start: IntArray = np.searchsorted(label_skill, np.arange(n_skills + 1))
 
     @classmethod
     def fit(cls, label_skill: IntArray, normalised: Sequence[str], n_skills: int) -> FuzzyIndex:
         """Fit on labels sorted by skill index (``label_skill`` non-decreasing)."""
         words = [" ".join(stem(w) for w in t.split()) for t in normalised]
-        char, xc = _Tfidf.fit("char_wb", normalised)
-        word, xw = _Tfidf.fit("word", words)
+        char, char_counts = _Tfidf.fit("char_wb", normalised)
+        word, word_counts = _Tfidf.fit("word", words)
+        xc = char.weigh(char_counts)
+        xw = word.weigh(word_counts)
+        label_char = char.weigh(char_counts, full=True)
         owner = sp.csr_matrix(
             (
                 np.ones(len(label_skill), dtype=np.float32),
@@ -329,7 +367,7 @@ class FuzzyIndex:
         return cls(
             char,
             word,
-            xc.T.tocsr(),
+            label_char,
             xw.T.tocsr(),
             cc.T.tocsr(),
             cw.T.tocsr(),
@@ -359,27 +397,88 @@ class FuzzyIndex:
         out: sp.csr_matrix = q @ self.skill_word_t
         return out
 
+    def reverse_coverage(self, word_docs: Sequence[str], skills: IntArray) -> FloatArray:
+        """For each query (stemmed words, see :meth:`score_queries`) and one skill: the
+        largest share of a label's idf weight (over the skill's labels) whose words the
+        query contains. Low when one word of the query matches one word of a longer label
+        (``"quarterly newsletter"`` against ``"newsletter analysis"``)."""
+        out = np.zeros(len(word_docs), dtype=np.float32)
+        vocab = self.word._vocab
+        share = self.label_word_share
+        starts, ends = self.skill_start[skills], self.skill_start[np.asarray(skills) + 1]
+        for row, (doc, lo, hi) in enumerate(zip(word_docs, starts, ends, strict=True)):
+            terms = {j for j in (vocab.get(t) for t in doc.split()) if j is not None}
+            if not terms or hi <= lo:
+                continue
+            a, b = share.indptr[lo], share.indptr[hi]
+            if b == a:
+                continue
+            hit = np.fromiter((j in terms for j in share.indices[a:b].tolist()), bool, b - a)
+            label = np.repeat(np.arange(hi - lo), np.diff(share.indptr[lo : hi + 1]))
+            covered = np.bincount(label, weights=np.where(hit, share.data[a:b], 0.0))
+            out[row] = float(covered.max())
+        return out
+
     def scores(self, normalised: Sequence[str]) -> FloatArray:
         """Combined similarity (0..1) of each query to each skill, dense (queries x skills)."""
+        return self.score_queries(normalised)[0]
+
+    def score_queries(self, normalised: Sequence[str]) -> tuple[FloatArray, list[str]]:
+        """:meth:`scores` and the queries' stemmed, spell-corrected words."""
         normalised = [self.speller.correct(t) for t in normalised]
         word_docs = [" ".join(stem(w) for w in t.split()) for t in normalised]
-        qc = self.char.transform(normalised)
+        qc, qc_full = self.char.transform_both(normalised)
         qw = self.word.transform(word_docs)
         a, b, c, d, e = WEIGHTS
         total = np.zeros((len(normalised), self.n_skills), dtype=np.float32)
-        _scatter(total, qc @ self.label_char_t, self.label_skill, a)
         _scatter(total, qw @ self.label_word_t, self.label_skill, b)
         _scatter(total, qc @ self.centroid_char_t, None, c)
         _scatter(total, qw @ self.centroid_word_t, None, d)
         _scatter(total, self._coverage(word_docs), None, e)
+        if total.shape[1] > 0 and a > 0.0:
+            n = min(RERANK, total.shape[1])
+            cand = np.argpartition(-total, n - 1, axis=1)[:, :n]
+            rows = np.arange(len(normalised))[:, None]
+            total[rows, cand] += a * self._best_label_cosine(qc_full, cand)
         total /= a + b + c + d + e
-        return total
+        return total, word_docs
+
+    def _best_label_cosine(self, q: sp.csr_matrix, cand: IntArray) -> FloatArray:
+        """Cosine (full idf, no pruned n-grams) between each query row of ``q`` and the
+        closest label of each of its candidate skills ``cand`` (queries x n): dense.
+
+        Works on the (query, label) pairs only: gathers the labels' n-grams and looks
+        their weights up in the query rows made dense over the n-grams they use."""
+        lab = self.label_char
+        n_q, n_c = cand.shape
+        lo = self.skill_start[cand.ravel()]
+        n_lab = self.skill_start[cand.ravel() + 1] - lo
+        pair = np.repeat(np.arange(n_q * n_c), n_lab)  # (query, candidate) of each label
+        labels = np.arange(len(pair)) - np.repeat(np.cumsum(n_lab) - n_lab, n_lab)
+        labels += np.repeat(lo, n_lab)
+        start = lab.indptr[labels]
+        n_nz = lab.indptr[labels + 1] - start
+        nz = np.arange(int(n_nz.sum())) - np.repeat(np.cumsum(n_nz) - n_nz, n_nz)
+        nz += np.repeat(start, n_nz)
+        used = np.unique(q.indices)
+        col = np.full(len(self.char.vocabulary), len(used), dtype=np.int64)
+        col[used] = np.arange(len(used))
+        dense = np.zeros((n_q, len(used) + 1), dtype=np.float32)
+        dense[np.repeat(np.arange(n_q), np.diff(q.indptr)), col[q.indices]] = q.data
+        query_of_nz = np.repeat(pair // n_c, n_nz)
+        prod = lab.data[nz] * dense[query_of_nz, col[lab.indices[nz]]]
+        per_label = np.bincount(np.repeat(np.arange(len(labels)), n_nz), prod, len(labels))
+        best = np.zeros(n_q * n_c, dtype=np.float32)
+        np.maximum.at(best, pair, per_label.astype(np.float32))
+        out: FloatArray = best.reshape(n_q, n_c)
+        return out
 
     # ---- persistence (npz, no pickle) ---------------------------------------
     def save(self, path: Path) -> None:
         arrays: dict[str, Any] = {
             "char_vocab": np.array(self.char.vocabulary),
             "char_idf": self.char.idf,
+            "char_idf_full": self.char.full_idf,
             "word_vocab": np.array(self.word.vocabulary),
             "word_idf": self.word.idf,
             "label_skill": self.label_skill,
@@ -387,7 +486,7 @@ class FuzzyIndex:
             "speller_words": np.array(self.speller.words),
             "speller_counts": self.speller.counts,
         }
-        for name in ("label_char_t", "label_word_t", "centroid_char_t", "centroid_word_t"):
+        for name in ("label_char", "label_word_t", "centroid_char_t", "centroid_word_t"):
             m: sp.csr_matrix = getattr(self, name)
             arrays[f"{name}_data"] = m.data
             arrays[f"{name}_indices"] = m.indices
@@ -414,9 +513,9 @@ class FuzzyIndex:
                 )
 
             return cls(
-                _Tfidf("char_wb", z["char_vocab"].tolist(), z["char_idf"]),
+                _Tfidf("char_wb", z["char_vocab"].tolist(), z["char_idf"], z["char_idf_full"]),
                 _Tfidf("word", z["word_vocab"].tolist(), z["word_idf"]),
-                matrix("label_char_t"),
+                matrix("label_char"),
                 matrix("label_word_t"),
                 matrix("centroid_char_t"),
                 matrix("centroid_word_t"),
@@ -641,19 +740,11 @@ class Matcher:
         return [r for r in results if r is not None]
 
     def _fuzzy(self, keys: Sequence[str]) -> list[tuple[Candidate, ...]]:
-        total = self._index.scores(keys)
-        k = min(TOP_K, total.shape[1])
-        top = np.argpartition(-total, k - 1, axis=1)[:, :k]
-        vals = np.take_along_axis(total, top, axis=1)
-        order = np.argsort(-vals, axis=1, kind="stable")
-        top = np.take_along_axis(top, order, axis=1)
-        vals = np.take_along_axis(vals, order, axis=1)
-        best, second = vals[:, 0], vals[:, 1] if k > 1 else np.zeros(len(vals), np.float32)
+        top, vals, feats = calibration_features(self._index, keys)
         # Calibrated probability for the best; the others are scaled by their
         # similarity relative to the best so the order is kept.
-        one_word = np.array([" " not in key for key in keys], dtype=np.float32)
-        p_best = _sigmoid(CAL_A * best + CAL_B * (best - second) + CAL_C + CAL_D * one_word)
-        probs = np.minimum(_sigmoid(CAL_A * vals + CAL_C), p_best[:, None])
+        p_best = _sigmoid(feats @ np.asarray(CAL_COEF, dtype=np.float32) + CAL_C)
+        probs = np.minimum(_sigmoid(CAL_COEF[0] * vals + CAL_C), p_best[:, None])
         probs[:, 0] = p_best
         probs = np.round(probs, 4)
         out: list[tuple[Candidate, ...]] = []
@@ -667,3 +758,27 @@ class Matcher:
                 )
             )
         return out
+
+
+def calibration_features(
+    index: FuzzyIndex, keys: Sequence[str]
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Score normalised queries against every skill and keep the best :data:`TOP_K`.
+
+    Returns the skill indices (queries x k, best first), their combined similarities and
+    the calibration features of the best (queries x 4): combined similarity, margin to
+    the second, one-word query (0/1) and :meth:`FuzzyIndex.reverse_coverage`. Used by the
+    matcher and by ``benchmarks/bench_taxonomy.py --calibrate``; pure."""
+    total, word_docs = index.score_queries(keys)
+    k = min(TOP_K, total.shape[1])
+    top = np.argpartition(-total, k - 1, axis=1)[:, :k]
+    vals = np.take_along_axis(total, top, axis=1)
+    order = np.argsort(-vals, axis=1, kind="stable")
+    top = np.take_along_axis(top, order, axis=1)
+    vals = np.take_along_axis(vals, order, axis=1)
+    best = vals[:, 0]
+    second = vals[:, 1] if k > 1 else np.zeros(len(vals), np.float32)
+    one_word = np.array([" " not in key for key in keys], dtype=np.float32)
+    rc = index.reverse_coverage(word_docs, top[:, 0])
+    feats: FloatArray = np.stack([best, best - second, one_word, rc], axis=1).astype(np.float32)
+    return top, vals, feats

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import logging
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,7 +77,7 @@ def verify(
     checks: tuple[Check, ...]
     try:
         try:
-            sub = read_source(source, client=http)
+            sub = read_source(source, client=http, max_bytes=cfg.max_upload_bytes)
         except SkillAtlasError as err:
             checks = (failed(CheckName.INPUT, str(err)),)
             return Report(
@@ -83,7 +86,7 @@ def verify(
         digest = hashlib.sha256(sub.raw or raw).hexdigest()
         what = f"baked in a {sub.baked_in.upper()} image" if sub.baked_in else "read"
         input_check = passed(CheckName.INPUT, f"The badge was {what} successfully.")
-        fmt = detect_format(sub)
+        fmt = detect_format(sub, max_bytes=cfg.max_upload_bytes)
         try:
             result = _run_format(fmt, sub, ctx)
         except SkillAtlasError as err:
@@ -108,6 +111,180 @@ def _verify_chunk(
         return [verify(s, recipient=r, client=client, now=now) for s, r in items]
     finally:
         client.close()
+
+
+# ── the worker pool of verify_many ─────────────────────────────────────────────
+#
+# Starting processes, importing the verifiers and warming their caches (compiled JSON
+# Schema validators, processed JSON-LD contexts, safe-mode shapes) costs more than
+# verifying a few hundred badges, so one pool is kept per process and reused by every
+# call: created on first use, replaced when a different size is asked for or when it
+# broke, shut down at exit. Workers get the caller's ``SKILLS_*`` environment with
+# every chunk, so a changed configuration is seen as it would be in this process.
+
+_POOL_LOCK = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+_ENV_PREFIX = "SKILLS_"
+
+
+def _skills_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIX)}
+
+
+def _apply_env(env: dict[str, str]) -> None:
+    for key in [k for k in os.environ if k.startswith(_ENV_PREFIX) and k not in env]:
+        del os.environ[key]
+    for key, value in env.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
+
+
+def _warm_sample() -> dict[str, Any]:
+    """A signed OB 3.0 credential (fresh did:key issuer) that exercises every check."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from skills.verify.keys import did_key_for
+    from skills.verify.proof_di import sign_data_integrity
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    did = did_key_for(key.public_key())
+    doc: dict[str, Any] = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        ],
+        "id": "urn:uuid:00000000-0000-4000-8000-000000000000",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Warm-up",
+        "issuer": {"id": did, "type": ["Profile"], "name": "Warm-up issuer"},
+        "validFrom": "2020-01-01T00:00:00Z",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "id": "did:example:warm-up",
+            "achievement": {
+                "id": "https://issuer.example/achievements/warm-up",
+                "type": ["Achievement"],
+                "name": "Warm-up",
+                "description": "Primes the caches of a verification worker.",
+                "criteria": {"narrative": "None."},
+            },
+        },
+    }
+    return sign_data_integrity(
+        doc, key, f"{did}#{did.removeprefix('did:key:')}", created="2020-01-01T00:00:00Z"
+    )
+
+
+def _warm_worker() -> None:
+    """Pool initializer: import every verifier and prime the per-process caches by
+    verifying a locally signed sample credential (no network: a client that answers 404).
+    Failures are ignored: warming is an optimisation, the first real badge does it anyway."""
+    try:
+        from skills.verify import ob2, ob3, ob3_jwt, schema  # noqa: F401
+
+        for kind in ("achievement", "endorsement"):
+            schema._validator(kind)
+        with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(404))) as http:
+            verify(_warm_sample(), client=http)
+    except Exception:  # pragma: no cover - best effort
+        logging.getLogger(__name__).debug("Warming a verification worker failed.", exc_info=True)
+
+
+def _pool_chunk(
+    items: list[tuple[Source, str | None]],
+    now: datetime | None,
+    client_factory: Callable[[], httpx.Client] | None,
+    env: dict[str, str],
+) -> list[Report]:
+    _apply_env(env)
+    return _verify_chunk(items, now, client_factory)
+
+
+def _get_pool(n_workers: int) -> ProcessPoolExecutor:
+    """The shared pool with ``n_workers`` processes, created (or re-created) as needed.
+
+    fork is fastest, but forking a process that runs other threads (a Streamlit server)
+    can copy a held lock into the child: a fork server (which imports skills once) is
+    used there instead.
+    """
+    global _pool, _pool_size
+    with _POOL_LOCK:
+        if _pool is not None and _pool_size == n_workers:
+            return _pool
+        old, _pool = _pool, None
+        if old is not None:
+            old.shutdown(wait=False, cancel_futures=False)
+        if threading.active_count() == 1:
+            mp: Any = multiprocessing.get_context("fork")
+        else:
+            mp = multiprocessing.get_context("forkserver")
+            mp.set_forkserver_preload(["skills.verify._api"])
+        _pool = ProcessPoolExecutor(n_workers, mp_context=mp, initializer=_warm_worker)
+        _pool_size = n_workers
+        return _pool
+
+
+def _drop_pool(broken: ProcessPoolExecutor) -> None:
+    global _pool, _pool_size
+    with _POOL_LOCK:
+        if _pool is broken:
+            _pool, _pool_size = None, 0
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes of :func:`verify_many` (run at exit; tests may call it)."""
+    global _pool, _pool_size
+    with _POOL_LOCK:
+        old, _pool, _pool_size = _pool, None, 0
+    if old is not None:
+        old.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_pool)
+
+
+def _run_in_pool(
+    chunks: list[list[tuple[Source, str | None]]],
+    n_workers: int,
+    now: datetime | None,
+    client_factory: Callable[[], httpx.Client] | None,
+    progress: Callable[[int, int], None] | None,
+    total: int,
+) -> list[Report]:
+    env = _skills_env()
+    out: list[list[Report]] = [[] for _ in chunks]
+    todo = list(range(len(chunks)))
+    for attempt in range(2):
+        pool = _get_pool(n_workers)
+        try:
+            pending = {
+                pool.submit(_pool_chunk, chunks[i], now, client_factory, env): i for i in todo
+            }
+        except (BrokenProcessPool, RuntimeError):
+            _drop_pool(pool)
+            if attempt:
+                raise
+            continue
+        broken = False
+        for done_chunk in as_completed(pending):
+            idx = pending[done_chunk]
+            try:
+                out[idx] = done_chunk.result()
+            except BrokenProcessPool:
+                if attempt:
+                    raise
+                broken = True
+                continue
+            todo.remove(idx)
+            if progress:
+                progress(total - sum(len(chunks[i]) for i in todo), total)
+        if not broken:
+            break
+        _drop_pool(pool)  # a worker died (killed, out of memory): retry the rest once
+    return [r for part in out for r in part]
 
 
 def verify_many(
@@ -159,22 +336,7 @@ def verify_many(
             if client is None:
                 local.close()
         return results
-    # fork is fastest, but forking a process that runs other threads (a Streamlit
-    # server) can copy a held lock into the child: use a fork server there.
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    size = max(4, min(200, total // (n_workers * 8) or 1))
+    # Enough chunks to balance the workers, big enough that dispatch costs little.
+    size = max(8, min(250, -(-total // (n_workers * 4))))
     chunks = [items[i : i + size] for i in range(0, total, size)]
-    out: list[list[Report]] = [[] for _ in chunks]
-    done = 0
-    with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(method)) as pool:
-        pending = {
-            pool.submit(_verify_chunk, chunk, now, client_factory): i
-            for i, chunk in enumerate(chunks)
-        }
-        for done_chunk in as_completed(pending):
-            idx = pending[done_chunk]
-            out[idx] = done_chunk.result()
-            done += len(chunks[idx])
-            if progress:
-                progress(done, total)
-    return [r for part in out for r in part]
+    return _run_in_pool(chunks, n_workers, now, client_factory, progress, total)

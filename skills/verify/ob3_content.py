@@ -9,7 +9,6 @@ format modules (``ob3`` for Data Integrity, ``ob3_jwt`` for VC-JWT).
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import OrderedDict
@@ -247,7 +246,15 @@ def check_recipient(doc: Mapping[str, Any], claimed: str | None) -> Check:
 
 
 def _is_extension(node: Mapping[str, Any]) -> bool:
-    return any(t.endswith("Extension") or t.startswith("extensions:") for t in types_of(node))
+    kind = node.get("type")
+    if isinstance(kind, str):
+        return kind.endswith("Extension") or kind.startswith("extensions:")
+    if isinstance(kind, list):
+        return any(
+            isinstance(t, str) and (t.endswith("Extension") or t.startswith("extensions:"))
+            for t in kind
+        )
+    return False
 
 
 def _collect_extensions(node: Any, path: str, out: list[dict[str, Any]], depth: int) -> None:
@@ -358,13 +365,17 @@ def check_validity(
 
 _TERM_LIKE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_SAFE_SHAPES: OrderedDict[str, Check] = OrderedDict()
+_SAFE_SHAPES: OrderedDict[Any, Check] = OrderedDict()
 _SAFE_SHAPES_MAX = 4096
 _SAFE_SHAPES_LOCK = threading.Lock()
 
 
 class _InlineContext(Exception):
     """Internal: the document defines terms inline; no shape is used."""
+
+
+_LIST_MARK = "[list]"
+_DICT_MARK = "{dict}"
 
 
 def _shape(node: Any, depth: int = 0) -> Any:
@@ -377,33 +388,54 @@ def _shape(node: Any, depth: int = 0) -> Any:
     ``type``/``@type`` value, every @-keyword value and every ``@context``. Free text
     (with spaces or punctuation) can be none of those, so it becomes "free text" and
     absolute IRIs become "urn:x": documents with one shape have one safe-mode outcome.
+
+    The shape is a hashable value: an object is a tuple of its marker and (key, shape)
+    pairs in document order, an array a tuple of its marker and shapes, a number,
+    boolean or null a (type, value) pair (so ``1``, ``1.0`` and ``true`` stay apart).
     Raises _InlineContext when a context is defined inline (terms of its own).
     """
     if depth > 200:
         raise _InlineContext
-    if isinstance(node, list):
-        return [_shape(item, depth + 1) for item in node]
-    if isinstance(node, Mapping):
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "@context":
-                if not all(isinstance(c, str) for c in as_list(value)):
-                    raise _InlineContext
-                out[key] = value
-            elif key in ("type", "@type") or (key.startswith("@") and key not in ("@id", "@value")):
-                out[key] = value
-            else:
-                out[key] = _shape(value, depth + 1)
-        return out
-    if isinstance(node, str):
-        if not node or node.startswith("@") or _TERM_LIKE.fullmatch(node):
+    kind = type(node)
+    if kind is str:
+        if not node or node[0] == "@" or _TERM_LIKE.fullmatch(node):
             return node
         if node.startswith("_:"):
             return "_:b"
         if _ABSOLUTE_IRI.match(node):
             return "urn:x"
         return "free text"
-    return node
+    if kind is dict or isinstance(node, Mapping):
+        out: list[Any] = [_DICT_MARK]
+        for key, value in node.items():
+            if key == "@context":
+                if not all(isinstance(c, str) for c in as_list(value)):
+                    raise _InlineContext
+                out.append((key, _exact(value)))
+            elif key in ("type", "@type") or (key.startswith("@") and key not in ("@id", "@value")):
+                out.append((key, _exact(value)))
+            else:
+                out.append((key, _shape(value, depth + 1)))
+        return tuple(out)
+    if kind is list:
+        return (_LIST_MARK, *[_shape(item, depth + 1) for item in node])
+    if isinstance(node, str):
+        return _shape(str(node), depth)
+    return (kind, node)
+
+
+def _exact(value: Any, depth: int = 0) -> Any:
+    """``value`` kept exactly, as a hashable value (the @context check of _shape included)."""
+    if depth > 200:
+        raise _InlineContext
+    kind = type(value)
+    if kind is str:
+        return ("s", value)
+    if kind is list:
+        return (_LIST_MARK, *[_exact(item, depth + 1) for item in value])
+    if isinstance(value, Mapping):
+        return (_DICT_MARK, *[(k, _exact(v, depth + 1)) for k, v in value.items()])
+    return (kind, value)
 
 
 def _safe_mode(doc: Mapping[str, Any]) -> Check:
@@ -416,8 +448,9 @@ def _safe_mode(doc: Mapping[str, Any]) -> Check:
     from skills.jsonld import check_safe_mode
 
     try:
-        key = json.dumps(_shape(doc), sort_keys=True, separators=(",", ":"))
-    except (_InlineContext, TypeError, ValueError):
+        key = _shape(doc)
+        hash(key)
+    except (_InlineContext, TypeError, ValueError, RecursionError):
         return check_safe_mode(dict(doc))
     with _SAFE_SHAPES_LOCK:
         hit = _SAFE_SHAPES.get(key)
@@ -445,10 +478,14 @@ def content_checks(
     ctx: VerifyContext,
     *,
     verify_list: StatusListVerifier,
+    issued: datetime | None = None,
+    expires: datetime | None = None,
 ) -> tuple[list[Check], list[Check]]:
     """(checks before the proof, checks after it) for the credential ``doc``.
 
     Before: CONTEXT, SAFE_MODE, SCHEMA, STRUCTURE. After: REVOCATION, VALIDITY, RECIPIENT.
+    ``issued``/``expires`` override the credential's own window in VALIDITY (a VC-JWT's
+    ``nbf``/``exp`` claims), as in :func:`check_validity`.
     Fetches (status lists) go through ``ctx.client``; never raises for bad content.
     """
     who = issuer_label(doc)
@@ -458,7 +495,7 @@ def content_checks(
     before.append(check_structure(doc))
     after = [
         check_status(doc, ctx, who=who, verify_list=verify_list),
-        check_validity(doc, ctx),
+        check_validity(doc, ctx, issued=issued, expires=expires),
         check_recipient(doc, ctx.recipient),
     ]
     return before, after

@@ -290,13 +290,18 @@ def verify_ob3_jwt(
             None,
         )
     who = issuer_label(vc)
-    before, after = content_checks(vc, ctx, verify_list=verify_list)
     claims, nbf, exp = _claims_check(payload, vc, embedded)
+    # nbf/exp, when present, bound the validity window instead of the credential's dates.
+    before, after = content_checks(vc, ctx, verify_list=verify_list, issued=nbf, expires=exp)
     checks: list[Check] = [*before, claims]
     try:
         alg = jose.check_alg(jws.header.get("alg"))
     except InputError as err:
         checks.append(failed(CheckName.SIGNATURE, f"{who}'s token is not acceptably signed: {err}"))
+        if nbf or exp:  # an unusable token's claims do not bound the window
+            from skills.verify.ob3_content import check_validity
+
+            after = [check_validity(vc, ctx) if c.name == CheckName.VALIDITY else c for c in after]
         return FormatResult(fmt, [*checks, *after], normalise(vc))
     issuer_id = issuer_id_of(vc)
     key, binding = _key_and_binding(jws.header, issuer_id, ctx)
@@ -317,11 +322,4 @@ def verify_ob3_jwt(
                 "that key.",
             )
         )
-    if nbf or exp:
-        from skills.verify.ob3_content import check_validity
-
-        after = [
-            check_validity(vc, ctx, issued=nbf, expires=exp) if c.name == CheckName.VALIDITY else c
-            for c in after
-        ]
     return FormatResult(fmt, [*checks, *after], normalise(vc))

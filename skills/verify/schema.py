@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 
@@ -162,47 +163,119 @@ def _branch_accepts(branch: Any, kind: str, root: Mapping[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class _Plan:
-    """What coercion needs of one schema node, prepared once (the schema never changes)."""
+    """What coercion needs of one schema node, prepared once (the schema never changes).
+
+    ``changes`` is False when no value under this node can ever be coerced (no ``array``
+    type anywhere below it): such values are left as they are without walking them.
+    ``props`` holds only the properties whose values can change.
+    """
 
     all_of: tuple[Any, ...]
     branches: tuple[Any, ...]
     wants_array: bool
     items: Any
     extra: Any
-    props: Mapping[str, Any] | None
+    props: tuple[tuple[str, Any], ...]
+    changes: bool
 
 
 _PLANS: dict[int, _Plan | None] = {}
+_PLANS_LOCK = threading.Lock()
+
+
+def _raw_plan(node: Any, root: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """(all_of, branches, wants_array, items, extra, props) of a schema node, or None."""
+    target = _resolve(node, root)
+    if not isinstance(target, Mapping):
+        return None
+    branches: tuple[Any, ...] = ()
+    for name in ("oneOf", "anyOf"):
+        if target.get(name):
+            branches = tuple(target[name])
+            break
+    props = target.get("properties")
+    return (
+        tuple(target.get("allOf", ())),
+        branches,
+        target.get("type") == "array",
+        target.get("items"),
+        target.get("additionalItems"),
+        tuple(props.items()) if isinstance(props, Mapping) else (),
+    )
+
+
+def _children(raw: tuple[Any, ...]) -> list[Any]:
+    all_of, branches, _wants, items, extra, props = raw
+    kids: list[Any] = [*all_of, *branches, *(v for _, v in props)]
+    if isinstance(items, list):
+        kids.extend(items)
+    elif items is not None:
+        kids.append(items)
+    if extra is not None:
+        kids.append(extra)
+    return kids
+
+
+def _build_plans(root: Mapping[str, Any]) -> None:
+    """Prepare the plan of every node reachable from the schema's credential types.
+
+    Whether a node ``changes`` is the least fixpoint of "wants an array, or a child
+    changes" over the (recursive) schema graph.
+    """
+    starts: list[Any] = [root, root["$defs"]["EndorsementCredential"]]
+    raws: dict[int, tuple[Any, tuple[Any, ...] | None]] = {}
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        if id(node) in raws:
+            continue
+        raw = _raw_plan(node, root)
+        raws[id(node)] = (node, raw)
+        if raw is not None:
+            stack.extend(_children(raw))
+    changes = {key: raw is not None and raw[2] for key, (_n, raw) in raws.items()}
+    moved = True
+    while moved:
+        moved = False
+        for key, (_node, raw) in raws.items():
+            if changes[key] or raw is None:
+                continue
+            if any(changes[id(kid)] for kid in _children(raw)):
+                changes[key] = moved = True
+    plans: dict[int, _Plan | None] = {}
+    for key, (_node, raw) in raws.items():
+        if raw is None:
+            plans[key] = None
+            continue
+        all_of, branches, wants, items, extra, props = raw
+        plans[key] = _Plan(
+            all_of=tuple(n for n in all_of if changes[id(n)]),
+            branches=branches,
+            wants_array=wants,
+            items=items,
+            extra=extra,
+            props=tuple((k, v) for k, v in props if changes[id(v)]),
+            changes=changes[key],
+        )
+    _PLANS.update(plans)
 
 
 def _plan(node: Any, root: Mapping[str, Any]) -> _Plan | None:
-    key = id(node)
-    if key in _PLANS:
-        return _PLANS[key]
-    target = _resolve(node, root)
-    plan: _Plan | None = None
-    if isinstance(target, Mapping):
-        branches: tuple[Any, ...] = ()
-        for name in ("oneOf", "anyOf"):
-            if target.get(name):
-                branches = tuple(target[name])
-                break
-        props = target.get("properties")
-        plan = _Plan(
-            all_of=tuple(target.get("allOf", ())),
-            branches=branches,
-            wants_array=target.get("type") == "array",
-            items=target.get("items"),
-            extra=target.get("additionalItems"),
-            props=props if isinstance(props, Mapping) else None,
-        )
-    _PLANS[key] = plan
-    return plan
+    plan = _PLANS.get(id(node), _MISSING)
+    if plan is _MISSING:
+        with _PLANS_LOCK:
+            if not _PLANS:
+                _build_plans(root)
+        plan = _PLANS.get(id(node))
+    return cast(_Plan | None, plan)
+
+
+_MISSING: Any = object()
 
 
 def _coerce(value: Any, node: Any, root: Mapping[str, Any], depth: int) -> Any:
     plan = _plan(node, root)
-    if plan is None or depth > _MAX_DEPTH:
+    if plan is None or not plan.changes or depth > _MAX_DEPTH:
         return value
     for sub in plan.all_of:
         value = _coerce(value, sub, root, depth + 1)
@@ -224,12 +297,12 @@ def _coerce(value: Any, node: Any, root: Mapping[str, Any], depth: int) -> Any:
             ]
         elif items is not None:
             value = [_coerce(v, items, root, depth + 1) for v in value]
-    elif isinstance(value, Mapping) and plan.props is not None:
-        props = plan.props
-        value = {
-            k: (_coerce(v, props[k], root, depth + 1) if k in props else v)
-            for k, v in value.items()
-        }
+    elif isinstance(value, Mapping) and plan.props:
+        out = dict(value)
+        for key, sub in plan.props:
+            if key in out:
+                out[key] = _coerce(out[key], sub, root, depth + 1)
+        value = out
     return value
 
 

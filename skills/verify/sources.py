@@ -95,8 +95,7 @@ def _unbake(text: str, image: str, raw: bytes) -> Submission:
     return Submission(kind, payload, raw, image)
 
 
-def _read_bytes(data: bytes) -> Submission:
-    limit = settings().max_upload_bytes
+def _read_bytes(data: bytes, limit: int) -> Submission:
     if len(data) > limit:
         raise _too_large(len(data), limit)
     if data.startswith(PNG_SIGNATURE):
@@ -128,7 +127,10 @@ def _read_bytes(data: bytes) -> Submission:
 
 
 def read_source(
-    source: bytes | str | dict[str, Any] | Path, *, client: httpx.Client | None = None
+    source: bytes | str | dict[str, Any] | Path,
+    *,
+    client: httpx.Client | None = None,
+    max_bytes: int | None = None,
 ) -> Submission:
     """Read and recognise one submission; no network I/O (``client`` is not used here).
 
@@ -139,14 +141,17 @@ def read_source(
       A badge baked into an image is recognised the same way and ``baked_in`` set.
 
     ``raw`` is the exact bytes submitted (for a dict: its canonical JSON encoding).
+    ``max_bytes`` is the size limit (default: ``settings().max_upload_bytes``).
     Raises :class:`InputTooLarge`, :class:`MalformedInput` (empty, broken JSON, image
     without a badge, ...), :class:`UnsupportedFormat`, or :class:`InputError` when a
     file cannot be read.
     """
     if isinstance(source, dict):
         return Submission("json", source, _canonical_bytes(source))
+    if not isinstance(source, Path | str | bytes | bytearray | memoryview):
+        raise UnsupportedFormat(f"A {type(source).__name__} cannot be read as a badge. {ACCEPTED}")
+    limit = settings().max_upload_bytes if max_bytes is None else max_bytes
     if isinstance(source, Path):
-        limit = settings().max_upload_bytes
         try:
             size = source.stat().st_size
             if size > limit:
@@ -157,22 +162,20 @@ def read_source(
             raise InputError(
                 f"The file {source.name} could not be read ({exc.strerror or exc})."
             ) from None
-        return _read_bytes(data)
+        return _read_bytes(data, limit)
     if isinstance(source, str):
-        return _read_bytes(source.encode("utf-8", "surrogatepass"))
-    if isinstance(source, bytes | bytearray | memoryview):
-        return _read_bytes(bytes(source))
-    raise UnsupportedFormat(f"A {type(source).__name__} cannot be read as a badge. {ACCEPTED}")
+        return _read_bytes(source.encode("utf-8", "surrogatepass"), limit)
+    return _read_bytes(bytes(source), limit)
 
 
-def _b64url_json(segment: str) -> Any:
+def _b64url_json(segment: str, max_bytes: int) -> Any:
     padded = segment + "=" * (-len(segment) % 4)
     try:
         decoded = base64.urlsafe_b64decode(padded.encode("ascii"))
     except (binascii.Error, ValueError):
         return None
     try:
-        return loads_strict(decoded, max_bytes=settings().max_upload_bytes)
+        return loads_strict(decoded, max_bytes=max_bytes)
     except InputError:
         return None
 
@@ -193,13 +196,14 @@ def _is_vc(obj: Any) -> bool:
     )
 
 
-def detect_format(sub: Submission) -> str:
+def detect_format(sub: Submission, *, max_bytes: int | None = None) -> str:
     """Best-effort format name before verification; never raises.
 
     ``"ob3-di"`` (JSON verifiable credential), ``"ob3-jwt"`` (compact token carrying a
     VC: ``vc`` claim, VC ``@context``, or ``typ`` ``vc+jwt``/``vc+ld+jwt``),
     ``"ob2-signed"`` (other compact tokens), ``"ob2-hosted"`` (other JSON), ``"url"``,
-    or ``"unknown"``. Nothing is verified: signatures are not checked.
+    or ``"unknown"``. Nothing is verified: signatures are not checked. ``max_bytes`` bounds
+    a decoded token segment (default: ``settings().max_upload_bytes``).
     """
     try:
         if sub.kind == "url":
@@ -212,12 +216,14 @@ def detect_format(sub: Submission) -> str:
             parts = sub.payload.split(".")
             if len(parts) != 3:
                 return "unknown"
-            header, payload = _b64url_json(parts[0]), _b64url_json(parts[1])
+            limit = settings().max_upload_bytes if max_bytes is None else max_bytes
+            header = _b64url_json(parts[0], limit)
             if not isinstance(header, dict):
                 return "unknown"
             typ = str(header.get("typ", "")).lower()
             if typ in ("vc+jwt", "vc+ld+jwt", "application/vc+jwt", "application/vc+ld+jwt"):
                 return "ob3-jwt"
+            payload = _b64url_json(parts[1], limit)
             if isinstance(payload, dict) and ("vc" in payload or _is_vc(payload)):
                 return "ob3-jwt"
             return "ob2-signed"
