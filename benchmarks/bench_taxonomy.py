@@ -145,9 +145,9 @@ def _best_time(fn: Callable[[], object], repeat: int = 3) -> float:
 def measure() -> dict[str, Any]:
     frames = read_esco()
     held, rest = _split(frames, SEED)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     matcher = _taxonomy(frames, rest).matcher()
-    fit_ours = time.perf_counter() - t0
+    fit_ours, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
     labels = frames["skills"]["label"].tolist() + rest["label"].tolist()
     uris = frames["skills"]["uri"].tolist() + rest["uri"].tolist()
     t0 = time.perf_counter()
@@ -200,6 +200,7 @@ def measure() -> dict[str, Any]:
         "coverage": coverage,
         "false_accept": false_accept,
         "fit": fit_ours,
+        "fit_cpu": fit_cpu,
         "b_fit": fit_base,
         "speed": t_ours,
         "b_speed": t_base,
@@ -248,7 +249,13 @@ def rows() -> list[dict[str, Any]]:
             None,
             ".3f",
         ),
-        row("fit matcher, s wall (goal < 10)", "96k labels", r["fit"], r["b_fit"], ".2f"),
+        row(
+            "fit matcher, s wall (goal < 10)",
+            f"96k labels ({r['fit_cpu']:.2f} s CPU)",
+            r["fit"],
+            r["b_fit"],
+            ".2f",
+        ),
         row(
             "map labels, CPU s, best of 3 (goal < 2)",
             f"{N_SPEED:,} perturbed labels ({r['unique_speed_queries']:,} distinct)",

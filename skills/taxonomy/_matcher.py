@@ -9,19 +9,25 @@ Stages, in order, for each input:
    alternative label or an organisation synonym of exactly one skill (or is the
    preferred label of one skill among several). Word order is ignored as a fallback.
 4. **fuzzy** – five similarities per (query, skill), averaged with :data:`WEIGHTS`:
-   TF-IDF cosine over character n-grams (``char_wb`` 3-5 of the normalised label) and
-   over stemmed words, each against single labels (the best label of a skill counts)
-   and against the skill's centroid (all its labels together), plus **word coverage**:
-   the idf-weighted share of the query's words that occur in any label of the skill
-   (unknown words count with the highest idf, so ``"lunch break"`` does not look
-   covered by its known half). Very common n-grams (in more than ``MAX_DF_CHAR``
-   labels) are dropped from the character index: they carry little evidence and
-   dominate the cost of the sparse products; the word features keep them. Label
-   scores are grouped into skill scores with a scatter-max into a dense
-   (chunk x skills) buffer. The best score is turned into a probability-like score by
-   a logistic calibration (best, margin to the second, one-word query) fitted on a
-   seed other than the benchmark's, with held-out labels (positives), labels of skills
-   removed from the index and generated label fragments (negatives); see
+   TF-IDF cosine over stemmed words against single labels (the best label of a skill
+   counts), TF-IDF cosine over character n-grams (``char_wb`` 3-5 of the normalised
+   label) and over stemmed words against the skill's centroid (all its labels
+   together), **word coverage** (the idf-weighted share of the query's words that occur
+   in any label of the skill; unknown words count with the highest idf, so
+   ``"lunch break"`` does not look covered by its known half), and, for the
+   :data:`RERANK` best skills of those four only, the character n-gram cosine against
+   the skill's closest label. Very common n-grams (in more than ``MAX_DF_CHAR`` labels)
+   are dropped from the centroid index, where they would dominate the cost of the
+   sparse products; the re-rank keeps every n-gram (full idf) and is computed on the
+   (query, candidate label) pairs alone. Label scores are grouped into skill scores
+   with a scatter-max into a dense (chunk x skills) buffer. The best score is turned
+   into a probability-like score by a logistic calibration (:data:`CAL_COEF` on the
+   features of :func:`calibration_features`: best, margin to the second, one-word query,
+   and **reverse coverage** – how much of the best skill's closest label the query's
+   words cover, which catches one word of a phrase matching one word of a longer label,
+   ``"quarterly newsletter"`` -> ``"newsletter analysis"``), fitted on a seed other than
+   the benchmark's with held-out labels (positives), labels of skills removed from the
+   index and generated label fragments (negatives); see
    ``benchmarks/bench_taxonomy.py --calibrate``.
 
 A fuzzy match is accepted when its score reaches :data:`ACCEPT_THRESHOLD`; otherwise
@@ -69,8 +75,8 @@ RERANK = 20  # best skills of the first four features re-scored with the label-c
 # Logistic calibration of the best skill: score = sigmoid(CAL_COEF . features + CAL_C), the
 # features being those of :func:`calibration_features` (combined similarity, margin to
 # the second, one-word query, reverse coverage).
-CAL_COEF = (4.80, 6.92, -3.89, 3.77)
-CAL_C = -8.11
+CAL_COEF = (5.23, 6.84, -3.79, 3.19)
+CAL_C = -7.98
 _CHUNK = 256  # queries scored together (dense chunk x skills buffer)
 _WORD_PATTERN = r"\S+"  # words are pre-normalised: split on whitespace only
 
@@ -445,31 +451,48 @@ class FuzzyIndex:
 
     def _best_label_cosine(self, q: sp.csr_matrix, cand: IntArray) -> FloatArray:
         """Cosine (full idf, no pruned n-grams) between each query row of ``q`` and the
-        closest label of each of its candidate skills ``cand`` (queries x n): dense.
+        closest label of each of its candidate skills ``cand`` (queries x n): dense."""
+        step = 32  # keeps the dense query block small enough for the CPU cache
+        parts = [
+            self._best_label_cosine_block(q[i : i + step], cand[i : i + step])
+            for i in range(0, q.shape[0], step)
+        ]
+        out: FloatArray = np.concatenate(parts) if parts else np.zeros(cand.shape, dtype=np.float32)
+        return out
+
+    def _best_label_cosine_block(self, q: sp.csr_matrix, cand: IntArray) -> FloatArray:
+        """:meth:`_best_label_cosine` for a few queries.
 
         Works on the (query, label) pairs only: gathers the labels' n-grams and looks
         their weights up in the query rows made dense over the n-grams they use."""
         lab = self.label_char
         n_q, n_c = cand.shape
-        lo = self.skill_start[cand.ravel()]
-        n_lab = self.skill_start[cand.ravel() + 1] - lo
-        pair = np.repeat(np.arange(n_q * n_c), n_lab)  # (query, candidate) of each label
-        labels = np.arange(len(pair)) - np.repeat(np.cumsum(n_lab) - n_lab, n_lab)
-        labels += np.repeat(lo, n_lab)
-        start = lab.indptr[labels]
-        n_nz = lab.indptr[labels + 1] - start
-        nz = np.arange(int(n_nz.sum())) - np.repeat(np.cumsum(n_nz) - n_nz, n_nz)
-        nz += np.repeat(start, n_nz)
+        lo = self.skill_start[cand.ravel()].astype(np.int32)
+        n_lab = (self.skill_start[cand.ravel() + 1] - lo).astype(np.int32)
+        pair = np.repeat(np.arange(n_q * n_c, dtype=np.int32), n_lab)  # (query, cand) of label
+        first = np.cumsum(n_lab, dtype=np.int32) - n_lab
+        labels = np.arange(len(pair), dtype=np.int32) + np.repeat(lo - first, n_lab)
+        start = lab.indptr[labels].astype(np.int32)
+        n_nz = lab.indptr[labels + 1].astype(np.int32) - start
+        ends = np.cumsum(n_nz, dtype=np.int64)
+        nz = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int32)
+        nz += np.repeat(start - (ends - n_nz).astype(np.int32), n_nz)
         used = np.unique(q.indices)
-        col = np.full(len(self.char.vocabulary), len(used), dtype=np.int64)
-        col[used] = np.arange(len(used))
-        dense = np.zeros((n_q, len(used) + 1), dtype=np.float32)
-        dense[np.repeat(np.arange(n_q), np.diff(q.indptr)), col[q.indices]] = q.data
-        query_of_nz = np.repeat(pair // n_c, n_nz)
-        prod = lab.data[nz] * dense[query_of_nz, col[lab.indices[nz]]]
-        per_label = np.bincount(np.repeat(np.arange(len(labels)), n_nz), prod, len(labels))
+        width = len(used) + 1  # the last column stays 0: n-grams absent from every query
+        col = np.full(len(self.char.vocabulary), len(used), dtype=np.int32)
+        col[used] = np.arange(len(used), dtype=np.int32)
+        dense = np.zeros(n_q * width, dtype=np.float32)
+        dense[
+            np.repeat(np.arange(n_q, dtype=np.int32) * width, np.diff(q.indptr)) + col[q.indices]
+        ] = q.data
+        flat = col[lab.indices[nz]]
+        flat += np.repeat((pair // n_c) * width, n_nz)
+        prod = dense[flat]
+        prod *= lab.data[nz]
+        sums = np.concatenate(([0.0], np.cumsum(prod, dtype=np.float64)))
+        per_label = (sums[ends] - sums[ends - n_nz]).astype(np.float32)
         best = np.zeros(n_q * n_c, dtype=np.float32)
-        np.maximum.at(best, pair, per_label.astype(np.float32))
+        np.maximum.at(best, pair, per_label)
         out: FloatArray = best.reshape(n_q, n_c)
         return out
 

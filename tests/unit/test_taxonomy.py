@@ -299,3 +299,38 @@ def test_two_word_label_ranks_the_skill_naming_both_words_first(esco: Taxonomy) 
     # that share only one of them ("use learning strategies").
     m = esco.matcher().match(["learning machine"])[0]
     assert m.candidates[0].label == "utilise machine learning", m
+
+
+@pytest.mark.parametrize("text", ["weekly newsletter", "pizza evening", "holiday newsletter"])
+def test_phrase_sharing_one_word_with_a_longer_skill_label_is_not_auto_accepted(
+    esco: Taxonomy, text: str
+) -> None:
+    # One word of the phrase matches one word of "newsletter analysis" / "prepare pizza":
+    # the skill may be offered for review, but not mapped automatically.
+    m = esco.matcher().match([text])[0]
+    assert not m.accepted and m.skill_uri is None, m
+
+
+def test_phrase_holding_a_whole_skill_label_is_auto_accepted(esco: Taxonomy) -> None:
+    m = esco.matcher().match(["perform newsletter analysis"])[0]
+    assert m.accepted and m.label == "newsletter analysis", m
+
+
+def test_reverse_coverage_is_the_share_of_the_closest_label_the_query_covers(
+    tmp_path: Path,
+) -> None:
+    matcher = small(tmp_path).matcher()
+    keys = [normalise("cook pasta today"), normalise("pasta")]
+    top, _, feats = _matcher.calibration_features(matcher._index, keys)
+    assert [matcher.skill_uris[t] for t in top[:, 0]] == [CK, CK]
+    rc = feats[:, 3]
+    assert rc[0] == pytest.approx(1.0)  # every word of "cook pasta" is in the query
+    assert 0.0 < rc[1] < 1.0  # "pasta" is only part of any label of the skill
+
+
+def test_cached_index_gives_the_same_fuzzy_matches_as_a_fresh_fit(tmp_path: Path) -> None:
+    queries = ["projct managment", "leading a team of cooks", "pythn"]
+    fresh = small(tmp_path).matcher().match(queries)  # fits and writes the cache
+    cached = small(tmp_path).matcher().match(queries)  # loads the cache
+    assert fresh == cached
+    assert any(m.method == "fuzzy" and m.candidates for m in fresh)
