@@ -73,7 +73,6 @@ def verify(
         now=moment,
         clock_skew=timedelta(seconds=cfg.clock_skew_seconds),
     )
-    raw = _source_bytes(source)
     checks: tuple[Check, ...]
     try:
         try:
@@ -81,9 +80,15 @@ def verify(
         except SkillAtlasError as err:
             checks = (failed(CheckName.INPUT, str(err)),)
             return Report(
-                decide(checks), "unknown", checks, None, hashlib.sha256(raw).hexdigest(), moment
+                decide(checks),
+                "unknown",
+                checks,
+                None,
+                hashlib.sha256(_source_bytes(source)).hexdigest(),
+                moment,
             )
-        digest = hashlib.sha256(sub.raw or raw).hexdigest()
+        # sub.raw is what was submitted; the source's own encoding only when it is empty.
+        digest = hashlib.sha256(sub.raw or _source_bytes(source)).hexdigest()
         what = f"baked in a {sub.baked_in.upper()} image" if sub.baked_in else "read"
         input_check = passed(CheckName.INPUT, f"The badge was {what} successfully.")
         fmt = detect_format(sub, max_bytes=cfg.max_upload_bytes)
@@ -215,7 +220,8 @@ def _get_pool(n_workers: int) -> ProcessPoolExecutor:
             return _pool
         old, _pool = _pool, None
         if old is not None:
-            old.shutdown(wait=False, cancel_futures=False)
+            # Let its work finish and its manager thread end, so this process can fork again.
+            old.shutdown(wait=True, cancel_futures=False)
         if threading.active_count() == 1:
             mp: Any = multiprocessing.get_context("fork")
         else:
