@@ -13,16 +13,9 @@ from typing import Any
 import pandas as pd
 
 from skills.store import Store
+from skills.verify.model import Status
 
-STATUSES = (
-    "verified",
-    "invalid",
-    "revoked",
-    "expired",
-    "not_yet_valid",
-    "recipient_mismatch",
-    "unverifiable",
-)
+STATUSES = tuple(status.value for status in Status)
 
 
 def stats(store: Store) -> dict[str, Any]:

@@ -245,6 +245,30 @@ def _resolve(
     return _Resolved(ref, doc, got)
 
 
+def _assertion_checks(
+    run: _Run, assertion: dict[str, Any], raw: dict[str, Any], legacy: str | None, what: str
+) -> tuple[bool, _Resolved | None, _Resolved | None]:
+    """Document, type and completeness checks of an assertion, then its BadgeClass, Issuer
+    and extensions. Returns (the assertion's own checks passed, badge class, issuer)."""
+    ok = _document_checks(run, raw, legacy, what)
+    if legacy is None:
+        problem = type_problem(assertion, what="badge", expected={"Assertion"})
+        if problem:
+            run.add(failed(CheckName.STRUCTURE, problem))
+            ok = False
+    problems = assertion_problems(assertion)
+    if problems:
+        run.add(
+            failed(
+                CheckName.STRUCTURE, "The badge is incomplete: " + _sentence_list(problems) + "."
+            )
+        )
+        ok = False
+    badge, issuer = _badge_and_issuer(run, assertion, legacy)
+    _extension_check(run, assertion, badge.doc if badge else None)
+    return ok, badge, issuer
+
+
 def _badge_and_issuer(
     run: _Run, assertion: dict[str, Any], legacy: str | None
 ) -> tuple[_Resolved | None, _Resolved | None]:
@@ -432,22 +456,7 @@ def _verify_hosted(
             )
             return FormatResult(fmt, run.checks, None)
     # From here on only the fetched copy is used.
-    ok = _document_checks(run, fetched_raw, fetched_legacy, "hosted badge")
-    if fetched_legacy is None:
-        problem = type_problem(fetched, what="badge", expected={"Assertion"})
-        if problem:
-            run.add(failed(CheckName.STRUCTURE, problem))
-            ok = False
-    problems = assertion_problems(fetched)
-    if problems:
-        run.add(
-            failed(
-                CheckName.STRUCTURE, "The badge is incomplete: " + _sentence_list(problems) + "."
-            )
-        )
-        ok = False
-    badge, issuer = _badge_and_issuer(run, fetched, fetched_legacy)
-    _extension_check(run, fetched, badge.doc if badge else None)
+    ok, badge, issuer = _assertion_checks(run, fetched, fetched_raw, fetched_legacy, "hosted badge")
     _origin_check(run, url, issuer)
     run.add(
         passed(
@@ -578,22 +587,7 @@ def _verify_signed(token: str, ctx: VerifyContext) -> FormatResult:
     if vtype in {"hostedbadge", "hosted"}:
         # A hosted badge that also carries a signature: its trust anchor is its address.
         return _verify_hosted(raw, assertion, legacy, ctx, fetched_from=None)
-    ok = _document_checks(run, raw, legacy, "signed badge")
-    if legacy is None:
-        problem = type_problem(assertion, what="badge", expected={"Assertion"})
-        if problem:
-            run.add(failed(CheckName.STRUCTURE, problem))
-            ok = False
-    problems = assertion_problems(assertion)
-    if problems:
-        run.add(
-            failed(
-                CheckName.STRUCTURE, "The badge is incomplete: " + _sentence_list(problems) + "."
-            )
-        )
-        ok = False
-    badge, issuer = _badge_and_issuer(run, assertion, legacy)
-    _extension_check(run, assertion, badge.doc if badge else None)
+    ok, badge, issuer = _assertion_checks(run, assertion, raw, legacy, "signed badge")
     creator = verification.get("creator") if isinstance(verification, dict) else None
     signature_ok = _key_and_signature(
         run, jws, creator if isinstance(creator, str) else None, issuer
