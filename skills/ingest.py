@@ -47,6 +47,8 @@ from skills.verify import CheckName, Credential, Outcome, Report, Status, verify
 from skills.verify.common import check_recipient
 from skills.verify.model import decide, failed, not_run
 
+_NO_REVIEW_STATUSES = frozenset({"invalid", "unverifiable", "recipient_mismatch"})
+
 SUMMARY_KEYS = (
     "verified",
     "invalid",
@@ -555,7 +557,15 @@ def _write_chunk(
             )
             text = s.mention or s.label or ""
             norm = normalise_label(text)
-            if s.skill_uri is None and s.candidates and s.method != "remembered" and norm:
+            # Only an authentic badge may put work in HR's review queue: a forged or
+            # someone else's badge must not plant labels there.
+            if (
+                s.skill_uri is None
+                and s.candidates
+                and s.method != "remembered"
+                and norm
+                and status not in _NO_REVIEW_STATUSES
+            ):
                 entry = reviews.setdefault(
                     norm,
                     {
@@ -873,7 +883,11 @@ def _expand_csv(path: Path) -> list[BatchItem]:
         if source.lower().startswith(("http://", "https://")):
             items.append(BatchItem(source, person or None, label))
         else:
-            target = (path.parent / source).resolve()
+            folder = path.parent.resolve()
+            target = (folder / source).resolve()
+            if not target.is_relative_to(folder):
+                problems.append((number, "a file outside the CSV's folder is not allowed"))
+                continue
             items.append(BatchItem(target, person or None, label))
     if problems:
         raise ImportRowsError(

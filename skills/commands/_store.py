@@ -12,8 +12,10 @@ from skills.store import Store, open_store
 DEFAULT_WAIT = 60.0
 
 
-def add_db_options(parser: Any) -> None:
-    """``--db PATH`` and ``--wait SECONDS``."""
+def add_db_options(
+    parser: Any, *, wait: float = DEFAULT_WAIT, wait_help: str | None = None
+) -> None:
+    """``--db PATH`` and ``--wait SECONDS`` (default ``wait``; ``wait_help`` replaces the help)."""
     parser.add_argument(
         "--db",
         type=Path,
@@ -24,10 +26,11 @@ def add_db_options(parser: Any) -> None:
     parser.add_argument(
         "--wait",
         type=float,
-        default=DEFAULT_WAIT,
+        default=wait,
         metavar="SECONDS",
-        help="when another process (the running app) holds the database, wait this long "
-        f"for it before giving up (default {DEFAULT_WAIT:g}); DuckDB allows one process "
+        help=wait_help
+        or "when another process (the running app) holds the database, wait this long "
+        f"for it before giving up (default {wait:g}); DuckDB allows one process "
         "per file, so stop the app or ingest through its Submit page",
     )
 

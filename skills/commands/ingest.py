@@ -13,9 +13,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from skills.commands._store import add_db_options, open_from_args
+from skills.commands._store import add_db_options
 from skills.errors import InputError
 from skills.ingest import SUMMARY_KEYS, BatchItem, expand_batch, ingest_batch
+from skills.queue import QueuedBatch, open_or_enqueue
 
 
 def add_parser(subparsers: Any) -> None:
@@ -26,7 +27,7 @@ def add_parser(subparsers: Any) -> None:
         "folder or zip of badges, or a CSV with columns person_id and url_or_file (file paths "
         "relative to the CSV). Exit 0 when every badge is verified or already stored, 1 when "
         "any is not, 2 for usage errors. While the app is running it holds the database: "
-        "this command waits up to --wait seconds for it.",
+        "then the batch is queued and the app ingests it (see its Admin page).",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument(
@@ -39,7 +40,12 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--by", default="cli", metavar="ACTOR", help="who submits (audit log)")
     p.add_argument("--workers", type=int, default=None, help="verification processes")
-    add_db_options(p)
+    add_db_options(
+        p,
+        wait=5.0,
+        wait_help="when another process holds the database, wait this long for it (default "
+        "5); if it is still held (the app is running), the batch is queued for the app",
+    )
 
 
 def _items(paths: list[str], person: str | None) -> list[BatchItem]:
@@ -63,8 +69,18 @@ def run(args: argparse.Namespace) -> int:
     items = _items(args.paths, args.person)
     console = Console()
     err_console = Console(stderr=True)
+    target = open_or_enqueue(
+        args.db,
+        items,
+        submitted_by=args.by,
+        wait=max(0.0, args.wait),
+        on_wait=lambda message: err_console.print(message, highlight=False),
+    )
+    if isinstance(target, QueuedBatch):
+        console.print(target.message, highlight=False)
+        return 0
     with (
-        open_from_args(args) as store,
+        target as store,
         Progress(
             "[progress.description]{task.description}",
             BarColumn(),

@@ -259,6 +259,37 @@ class Store:
 
     # -- lifecycle ------------------------------------------------------------
 
+    def compact(self) -> None:
+        """Rewrite the database into a fresh file and swap it in, under the write lock.
+
+        DuckDB leaves deleted rows readable in the file's free blocks until they are
+        reused; erasure calls this so that an erased person's data is really gone.
+        Raises :class:`StoreError` on a read-only store or when DuckDB refuses.
+        """
+        if self.read_only:
+            raise StoreError("This database was opened read-only; it cannot be compacted.")
+        if str(self.path) == ":memory:":
+            return
+        with self._lock:
+            fresh = self.path.with_name(self.path.name + ".compact")
+            fresh.unlink(missing_ok=True)
+            quoted = str(fresh).replace("'", "''")
+            try:
+                name = self._con.execute("SELECT current_database()").fetchone()
+                self._con.execute(f"ATTACH '{quoted}' AS skills_compacted")
+                self._con.execute(
+                    f'COPY FROM DATABASE "{name[0] if name else "main"}" TO skills_compacted'
+                )
+                self._con.execute("DETACH skills_compacted")
+                self._con.close()
+            except duckdb.Error as err:
+                fresh.unlink(missing_ok=True)
+                raise StoreError(f"The database could not be compacted: {err}") from err
+            fresh.replace(self.path)
+            self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
+            self._con = duckdb.connect(str(self.path))
+            self.generation += 1
+
     def schema_version(self) -> int:
         """The newest migration applied to this database (0 for an empty file)."""
         return _applied_version(self._con)

@@ -311,8 +311,9 @@ def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
     bytes, skills and history, rejected submissions, and audit entries about them.
 
     Team leads and managers pointing at them are cleared. One audit row records
-    that an erasure happened, without the person's id. Returns rows deleted per
-    table. Raises :class:`StoreError` when there is no such person.
+    that an erasure happened, without the person's id; the file is then compacted so
+    nothing of theirs stays readable in it. Returns rows deleted per table.
+    Raises :class:`StoreError` when there is no such person.
     """
     with store.write() as tx:
         if not tx.scalar("SELECT count(*) FROM people WHERE person_id = ?", [person_id]):
@@ -349,4 +350,5 @@ def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
         tx.execute("UPDATE teams SET lead_person_id = NULL WHERE lead_person_id = ?", [person_id])
         delete("people", "person_id = ?", [person_id])
         audit(tx, actor, "person.erase", None, detail=counts)
+    store.compact()  # deleted rows would otherwise stay readable in the file's free blocks
     return counts

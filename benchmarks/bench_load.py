@@ -1,0 +1,367 @@
+"""Many users, one writer: browser sessions on a running app while a queued batch is ingested.
+
+The scenario (:func:`run_scenario`, also driven by ``tests/hostile/test_load.py``):
+
+1. a small organisation (``tests/app/seed.py``) and N real signed badges (openbadgeslib
+   VC-JWT, each for a person on record, each aligned to an ESCO skill);
+2. ``streamlit run app.py`` on a free loopback port, holding the database;
+3. S browser sessions (Playwright pages in one headless Debian chromium, each in its
+   own context, so S Streamlit sessions) sign in with the demo accounts of every role
+   and keep opening every page of their menu;
+4. meanwhile a second process submits the batch the way ``python -m skills ingest``
+   does while the app runs (``skills.queue.open_or_enqueue``: the database is held,
+   so the batch is spooled) and the app's drainer thread ingests it;
+5. when the spool is empty the sessions stop, the server is stopped and the database
+   is opened and counted.
+
+``rows()`` reports the drain time under load against the same batch ingested by
+``ingest_batch`` in a process of its own with nobody browsing (the peer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCK_WORDS = ("database is locked", "conflicting lock", "could not set lock")
+ROLES = ("hr", "manager", "recruiter", "member", "candidate")
+THINK_MS = 5000  # pause after each page, as a reader would
+
+for extra in (ROOT / "tests" / "app", ROOT / "tests" / "integration", ROOT):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+
+@dataclass
+class LoadResult:
+    """What one run measured."""
+
+    sessions: int
+    badges: int
+    page_views: int = 0
+    views_during_ingest: int = 0
+    sessions_active_during_ingest: int = 0
+    errors: list[str] = field(default_factory=list)
+    drain_seconds: float = 0.0
+    stored: int = 0
+    distinct: int = 0
+    verified: int = 0
+    submit_audits: int = 0
+    rejected: int = 0
+    server_log_problems: list[str] = field(default_factory=list)
+    total_seconds: float = 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build_inputs(folder: Path, badges: int) -> tuple[Path, Path, Path, list[tuple[str, str]]]:
+    """The database, accounts file, the batch CSV and its (person_id, file) rows."""
+    import seed
+    from ingest_helpers import BadgeIssuer
+
+    db, accounts = folder / "load.duckdb", folder / "accounts.toml"
+    seed.build(db, accounts)
+    from skills.store import open_store
+
+    with open_store(db) as store:
+        people = [
+            (str(p), str(v))
+            for p, v in store.rows(
+                "SELECT person_id, value FROM identities WHERE kind = 'email' ORDER BY person_id"
+            )
+        ]
+    issuer = BadgeIssuer()
+    badge_dir = folder / "badges"
+    badge_dir.mkdir()
+    rows: list[tuple[str, str]] = []
+    for i in range(badges):
+        person, email = people[i % len(people)]
+        name = f"{i:05d}.jwt"
+        (badge_dir / name).write_text(issuer.badge(email, name=f"Load badge {i}"))
+        rows.append((person, f"badges/{name}"))
+    sheet = folder / "batch.csv"
+    with sheet.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["person_id", "url_or_file"])
+        writer.writerows(rows)
+    return db, accounts, sheet, rows
+
+
+def _start_server(db: Path, accounts: Path, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    import httpx
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SKILLS_DB": str(db),
+        "SKILLS_ACCOUNTS": str(accounts),
+    }
+    log = (folder / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            "--server.headless", "true", "--server.port", str(port),
+            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError((folder / "streamlit.log").read_text(errors="replace")[-4000:])
+        time.sleep(0.3)
+
+
+async def _settle(page: Any) -> None:
+    await page.wait_for_selector(IDLE, timeout=120_000)
+    await page.wait_for_timeout(300)
+    await page.wait_for_selector(IDLE, timeout=120_000)
+
+
+async def _problems(page: Any) -> list[str]:
+    found: list[str] = []
+    if await page.locator("[data-testid='stException']").count():
+        found.append(
+            "exception: "
+            + (await page.locator("[data-testid='stException']").first.inner_text())[:200]
+        )
+    errors = page.locator("[data-testid='stAlertContentError']")
+    for i in range(await errors.count()):
+        text = (await errors.nth(i).inner_text())[:200]
+        if not text.lstrip().startswith("✗"):  # "✗ Revoked." is a badge's status, not a failure
+            found.append("error: " + text)
+    text = (await page.locator("[data-testid='stApp']").inner_text()).lower()
+    found.extend(f"lock: {w}" for w in LOCK_WORDS if w in text)
+    return found
+
+
+async def _session(
+    browser: Any, url: str, user: str, state: dict[str, Any], result: LoadResult, n: int
+) -> None:
+    from skills.access import PAGE_TITLES, PAGES, Role
+    from skills.accounts import DEMO_PASSWORDS
+
+    role = Role.MEMBER if user == "candidate" else Role(user)
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    counted = False
+    try:
+        await page.goto(url)
+        await _settle(page)
+        await page.get_by_role("textbox", name="User name").fill(user)
+        await page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORDS[user])
+        await page.get_by_role("button", name="Sign in").click()
+        await _settle(page)
+        await page.get_by_text(f"role: {role.value}").wait_for(timeout=120_000)
+        pages = PAGES[role]
+        i = n  # sessions start on different pages
+        name = "sign-in"
+        while not state["stop"]:
+            name = pages[i % len(pages)]
+            i += 1
+            link = page.locator("[data-testid='stSidebarNav'] a", has_text=PAGE_TITLES[name])
+            await link.first.click()
+            await _settle(page)
+            await page.wait_for_timeout(THINK_MS)  # a person reads the page
+            result.page_views += 1
+            if state["ingesting"]:
+                result.views_during_ingest += 1
+                if not counted:
+                    counted = True
+                    result.sessions_active_during_ingest += 1
+            for problem in await _problems(page):
+                result.errors.append(f"{user}#{n} {name}: {problem}")
+    except Exception as err:  # a session that dies is a failure of the run, not of the harness
+        where = locals().get("name", "sign-in")
+        result.errors.append(f"{user}#{n} {where}: session failed: {str(err)[:160]!r}")
+    finally:
+        await context.close()
+
+
+def _enqueue_from_another_process(db: Path, sheet: Path) -> str:
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from skills.ingest import expand_batch\n"
+        "from skills.queue import open_or_enqueue, QueuedBatch\n"
+        "items = expand_batch(Path(sys.argv[2]))\n"
+        "out = open_or_enqueue(sys.argv[1], items, submitted_by='load')\n"
+        "assert isinstance(out, QueuedBatch), 'the database was not held by the app'\n"
+        "print(out.message)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(db), str(sheet)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    return done.stdout.strip()
+
+
+async def _scenario(
+    url: str, db: Path, sheet: Path, sessions: int, result: LoadResult, timeout: float
+) -> None:
+    from playwright.async_api import async_playwright
+
+    from skills.queue import pending, spool_dir_for
+
+    state: dict[str, Any] = {"stop": False, "ingesting": False}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tasks = [
+            asyncio.create_task(_session(browser, url, ROLES[n % len(ROLES)], state, result, n))
+            for n in range(sessions)
+        ]
+        while result.page_views < sessions and not all(t.done() for t in tasks):
+            await asyncio.sleep(0.5)  # everyone signed in and browsing
+        start = time.monotonic()
+        state["ingesting"] = True
+        await asyncio.to_thread(_enqueue_from_another_process, db, sheet)
+        spool = spool_dir_for(db)
+        while pending(spool) and time.monotonic() - start < timeout:
+            await asyncio.sleep(0.5)
+        result.drain_seconds = time.monotonic() - start
+        if pending(spool):
+            result.errors.append(f"the queue was not drained within {timeout:.0f} s")
+        state["ingesting"] = False
+        await asyncio.sleep(3)  # one more round of pages on the new data
+        state["stop"] = True
+        await asyncio.gather(*tasks)
+        await browser.close()
+
+
+def run_scenario(
+    folder: Path, *, sessions: int = 20, badges: int = 5000, timeout: float = 240.0
+) -> LoadResult:
+    """Run the scenario in ``folder`` (a fresh temporary folder) and return what it measured."""
+    from skills.store import open_store
+
+    begin = time.monotonic()
+    result = LoadResult(sessions=sessions, badges=badges)
+    db, accounts, sheet, _rows = build_inputs(folder, badges)
+    proc, url = _start_server(db, accounts, folder)
+    try:
+        asyncio.run(_scenario(url, db, sheet, sessions, result, timeout))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log = (folder / "streamlit.log").read_text(errors="replace")
+    for line in log.splitlines():
+        low = line.lower()
+        if "traceback" in low or any(w in low for w in LOCK_WORDS):
+            result.server_log_problems.append(line[:300])
+    with open_store(db, read_only=True) as store:
+        result.stored = int(
+            store.scalar("SELECT count(*) FROM credentials WHERE submitted_by = 'load'")
+        )
+        result.distinct = int(
+            store.scalar(
+                "SELECT count(DISTINCT credential_key) FROM credentials WHERE submitted_by = 'load'"
+            )
+        )
+        result.verified = int(
+            store.scalar(
+                "SELECT count(*) FROM credentials WHERE submitted_by = 'load' "
+                "AND status = 'verified'"
+            )
+        )
+        result.submit_audits = int(
+            store.scalar(
+                "SELECT count(*) FROM audit_log WHERE actor = 'load' "
+                "AND action = 'credential.submit'"
+            )
+        )
+        result.rejected = int(store.scalar("SELECT count(*) FROM rejected_submissions"))
+    result.total_seconds = time.monotonic() - begin
+    return result
+
+
+def baseline_seconds(folder: Path, badges: int) -> float:
+    """The same batch ingested by ``ingest_batch`` in this process, with nobody browsing."""
+    from skills.ingest import expand_batch, ingest_batch
+    from skills.store import open_store
+
+    db, _, sheet, _ = build_inputs(folder, badges)
+    with open_store(db) as store:
+        items = expand_batch(sheet)
+        start = time.monotonic()
+        ingest_batch(store, items, submitted_by="load", workers=1)
+        return time.monotonic() - start
+
+
+def rows() -> list[dict[str, Any]]:
+    import tempfile
+
+    if not CHROMIUM.exists():
+        return [
+            {
+                "what": "load: skipped (no /usr/bin/chromium)",
+                "size": "",
+                "ours": "",
+                "peer": "",
+                "ratio": "",
+            }
+        ]
+    badges, sessions = 5000, 20
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "a").mkdir()
+        (Path(tmp) / "b").mkdir()
+        loaded = run_scenario(Path(tmp) / "a", sessions=sessions, badges=badges)
+        alone = baseline_seconds(Path(tmp) / "b", badges)
+    ok = not loaded.errors and loaded.distinct == badges == loaded.submit_audits
+    return [
+        {
+            "what": "queued batch drained by the app under browsing load vs ingest_batch alone",
+            "size": f"{badges:,} badges, {sessions} sessions",
+            "ours": f"{loaded.drain_seconds:.1f} s ({badges / loaded.drain_seconds:,.0f}/s)",
+            "peer": f"{alone:.1f} s ({badges / alone:,.0f}/s)",
+            "ratio": f"{loaded.drain_seconds / alone:.2f}x",
+        },
+        {
+            "what": "page views while ingesting (errors, lock messages)",
+            "size": f"{sessions} sessions",
+            "ours": f"{loaded.views_during_ingest:,} views, {len(loaded.errors)} errors",
+            "peer": "",
+            "ratio": "all stored once" if ok else "FAILED",
+        },
+    ]
+
+
+if __name__ == "__main__":
+    for row in rows():
+        print(row)
