@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._ui import session
+from pages._ui.widgets import esco_footer
 from skills.access import PAGE_TITLES, pages_for
 from skills.errors import SkillAtlasError
-from ui import session
-from ui.widgets import esco_footer
 
 st.set_page_config(page_title="Skill Atlas", page_icon="🧭", layout="wide")
 
@@ -62,6 +62,7 @@ try:
 except SkillAtlasError as err:
     st.error(str(err))
     st.stop()
+session.write_session_cookie()
 
 if viewer is None:
     nav = st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:")])
@@ -69,7 +70,7 @@ else:
     with st.sidebar:
         st.markdown(f"**{viewer.name or viewer.account}**")
         st.caption(f"Signed in as {viewer.account} · role: {viewer.role.value}")
-        if st.button("Sign out", icon=":material/logout:"):
+        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             session.sign_out()
             st.rerun()
     nav = st.navigation(

@@ -4,7 +4,10 @@ The database is ``$SKILLS_BENCH_DB`` when set, else ``data/cache/bench-100k.duck
 built on first use with ``python -m skills demo --people 100000`` (slow, once).
 Goals (issue 6): every page's queries p95 < 300 ms, a full page run < 1.5 s.
 Query timings call the ``skills.queries`` functions directly (no cache); the page run
-uses AppTest with a cold query cache, so it is the worst case a viewer sees.
+uses AppTest with a cold query cache (``st.cache_data`` cleared); the process-wide
+read model (``skills.queries._readmodel``) is warm, as it is in a running server
+after its first page view since the last write. The Candidates run is timed with
+three popular skills chosen, so it includes the search and ranking.
 """
 
 from __future__ import annotations
@@ -65,7 +68,6 @@ def _page_queries(store: Store) -> dict[str, list[Callable[[], Any]]]:
     profiles = gaps.profiles(store, mgr)
     pid = str(profiles.iloc[0]["profile_id"]) if not profiles.empty else ""
     query = candidates.CandidateQuery(skills=tuple(top[:3]), mode="any")
-    held = gaps.org_held(store, mgr)
     return {
         "overview (hr)": [lambda: overview.overview(store, hr)],
         "profile (hr)": [
@@ -82,9 +84,8 @@ def _page_queries(store: Store) -> dict[str, list[Callable[[], Any]]]:
         "gaps (manager)": [
             lambda: gaps.gap_matrix(store, mgr, pid),
             lambda: gaps.team_coverage(store, mgr),
-            lambda: gaps.next_skills(store, mgr, pid, held=held),
+            lambda: gaps.next_skills(store, mgr, pid),
         ],
-        "gaps: org co-occurrence base": [lambda: gaps.org_held(store, mgr)],
         "growth (hr)": [
             lambda: growth.skills_gained(store, hr, "quarter", "pillar"),
             lambda: growth.cumulative_distinct(store, hr, "quarter"),
@@ -94,7 +95,7 @@ def _page_queries(store: Store) -> dict[str, list[Callable[[], Any]]]:
     }
 
 
-def _page_runs(db: Path, people: int) -> list[dict[str, Any]]:
+def _page_runs(db: Path, people: int, top_skills: list[str]) -> list[dict[str, Any]]:
     from streamlit import cache_data
     from streamlit.testing.v1 import AppTest
 
@@ -122,6 +123,11 @@ def _page_runs(db: Path, people: int) -> list[dict[str, Any]]:
                 cache_data.clear()
                 start = time.perf_counter()
                 at.switch_page(f"pages/{name}.py").run()
+                if name == "candidates":  # then rank with three popular skills chosen
+                    cache_data.clear()
+                    start = time.perf_counter()
+                    at.multiselect(key="cand_skills").set_value(list(top_skills)).run()
+                    name = "candidates, 3 skills chosen"
                 elapsed = time.perf_counter() - start
                 ok = not at.exception
                 rows.append(
@@ -143,6 +149,8 @@ def rows() -> list[dict[str, Any]]:
     people = 0
     try:
         people = int(store.scalar("SELECT count(*) FROM people"))
+        rec = make_viewer(store, account="r", role="recruiter", person_id=PERSONAS["recruiter"])
+        top_skills = candidates.skill_options(store, rec, 3)["skill_uri"].tolist()
         for page, calls in _page_queries(store).items():
             p95 = max(_p95(call) for call in calls)
             out.append(
@@ -156,7 +164,7 @@ def rows() -> list[dict[str, Any]]:
             )
     finally:
         store.close()
-    out.extend(_page_runs(db, people))
+    out.extend(_page_runs(db, people, top_skills))
     return out
 
 

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from pages._ui import session
 from skills.errors import SkillAtlasError
 from skills.people_import import import_people
 from skills.queries import admin as q
 from skills.queries import submit as submit_q
-from ui import session
 
 store, viewer = session.page("admin")
 st.title("Admin")
@@ -58,26 +58,22 @@ with t_roles:
     with st.expander("Create or replace a role profile"):
         teams = session.query(q.teams, viewer)
         name = st.text_input("Profile name", key="rp_name")
+        team_names = dict(zip(teams["team_id"], teams["name"], strict=False))
         team = st.selectbox(
             "Team",
-            [None, *teams["team_id"]],
+            [None, *team_names],
             key="rp_team",
-            format_func=lambda t: (
-                "Organisation-wide"
-                if t is None
-                else dict(zip(teams["team_id"], teams["name"], strict=False)).get(t, t)
-            ),
+            format_func=lambda t: "Organisation-wide" if t is None else team_names.get(t, t),
         )
         search = st.text_input("Find ESCO skills", key="rp_search")
         found = session.query(q.search_skills, viewer, search, 50) if search.strip() else None
+        found_names = (
+            {} if found is None else dict(zip(found["skill_uri"], found["label"], strict=False))
+        )
         picked = st.multiselect(
             "Required skills",
-            [] if found is None else found["skill_uri"].tolist(),
-            format_func=lambda u: (
-                dict(zip(found["skill_uri"], found["label"], strict=False)).get(u, u)
-                if found is not None
-                else u
-            ),
+            list(found_names),
+            format_func=lambda u: found_names.get(u, u),
             key="rp_skills",
         )
         priority = st.radio(
@@ -114,15 +110,12 @@ with t_review:
         label = st.selectbox("Decide a label", queue["label"].tolist(), key="rv_label")
         search = st.text_input("Find the ESCO skill it means", value=label, key="rv_search")
         found = session.query(q.search_skills, viewer, search, 30)
+        meaning = dict(zip(found["skill_uri"], found["label"], strict=False))
         choice = st.selectbox(
             "It means",
-            [None, *found["skill_uri"]],
+            [None, *meaning],
             key="rv_choice",
-            format_func=lambda u: (
-                "not a skill"
-                if u is None
-                else dict(zip(found["skill_uri"], found["label"], strict=False)).get(u, u)
-            ),
+            format_func=lambda u: "not a skill" if u is None else meaning.get(u, u),
         )
         if st.button("Apply decision", key="rv_apply"):
             try:
@@ -150,15 +143,16 @@ with t_skills:
         syn = st.text_input("Synonym label", key="syn_label")
         syn_search = st.text_input("Means the skill", key="syn_search")
         syn_found = session.query(q.search_skills, viewer, syn_search, 30) if syn_search else None
+        syn_names = (
+            {}
+            if syn_found is None
+            else dict(zip(syn_found["skill_uri"], syn_found["label"], strict=False))
+        )
         syn_target = st.selectbox(
             "Skill",
-            [] if syn_found is None else syn_found["skill_uri"].tolist(),
+            list(syn_names),
             key="syn_uri",
-            format_func=lambda u: (
-                dict(zip(syn_found["skill_uri"], syn_found["label"], strict=False)).get(u, u)
-                if syn_found is not None
-                else u
-            ),
+            format_func=lambda u: syn_names.get(u, u),
         )
         if st.button("Add synonym", key="syn_add", disabled=not (syn.strip() and syn_target)):
             try:

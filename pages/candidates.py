@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from pages._ui import session
+from pages._ui.widgets import esco_footer
 from skills.queries import candidates as q
-from ui import session
-from ui.widgets import esco_footer
 
 store, viewer = session.page("candidates")
 st.title("Candidates")
@@ -21,6 +21,13 @@ labels = dict(
         strict=False,
     )
 )
+
+
+def _add_skill(uri: str) -> None:
+    chosen = list(st.session_state.get("cand_skills", []))
+    if uri not in chosen:
+        st.session_state["cand_skills"] = [*chosen, uri]
+
 
 with st.container(border=True):
     wanted = st.multiselect(
@@ -53,7 +60,20 @@ query = q.CandidateQuery(
     within_years=int(years) if limit_years else None,
 )
 if not wanted:
-    st.info("Choose one or more required skills to rank candidates.")
+    st.info("Choose one or more required skills to rank candidates, or start from a popular one:")
+    popular = options.head(8)
+    cols = st.columns(4)
+    for i, (uri, label, n) in enumerate(
+        zip(popular["skill_uri"], popular["label"], popular["candidates"], strict=True)
+    ):
+        cols[i % 4].button(
+            f"{label} ({n:,})",
+            key=f"cand_popular_{i}",
+            on_click=_add_skill,
+            args=(uri,),
+            icon=":material/add:",
+            width="stretch",
+        )
     st.stop()
 
 ranked = session.query(q.search_candidates, viewer, query)

@@ -1,12 +1,13 @@
 """Team gaps (managers): the team against its role profiles, readiness, next skills."""
 
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
+from pages._ui import session
+from pages._ui.widgets import esco_footer
+from skills.access import Role
 from skills.insights import readiness
 from skills.queries import gaps as q
-from ui import session
-from ui.widgets import esco_footer
 
 store, viewer = session.page("gaps")
 st.title("Team gaps")
@@ -25,21 +26,35 @@ if profiles.empty or teams.empty:
     st.stop()
 
 team_names = dict(zip(teams["team_id"], teams["name"], strict=False))
+home = [t for t in session.query(q.home_teams, viewer) if t in team_names]
 c1, c2 = st.columns(2)
 team_pick = c1.multiselect(
     "Teams",
     list(team_names),
-    default=list(team_names)[:1] if len(team_names) > 1 else None,
+    default=home or list(team_names)[:1],
     format_func=team_names.get,
     key="gap_teams",
+    placeholder="All your teams",
 )
-names = dict(zip(profiles["profile_id"], profiles["name"], strict=False))
-profile_id = c2.selectbox("Target role", list(names), format_func=names.get, key="gap_profile")
 team_ids = tuple(team_pick)
+if not team_ids and viewer.role is Role.HR:
+    st.info("Choose one or more teams to plan for.")
+    st.stop()
+names = dict(zip(profiles["profile_id"], profiles["name"], strict=False))
+usual = session.query(q.default_profile, viewer, team_ids or tuple(team_names))
+choices = list(names)
+profile_id = c2.selectbox(
+    "Target role",
+    choices,
+    index=choices.index(usual) if usual in choices else 0,
+    format_func=names.get,
+    key="gap_profile",
+    help="Opens on the role most people in the chosen teams hold.",
+)
 
 matrix = session.query(q.gap_matrix, viewer, profile_id, team_ids)
 if matrix.empty:
-    st.info("Nobody in these teams yet.")
+    st.info("Nobody in these teams yet. Choose other teams above.")
     st.stop()
 
 ready = readiness(matrix)
@@ -50,25 +65,56 @@ m2.metric("Requirements met", f"{held_share:.0%}")
 m3.metric("Ready for the role (≥ 80%)", int((ready["readiness"] >= 0.8).sum()))
 
 st.subheader("Who holds what")
-code = {"held": 2, "expiring": 1, "missing": 0}
-short = matrix["requirement"].map(lambda t: t if len(t) <= 32 else t[:30] + "…")
-grid = matrix.assign(v=matrix["state"].map(code), requirement=short).pivot_table(
+STATES = ("missing", "expiring", "held")
+COLOURS = {"missing": "#f2d7d5", "expiring": "#f9a825", "held": "#2e7d32"}
+MARKS = {"missing": "", "expiring": "!", "held": "✓"}
+short = matrix["requirement"].map(lambda t: t if len(t) <= 30 else t[:28] + "…")
+cells = matrix.assign(v=matrix["state"].map(STATES.index), requirement=short)
+grid = cells.pivot_table(
     index="person", columns="requirement", values="v", aggfunc="max", fill_value=0
 )
-fig = px.imshow(
-    grid,
-    aspect="auto",
-    zmin=0,
-    zmax=2,
-    color_continuous_scale=[(0, "#eeeeee"), (0.5, "#f9a825"), (1, "#2e7d32")],
-    height=max(300, 26 * len(grid) + 200),
-    labels={"x": "", "y": "", "color": "state"},
+states = grid.map(lambda v: STATES[int(v)])
+scale = []
+for i, state in enumerate(STATES):  # one flat band of colour per state
+    scale += [(i / 3, COLOURS[state]), ((i + 1) / 3, COLOURS[state])]
+fig = go.Figure(
+    go.Heatmap(
+        z=grid.to_numpy(),
+        x=list(grid.columns),
+        y=list(grid.index),
+        zmin=-0.5,
+        zmax=2.5,
+        colorscale=scale,
+        showscale=False,
+        text=states.map(MARKS.get).to_numpy(),
+        texttemplate="%{text}",
+        customdata=states.to_numpy(),
+        hovertemplate="%{y}<br>%{x}: %{customdata}<extra></extra>",
+        xgap=2,
+        ygap=2,
+    )
 )
-fig.update_coloraxes(showscale=False)
-fig.update_xaxes(tickangle=-40)
-fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0})
+for state in reversed(STATES):  # legend entries: invisible markers in each state's colour
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"size": 12, "symbol": "square", "color": COLOURS[state]},
+            name={"held": "held", "expiring": "expiring within 90 days", "missing": "missing"}[
+                state
+            ],
+        )
+    )
+fig.update_layout(
+    height=max(320, 26 * len(grid) + 220),
+    margin={"l": 0, "r": 0, "t": 30, "b": 10},
+    legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+    plot_bgcolor="rgba(0,0,0,0)",
+)
+fig.update_xaxes(tickangle=-35, automargin=True, side="bottom", showgrid=False)
+fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
 st.plotly_chart(fig, config={"displayModeBar": False})
-st.caption("Green: held · amber: expiring within 90 days · grey: missing.")
 
 left, right = st.columns(2)
 with left:

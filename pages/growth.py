@@ -5,9 +5,11 @@ from datetime import date, timedelta
 import plotly.express as px
 import streamlit as st
 
+from pages._ui import session
+from pages._ui.widgets import PILLAR_NAMES, esco_footer
 from skills.queries import growth as q
-from ui import session
-from ui.widgets import esco_footer
+
+PILLARS = {**PILLAR_NAMES, "?": "unclassified"}
 
 store, viewer = session.page("growth")
 st.title("Growth")
@@ -36,6 +38,8 @@ else:
         "Distinct skills in the organisation",
         f"{int(cumulative['skills'].max()) if not cumulative.empty else 0:,}",
     )
+    if by == "pillar":  # ESCO pillar codes -> names
+        gained = gained.assign(key=gained["key"].map(lambda k: PILLARS.get(k, k)))
     keep = gained.groupby("key")["gained"].sum().nlargest(10).index
     shown = gained.assign(key=gained["key"].where(gained["key"].isin(keep), "other"))
     shown = shown.groupby(["period", "key"], as_index=False)["gained"].sum()

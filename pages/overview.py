@@ -3,10 +3,10 @@
 import plotly.express as px
 import streamlit as st
 
+from pages._ui import session
+from pages._ui.widgets import STATUS_ICON, esco_footer
 from skills.explain import STATUS_WORDS
 from skills.queries import overview as q
-from ui import session
-from ui.widgets import STATUS_ICON, esco_footer
 
 store, viewer = session.page("overview")
 data = session.query(q.overview, viewer)

@@ -3,12 +3,12 @@
 import plotly.express as px
 import streamlit as st
 
+from pages._ui import session
+from pages._ui.widgets import STATUS_ICON, esco_footer, show_badge_image, show_checks
 from skills.access import Role
 from skills.errors import SkillAtlasError
 from skills.explain import plain
 from skills.queries import profile as q
-from ui import session
-from ui.widgets import STATUS_ICON, esco_footer, show_badge_image, show_checks
 
 store, viewer = session.page("profile")
 

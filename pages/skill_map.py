@@ -3,9 +3,9 @@
 import plotly.express as px
 import streamlit as st
 
+from pages._ui import session
+from pages._ui.widgets import PILLAR_NAMES, esco_footer
 from skills.queries import skill_map as q
-from ui import session
-from ui.widgets import esco_footer
 
 store, viewer = session.page("skill_map")
 st.title("Skill map")
@@ -27,14 +27,7 @@ with st.sidebar:
     pillar = st.selectbox(
         "Skill pillar",
         [None, "S", "K", "T", "L", "A"],
-        format_func=lambda p: {
-            None: "All pillars",
-            "S": "Skills",
-            "K": "Knowledge",
-            "T": "Transversal",
-            "L": "Language",
-            "A": "Attitudes",
-        }[p],
+        format_func=lambda p: "All pillars" if p is None else PILLAR_NAMES[p],
         key="map_pillar",
     )
     group = st.text_input("ESCO group code", placeholder="e.g. S5 or K0613", key="map_group")
@@ -49,7 +42,10 @@ if matrix.empty:
     st.info("No verified skills match these filters.")
 else:
     matrix = matrix.assign(coverage=matrix["holders"] / matrix["people"].clip(lower=1))
-    pivot = matrix.pivot_table(index="team", columns="skill", values="holders", fill_value=0)
+    short = matrix["skill"].map(lambda t: t if len(t) <= 34 else t[:32] + "…")
+    pivot = matrix.assign(skill=short).pivot_table(
+        index="team", columns="skill", values="holders", fill_value=0
+    )
     st.subheader("Holders per team and skill")
     fig = px.imshow(
         pivot,
@@ -57,21 +53,19 @@ else:
         color_continuous_scale="Blues",
         text_auto=True,
         labels={"color": "holders", "x": "", "y": ""},
-        height=max(320, 28 * len(pivot) + 200),
+        height=max(320, 28 * len(pivot) + 260),
     )
-    fig.update_xaxes(tickangle=-40)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0})
+    fig.update_xaxes(tickangle=-40, automargin=True)
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(margin={"l": 10, "r": 0, "t": 10, "b": 10})
     st.plotly_chart(fig, config={"displayModeBar": False})
 
     skills_shown = matrix.drop_duplicates("skill_uri").sort_values("skill")
+    skill_names = dict(zip(skills_shown["skill_uri"], skills_shown["skill"], strict=True))
     chosen = st.selectbox(
         "Drill into a skill",
-        [None, *skills_shown["skill_uri"]],
-        format_func=lambda u: (
-            "Choose a skill..."
-            if u is None
-            else skills_shown.set_index("skill_uri").loc[u, "skill"]
-        ),
+        [None, *skill_names],
+        format_func=lambda u: "Choose a skill..." if u is None else skill_names[u],
         key="map_drill",
     )
     if chosen:

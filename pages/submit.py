@@ -5,14 +5,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from pages._ui import session
+from pages._ui.widgets import STATUS_ICON, show_checks
 from skills.access import Role
 from skills.config import settings
 from skills.errors import SkillAtlasError
 from skills.explain import plain
 from skills.queries import profile as people_q
 from skills.queries import submit as q
-from ui import session
-from ui.widgets import STATUS_ICON, show_checks
 
 store, viewer = session.page("submit")
 cfg = settings()

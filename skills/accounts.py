@@ -24,7 +24,7 @@ import json
 import os
 import secrets
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,18 +236,177 @@ def write_demo_accounts(
     return accounts
 
 
+# --- Sessions that survive a page reload -------------------------------------------------
+#
+# A reload opens a new Streamlit session, which forgets ``st.session_state``. After a
+# local sign-in the app stores a signed, expiring token in a cookie; a new session
+# reads it (``st.context.cookies``) and signs the same account in again.
+#
+# Token: ``v1.<user, base64url>.<expiry, unix seconds>.<nonce>.<HMAC-SHA256, base64url>``.
+# The MAC covers the user name, role, expiry, nonce and a digest of the account's
+# password hash, so a token dies when it expires, when the account's role or password
+# changes, when the account is removed, or when its nonce is revoked (sign-out).
+# The secret is 32 random bytes in a 0600 file next to the accounts file (or given by
+# the caller, e.g. from ``.streamlit/secrets.toml``); it never goes to the database.
+
+SESSION_TTL_SECONDS = 12 * 3600
+_SESSION_FORMAT = "v1"
+_MAX_SESSION_CHARS = 400
+
+
+@dataclass(frozen=True)
+class SessionToken:
+    """A verified session token's contents: who, until when, and its revocable nonce."""
+
+    username: str
+    expires: int
+    nonce: str
+
+
+def secret_path(accounts_path: Path) -> Path:
+    """Where the session secret lives: ``<accounts file>.session-key`` beside it."""
+    return accounts_path.with_name(accounts_path.name + ".session-key")
+
+
+def revocations_path(accounts_path: Path) -> Path:
+    """Where revoked session nonces live: ``<accounts file>.revoked-sessions.json``."""
+    return accounts_path.with_name(accounts_path.name + ".revoked-sessions.json")
+
+
+def load_or_create_secret(path: Path) -> bytes:
+    """The session secret in ``path``; created (32 random bytes, hex, mode 0600) if absent.
+
+    An existing file readable by others is narrowed to 0600. Raises
+    :class:`ConfigError` when the file holds fewer than 32 bytes of secret.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    secret = path.read_text(encoding="ascii", errors="replace").strip().encode("ascii", "replace")
+    if len(secret) < 32:
+        raise ConfigError(f"The session secret in {path} is too short; delete it to renew it.")
+    return secret
+
+
+def _mac(secret: bytes, account: Account, expires: int, nonce: str) -> str:
+    fingerprint = hashlib.sha256(account.password_hash.encode("utf-8")).hexdigest()
+    message = "|".join(
+        (_SESSION_FORMAT, account.username, account.role, str(expires), nonce, fingerprint)
+    )
+    return _b64(hmac.new(secret, message.encode("utf-8"), hashlib.sha256).digest())
+
+
+def issue_session_token(
+    secret: bytes, account: Account, *, now: float, ttl: int = SESSION_TTL_SECONDS
+) -> str:
+    """A token that signs ``account`` in until ``now + ttl`` (seconds since the epoch).
+
+    Raises :class:`ConfigError` for an account without a password (OIDC-only
+    accounts sign in through their provider, which keeps its own session).
+    """
+    if not account.password_hash:
+        raise ConfigError(f"Account {account.username!r} has no password to bind a session to.")
+    expires = int(now) + int(ttl)
+    nonce = secrets.token_hex(12)
+    user = _b64(account.username.encode("utf-8"))
+    return ".".join(
+        (_SESSION_FORMAT, user, str(expires), nonce, _mac(secret, account, expires, nonce))
+    )
+
+
+def parse_session_token(
+    secret: bytes,
+    accounts: Mapping[str, Account],
+    token: str,
+    *,
+    now: float,
+    revoked: Collection[str] = (),
+) -> tuple[Account, SessionToken] | None:
+    """The account and token contents when ``token`` is genuine, unexpired and not revoked.
+
+    Returns None for anything else (malformed, forged, expired, revoked nonce,
+    unknown account, changed role or password). Never raises for bad input.
+    """
+    if not token or len(token) > _MAX_SESSION_CHARS:
+        return None
+    parts = token.split(".")
+    if len(parts) != 5 or parts[0] != _SESSION_FORMAT:
+        return None
+    _, user, expires_text, nonce, mac = parts
+    try:
+        username = _unb64(user).decode("utf-8")
+        expires = int(expires_text)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    account = accounts.get(username)
+    if account is None or not account.password_hash:
+        return None
+    if not hmac.compare_digest(mac, _mac(secret, account, expires, nonce)):
+        return None
+    if expires <= now or nonce in revoked:
+        return None
+    return account, SessionToken(username=username, expires=expires, nonce=nonce)
+
+
+def load_revocations(path: Path, *, now: float) -> dict[str, int]:
+    """Revoked session nonces (nonce -> expiry) in ``path`` that have not expired yet."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(k): int(v)
+        for k, v in data.items()
+        if isinstance(v, int) and not isinstance(v, bool) and v > now
+    }
+
+
+def revoke_session(path: Path, token: SessionToken, *, now: float) -> None:
+    """Record ``token``'s nonce as revoked in ``path`` (0600, atomic), pruning expired ones.
+
+    Side effect: rewrites ``path``. Concurrent sign-outs in one server are
+    serialised by the caller; the last writer keeps both when each re-reads first.
+    """
+    current = load_revocations(path, now=now)
+    current[token.nonce] = token.expires
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + f".{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(current, fh)
+    os.replace(tmp, path)
+
+
 __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORDS",
     "ROLES",
+    "SESSION_TTL_SECONDS",
     "Account",
+    "SessionToken",
     "account_for_email",
     "authenticate",
     "check_password",
     "demo_accounts",
     "dump_accounts",
     "hash_password",
+    "issue_session_token",
     "load_accounts",
+    "load_or_create_secret",
+    "load_revocations",
+    "parse_session_token",
+    "revocations_path",
+    "revoke_session",
     "save_accounts",
+    "secret_path",
     "write_demo_accounts",
 ]

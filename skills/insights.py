@@ -5,8 +5,8 @@ test and the pages and queries share them.
 
 - :func:`readiness`: how much of a role profile each person holds, weighted by priority.
 - :func:`suggest_next_skills`: skills that people who hold what you hold also hold
-  (co-occurrence in the organisation, computed with scikit-learn's
-  ``MultiLabelBinarizer`` and a sparse product), each with a reason.
+  (co-occurrence in the organisation: a sparse person x skill matrix, from
+  ``pandas.factorize``, and its product with itself), each with a reason.
 - :func:`match_scores`: a candidate's score for a set of required skills, and the
   sentence that explains it.
 """
@@ -14,7 +14,9 @@ test and the pages and queries share them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,8 +54,56 @@ def readiness(matrix: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True)
+class CoOccurrence:
+    """Who holds which skill in the organisation, ready for :func:`suggest_next_skills`.
+
+    ``skills``: skill URIs (sorted); ``holders[j]``: people holding skill j;
+    ``pairs[i, j]``: people holding both i and j (None when there are too many
+    skills for a dense matrix); ``held_by``: person -> indexes of their skills.
+    """
+
+    skills: Any
+    holders: Any
+    pairs: Any
+    matrix: Any
+    held_by: Mapping[str, list[int]]
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {str(s): i for i, s in enumerate(self.skills)}
+
+
+def co_occurrence(held: pd.DataFrame) -> CoOccurrence:
+    """Build the co-occurrence of skills from ``held`` (one row per person_id, skill_uri).
+
+    A sparse person x skill matrix from ``pandas.factorize`` and its product
+    with itself; vectorised, no per-person Python lists.
+    """
+    from scipy import sparse
+
+    pairs = held[["person_id", "skill_uri"]].drop_duplicates()
+    person_codes, person_ids = pd.factorize(pairs["person_id"])
+    skill_codes, skill_uris = pd.factorize(pairs["skill_uri"], sort=True)
+    x = sparse.csr_matrix(
+        (np.ones(len(pairs), dtype=np.int32), (person_codes, skill_codes)),
+        shape=(len(person_ids), len(skill_uris)),
+    )
+    xc = x.tocsc()
+    rows = {
+        str(p): list(x.indices[x.indptr[i] : x.indptr[i + 1]]) for i, p in enumerate(person_ids)
+    }
+    return CoOccurrence(
+        skills=np.asarray(skill_uris),
+        holders=np.asarray(x.sum(axis=0)).ravel(),
+        pairs=(xc.T @ xc).toarray() if len(skill_uris) <= 4000 else None,
+        matrix=xc,
+        held_by=rows,
+    )
+
+
 def suggest_next_skills(
-    held: pd.DataFrame,
+    held: pd.DataFrame | CoOccurrence,
     people: Sequence[str],
     labels: Mapping[str, str],
     *,
@@ -63,33 +113,30 @@ def suggest_next_skills(
 ) -> pd.DataFrame:
     """For each person in ``people``: up to ``top`` skills they lack, with the reason.
 
-    ``held`` has one row per (person_id, skill_uri) for the whole organisation.
+    ``held`` has one row per (person_id, skill_uri) for the whole organisation
+    (or is its :func:`co_occurrence`, built once and reused).
     A skill B scores, for someone holding A, P(B | A) = holders of A and B /
     holders of A, taking the best A; only pairs seen at least ``min_support``
     times count. Skills in ``required`` (the target role) get a bonus of 0.25.
     Returns person_id, skill_uri, skill, score, why.
     """
-    from sklearn.preprocessing import MultiLabelBinarizer
-
     cols = ["person_id", "skill_uri", "skill", "score", "why"]
-    if held.empty or not people:
+    if isinstance(held, pd.DataFrame):
+        if held.empty or not people:
+            return pd.DataFrame(columns=cols)
+        held = co_occurrence(held)
+    if not people or len(held.skills) == 0:
         return pd.DataFrame(columns=cols)
-    by_person = held.groupby("person_id")["skill_uri"].apply(list)
-    mlb = MultiLabelBinarizer(sparse_output=True)
-    x = mlb.fit_transform(by_person.tolist()).tocsc().astype(np.int32)
-    skills = np.asarray(mlb.classes_)
-    index = {s: i for i, s in enumerate(skills)}
-    holders = np.asarray(x.sum(axis=0)).ravel()
-    co = (x.T @ x).toarray() if len(skills) <= 4000 else None
+    skills, holders, co, xc = held.skills, held.holders, held.pairs, held.matrix
+    index = held.index
     rows = []
     required_set = set(required)
     for person in people:
-        mine = by_person.get(person, [])
-        mine_idx = [index[s] for s in mine if s in index]
+        mine_idx = held.held_by.get(person, [])
         if co is not None:
             pair = co[mine_idx] if mine_idx else np.zeros((0, len(skills)))
         else:  # very many skills: compute only this person's rows
-            pair = (x[:, mine_idx].T @ x).toarray() if mine_idx else np.zeros((0, len(skills)))
+            pair = (xc[:, mine_idx].T @ xc).toarray() if mine_idx else np.zeros((0, len(skills)))
         scores = np.zeros(len(skills))
         because = np.full(len(skills), -1)
         if len(mine_idx):
@@ -157,22 +204,35 @@ def match_scores(
     age_years = ((pd.Timestamp(moment) - issued).dt.days / 365.25).fillna(10).clip(lower=0)
     ev["recency"] = np.power(0.5, age_years / 3.0)
     ev["trusted"] = (ev["issuer_trust"] == "trusted").astype(float)
-    per_skill = ev.groupby(["person_id", "skill_uri"], as_index=False).agg(
+    ev["issued"] = issued
+    per_skill = ev.groupby(["person_id", "skill_uri"], as_index=False, sort=False).agg(
         recency=("recency", "max"), trusted=("trusted", "max"), newest=("issued", "max")
     )
+    per_person = per_skill.groupby("person_id", sort=False).agg(
+        recency=("recency", "mean"),
+        trusted=("trusted", "mean"),
+        trusted_n=("trusted", "sum"),
+        newest=("newest", "max"),
+        skills=("skill_uri", lambda u: frozenset(u)),
+    )
     out = []
-    for person, grp in per_skill.groupby("person_id", sort=False):
-        got = [s for s in req if s in set(grp["skill_uri"])]
-        missing = [s for s in req if s not in set(grp["skill_uri"])]
+    for person, recency, trusted, trusted_n, newest, held in zip(
+        per_person.index,
+        per_person["recency"],
+        per_person["trusted"],
+        per_person["trusted_n"],
+        per_person["newest"],
+        per_person["skills"],
+        strict=True,
+    ):
+        got = [s for s in req if s in held]
+        missing = [s for s in req if s not in held]
         cover = len(got) / len(req)
-        recency = float(grp["recency"].mean())
-        trusted = float(grp["trusted"].mean())
-        score = round(70 * cover + 20 * recency * cover + 10 * trusted * cover, 1)
-        newest = pd.to_datetime(grp["newest"], utc=True).max()
+        score = round(70 * cover + 20 * float(recency) * cover + 10 * float(trusted) * cover, 1)
         why = (
             f"{len(got)} of {len(req)} required skills"
             f" ({', '.join(labels.get(s, s) for s in got)})"
-            f"; {int(grp['trusted'].sum())} backed by a trusted issuer"
+            f"; {int(trusted_n)} backed by a trusted issuer"
             + (f"; newest evidence {newest:%Y-%m}" if pd.notna(newest) else "")
             + (f"; missing {', '.join(labels.get(s, s) for s in missing)}" if missing else "")
             + "."
@@ -191,4 +251,11 @@ def match_scores(
     return frame.sort_values(["score", "person_id"], ascending=[False, True], ignore_index=True)
 
 
-__all__ = ["PRIORITY_WEIGHT", "match_scores", "readiness", "suggest_next_skills"]
+__all__ = [
+    "PRIORITY_WEIGHT",
+    "CoOccurrence",
+    "co_occurrence",
+    "match_scores",
+    "readiness",
+    "suggest_next_skills",
+]

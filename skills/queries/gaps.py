@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
+from typing import Any
+
 import pandas as pd
 
 from skills.access import Role, Viewer, require_role
-from skills.insights import readiness, suggest_next_skills
+from skills.insights import CoOccurrence, co_occurrence, readiness, suggest_next_skills
 from skills.queries._common import Reader, scope
+from skills.queries._readmodel import MAX_AGE_SECONDS, held_source
 
 EXPIRING_DAYS = 90
 
@@ -43,6 +49,58 @@ def team_choices(store: Reader, viewer: Viewer) -> pd.DataFrame:
     )
 
 
+def home_teams(store: Reader, viewer: Viewer) -> list[str]:
+    """The teams a gaps page opens on: the teams the viewer leads directly, else their own.
+
+    Only teams the viewer may plan for (:func:`team_choices`); may be empty.
+    """
+    require_role(viewer, Role.MANAGER, Role.HR, what="team gaps")
+    allowed = set(team_choices(store, viewer)["team_id"])
+    me = viewer.person_id or ""
+    led = store.read(
+        "SELECT team_id FROM teams WHERE kind = 'team' AND lead_person_id = ? ORDER BY name",
+        [me],
+    )["team_id"].tolist()
+    own = store.read("SELECT team_id FROM people WHERE person_id = ?", [me])["team_id"].tolist()
+    for candidates in (led, own):
+        picked = [str(t) for t in candidates if t in allowed]
+        if picked:
+            return picked
+    return []
+
+
+def default_profile(store: Reader, viewer: Viewer, team_ids: tuple[str, ...]) -> str | None:
+    """The role profile most people in ``team_ids`` hold as their job title, or None.
+
+    Matches ``people.role_title`` to a profile name the viewer may use
+    (case-insensitive); ties go to the profile named first.
+    """
+    if not team_ids:
+        return None
+    usable = profiles(store, viewer)
+    if usable.empty:
+        return None
+    cond, params = scope(viewer)
+    titles = store.read(
+        f"""
+        SELECT lower(p.role_title) AS title, count(*) AS people
+        FROM people p
+        WHERE p.kind = 'employee' AND p.role_title IS NOT NULL AND {cond}
+          AND list_contains(?::VARCHAR[], p.team_id)
+        GROUP BY 1 ORDER BY people DESC, title
+        """,  # noqa: S608
+        [*params, list(team_ids)],
+    )
+    by_name = {
+        str(n).lower(): str(pid)
+        for pid, n in zip(usable["profile_id"], usable["name"], strict=True)
+    }
+    for title in titles["title"]:
+        if title in by_name:
+            return by_name[title]
+    return None
+
+
 def gap_matrix(
     store: Reader, viewer: Viewer, profile_id: str, team_ids: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -53,8 +111,22 @@ def gap_matrix(
     person, team, target, requirement, kind, priority, state, expires.
     """
     require_role(viewer, Role.MANAGER, Role.HR, what="team gaps")
+    matrix = _gap_rows(store, viewer, [profile_id], team_ids).drop(columns="profile_id")
+    groups = matrix["kind"] == "group"
+    if groups.any():
+        names = group_labels()
+        matrix.loc[groups, "requirement"] = [
+            f"any skill in: {names.get(code, code)}" for code in matrix.loc[groups, "target"]
+        ]
+    return matrix
+
+
+def _gap_rows(
+    store: Reader, viewer: Viewer, profile_ids: list[str], team_ids: tuple[str, ...]
+) -> pd.DataFrame:
+    """The gap matrix of several profiles at once (one query), with a profile_id column."""
     cond, params = scope(viewer)
-    matrix = store.read(
+    return store.read(
         f"""
         WITH crew AS (
             SELECT p.person_id, p.display_name AS person, t.name AS team
@@ -63,18 +135,18 @@ def gap_matrix(
               AND (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], p.team_id))
         ),
         req AS (
-            SELECT rs.target, rs.target_kind AS kind, rs.priority,
+            SELECT rs.profile_id, rs.target, rs.target_kind AS kind, rs.priority,
                    coalesce(s.label, rs.target) AS requirement
             FROM role_skills rs
             LEFT JOIN skills s ON rs.target_kind = 'skill' AND s.skill_uri = rs.target
-            WHERE rs.profile_id = ?
+            WHERE list_contains(?::VARCHAR[], rs.profile_id)
         ),
         held AS (
             SELECT h.person_id, h.skill_uri, s.group_code, h.expires
-            FROM held_skills h JOIN crew USING (person_id) JOIN skills s USING (skill_uri)
+            FROM {held_source(store)} h JOIN crew USING (person_id) JOIN skills s USING (skill_uri)
         ),
         matched AS (
-            SELECT c.person_id, r.target,
+            SELECT c.person_id, r.profile_id, r.target,
                    max(CASE WHEN h.person_id IS NULL THEN 0
                             WHEN h.expires IS NULL
                               OR h.expires > now() + INTERVAL {EXPIRING_DAYS} DAY THEN 2
@@ -84,24 +156,18 @@ def gap_matrix(
             LEFT JOIN held h ON h.person_id = c.person_id AND (
                  (r.kind = 'skill' AND h.skill_uri = r.target)
               OR (r.kind = 'group' AND starts_with(h.group_code, r.target)))
-            GROUP BY c.person_id, r.target
+            GROUP BY c.person_id, r.profile_id, r.target
         )
-        SELECT c.person_id, c.person, c.team, r.target, r.requirement, r.kind, r.priority,
+        SELECT r.profile_id, c.person_id, c.person, c.team, r.target, r.requirement, r.kind,
+               r.priority,
                CASE m.level WHEN 2 THEN 'held' WHEN 1 THEN 'expiring' ELSE 'missing' END
                  AS state,
                m.expires
-        FROM matched m JOIN crew c USING (person_id) JOIN req r USING (target)
-        ORDER BY c.person, r.priority, r.requirement
+        FROM matched m JOIN crew c USING (person_id) JOIN req r USING (profile_id, target)
+        ORDER BY r.profile_id, c.person, r.priority, r.requirement
         """,  # noqa: S608
-        [*params, list(team_ids), list(team_ids), profile_id],
+        [*params, list(team_ids), list(team_ids), profile_ids],
     )
-    groups = matrix["kind"] == "group"
-    if groups.any():
-        names = group_labels()
-        matrix.loc[groups, "requirement"] = [
-            f"any skill in: {names.get(code, code)}" for code in matrix.loc[groups, "target"]
-        ]
-    return matrix
 
 
 def group_labels() -> dict[str, str]:
@@ -114,9 +180,14 @@ def group_labels() -> dict[str, str]:
 
 def team_coverage(store: Reader, viewer: Viewer, team_ids: tuple[str, ...] = ()) -> pd.DataFrame:
     """Per role profile: share of its requirements someone in the team holds, and mean readiness."""
+    usable = profiles(store, viewer)
+    cols = ["profile", "requirements", "covered_by_someone", "coverage", "mean_readiness"]
+    if usable.empty:
+        return pd.DataFrame(columns=cols)
+    rows = _gap_rows(store, viewer, usable["profile_id"].tolist(), team_ids)
     out = []
-    for row in profiles(store, viewer).itertuples():
-        matrix = gap_matrix(store, viewer, str(row.profile_id), team_ids)
+    for row in usable.itertuples():
+        matrix = rows[rows["profile_id"] == row.profile_id]
         if matrix.empty:
             continue
         covered = matrix[matrix["state"] != "missing"]["target"].nunique()
@@ -130,22 +201,40 @@ def team_coverage(store: Reader, viewer: Viewer, team_ids: tuple[str, ...] = ())
                 "mean_readiness": float(ready["readiness"].mean()) if not ready.empty else 0.0,
             }
         )
-    return pd.DataFrame(
-        out,
-        columns=["profile", "requirements", "covered_by_someone", "coverage", "mean_readiness"],
-    )
+    return pd.DataFrame(out, columns=cols)
 
 
 def org_held(store: Reader, viewer: Viewer) -> pd.DataFrame:
     """(person_id, skill_uri) for every employee: the co-occurrence base (no names)."""
     require_role(viewer, Role.MANAGER, Role.HR, what="team gaps")
     return store.read(
-        """
-        SELECT h.person_id, h.skill_uri FROM held_skills h
+        f"""
+        SELECT h.person_id, h.skill_uri FROM {held_source(store)} h
         JOIN people p USING (person_id) WHERE p.kind = 'employee'
-        """,
+        """,  # noqa: S608
         [],
     )
+
+
+_co_cache: weakref.WeakKeyDictionary[Any, tuple[int, float, CoOccurrence]] = (
+    weakref.WeakKeyDictionary()
+)
+_co_lock = threading.Lock()
+
+
+def _org_co_occurrence(store: Reader, viewer: Viewer) -> CoOccurrence:
+    """The organisation's skill co-occurrence, rebuilt after each write (and every 15 min)."""
+    generation = getattr(store, "generation", None)
+    if generation is None:
+        return co_occurrence(org_held(store, viewer))
+    with _co_lock:
+        hit = _co_cache.get(store)
+        if hit and hit[0] == generation and time.monotonic() - hit[1] < MAX_AGE_SECONDS:
+            return hit[2]
+    built = co_occurrence(org_held(store, viewer))
+    with _co_lock:
+        _co_cache[store] = (generation, time.monotonic(), built)
+    return built
 
 
 def next_skills(
@@ -161,10 +250,12 @@ def next_skills(
     matrix = gap_matrix(store, viewer, profile_id, team_ids)
     if matrix.empty:
         return pd.DataFrame(columns=["person", "skill", "score", "why"])
-    base = held if held is not None else org_held(store, viewer)
+    base: pd.DataFrame | CoOccurrence = (
+        held if held is not None else _org_co_occurrence(store, viewer)
+    )
     people = list(dict.fromkeys(matrix["person_id"]))
     required = matrix.loc[matrix["kind"] == "skill", "target"].unique().tolist()
-    uris = set(base["skill_uri"]) | set(required)
+    uris = set(base["skill_uri"] if isinstance(base, pd.DataFrame) else base.skills) | set(required)
     labels = store.read(
         "SELECT skill_uri, label FROM skills WHERE list_contains(?::VARCHAR[], skill_uri)",
         [sorted(uris)],

@@ -13,6 +13,7 @@ import pandas as pd
 
 from skills.access import Role, Viewer, require_role
 from skills.queries._common import Reader, scope
+from skills.queries._readmodel import firsts_source
 
 Freq = Literal["month", "quarter"]
 By = Literal["team", "pillar", "group"]
@@ -22,18 +23,6 @@ _BY_SQL = {
     "pillar": "coalesce(s.pillar, '?')",
     "group": "coalesce(left(s.group_code, 2), s.pillar, '?')",
 }
-
-_FIRST_GAINED = """
-    WITH firsts AS (
-        SELECT c.person_id, cs.skill_uri, min(c.issued) AS gained
-        FROM credentials c JOIN credential_skills cs USING (credential_key)
-        WHERE c.status IN ('verified', 'expired') AND cs.skill_uri IS NOT NULL
-          AND c.issued IS NOT NULL AND c.person_id IS NOT NULL
-          AND cs.confidence >= (SELECT CAST(value AS DOUBLE) FROM app_settings
-                                WHERE key = 'held_confidence_threshold')
-        GROUP BY c.person_id, cs.skill_uri
-    )
-"""
 
 
 def _allowed(viewer: Viewer) -> None:
@@ -51,10 +40,10 @@ def skills_gained(
     if freq not in ("month", "quarter") or by not in _BY_SQL:
         raise ValueError("freq must be month or quarter; by must be team, pillar or group")
     return store.read(
-        f"""{_FIRST_GAINED}
+        f"""
         SELECT date_trunc('{freq}', f.gained) AS period, {_BY_SQL[by]} AS key,
                count(*) AS gained
-        FROM firsts f JOIN people p USING (person_id)
+        FROM {firsts_source(store)} f JOIN people p USING (person_id)
         LEFT JOIN teams t ON t.team_id = p.team_id
         LEFT JOIN skills s ON s.skill_uri = f.skill_uri
         GROUP BY ALL ORDER BY period, key
@@ -69,8 +58,10 @@ def cumulative_distinct(store: Reader, viewer: Viewer, freq: Freq = "quarter") -
     if freq not in ("month", "quarter"):
         raise ValueError("freq must be month or quarter")
     return store.read(
-        f"""{_FIRST_GAINED}
-        , org_first AS (SELECT skill_uri, min(gained) AS gained FROM firsts GROUP BY skill_uri)
+        f"""
+        WITH org_first AS (
+            SELECT skill_uri, min(gained) AS gained FROM {firsts_source(store)} GROUP BY skill_uri
+        )
         SELECT date_trunc('{freq}', gained) AS period,
                sum(count(*)) OVER (ORDER BY date_trunc('{freq}', gained)) AS skills
         FROM org_first GROUP BY 1 ORDER BY 1
@@ -112,11 +103,11 @@ def compare_periods(
     if by not in _BY_SQL:
         raise ValueError("by must be team, pillar or group")
     frame = store.read(
-        f"""{_FIRST_GAINED}
+        f"""
         SELECT {_BY_SQL[by]} AS key,
                count(*) FILTER (WHERE f.gained >= ?::DATE AND f.gained < ?::DATE + 1) AS first,
                count(*) FILTER (WHERE f.gained >= ?::DATE AND f.gained < ?::DATE + 1) AS second
-        FROM firsts f JOIN people p USING (person_id)
+        FROM {firsts_source(store)} f JOIN people p USING (person_id)
         LEFT JOIN teams t ON t.team_id = p.team_id
         LEFT JOIN skills s ON s.skill_uri = f.skill_uri
         GROUP BY ALL HAVING first + second > 0 ORDER BY second DESC, key

@@ -8,6 +8,7 @@ import pandas as pd
 
 from skills.access import Viewer
 from skills.queries._common import Reader, org_wide, scope
+from skills.queries._readmodel import held_source
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def overview(store: Reader, viewer: Viewer) -> Overview:
         where, wparams = "TRUE", []
     else:
         where, wparams = cond, params
+    held = held_source(store) if org_wide(viewer) else "held_skills"
     counts = store.read(
         f"""
         SELECT
@@ -47,7 +49,7 @@ def overview(store: Reader, viewer: Viewer) -> Overview:
              AS credentials,
           (SELECT count(*) FROM credentials c JOIN people p USING (person_id)
              WHERE c.status = 'verified' AND {where}) AS verified,
-          (SELECT count(DISTINCT h.skill_uri) FROM held_skills h JOIN people p USING (person_id)
+          (SELECT count(DISTINCT h.skill_uri) FROM {held} h JOIN people p USING (person_id)
              WHERE {where}) AS distinct_skills
         """,  # noqa: S608
         wparams * 4,

@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 
 from skills.access import Role, Viewer, require_role
+from skills.errors import AccessDenied
 from skills.queries._common import Reader, scope
+from skills.queries._readmodel import held_source, team_skill_source
 
 
 @dataclass(frozen=True)
@@ -62,30 +64,31 @@ def team_skill_matrix(
     ``holders / people`` is the team's coverage of the skill.
     """
     require_role(viewer, Role.HR, what="the skill map")
-    cond, params = scope(viewer)
+    cond, _ = scope(viewer)
     fsql, fparams = _filter_sql(flt)
+    if cond != "TRUE":  # only HR gets here today; any narrower scope needs per-person rows
+        raise AccessDenied("The skill map covers the whole organisation; it is for HR.")
     return store.read(
         f"""
         WITH base AS (
-            SELECT p.team_id, t.name AS team, h.skill_uri, s.label AS skill, h.person_id
-            FROM held_skills h
-            JOIN people p ON p.person_id = h.person_id
+            SELECT t.name AS team, p.team_id, p.skill_uri, s.label AS skill, p.holders
+            FROM {team_skill_source(store)} p
             JOIN teams t ON t.team_id = p.team_id
-            JOIN skills s ON s.skill_uri = h.skill_uri
-            WHERE p.kind = 'employee' AND {cond} AND {fsql}
+            JOIN skills s ON s.skill_uri = p.skill_uri
+            WHERE {fsql}
         ),
         top_skills AS (
             SELECT skill_uri FROM base GROUP BY skill_uri
-            ORDER BY count(DISTINCT person_id) DESC, skill_uri LIMIT ?
+            ORDER BY sum(holders) DESC, skill_uri LIMIT ?
         ),
         heads AS (SELECT team_id, count(*) AS people FROM people GROUP BY team_id)
-        SELECT b.team, b.skill, b.skill_uri, count(DISTINCT b.person_id) AS holders,
+        SELECT b.team, b.skill, b.skill_uri, sum(b.holders)::BIGINT AS holders,
                any_value(hd.people) AS people
         FROM base b JOIN top_skills USING (skill_uri) JOIN heads hd USING (team_id)
         GROUP BY b.team, b.skill, b.skill_uri
         ORDER BY b.team, b.skill
         """,  # noqa: S608
-        [*params, *fparams, int(top)],
+        [*fparams, int(top)],
     )
 
 
@@ -118,11 +121,12 @@ def coverage_tree(store: Reader, viewer: Viewer, flt: MapFilter = MapFilter()) -
     require_role(viewer, Role.HR, what="the skill map")
     cond, params = scope(viewer)
     fsql, fparams = _filter_sql(flt)
+    source = held_source(store)
     held = store.read(
         f"""
         SELECT s.skill_uri, s.label AS skill, s.group_code, s.pillar, s.origin,
                count(DISTINCT h.person_id) AS holders
-        FROM held_skills h
+        FROM {source} h
         JOIN people p ON p.person_id = h.person_id
         LEFT JOIN teams t ON t.team_id = p.team_id
         JOIN skills s ON s.skill_uri = h.skill_uri
@@ -149,10 +153,11 @@ def bench_strength(store: Reader, viewer: Viewer) -> dict[str, pd.DataFrame]:
     ``critical_gaps``: priority-1 role-profile skills no employee holds (profile, skill).
     """
     require_role(viewer, Role.HR, what="bench strength")
+    held = held_source(store)
     single = store.read(
-        """
+        f"""
         WITH emp AS (
-            SELECT h.skill_uri, h.person_id FROM held_skills h
+            SELECT h.skill_uri, h.person_id FROM {held} h
             JOIN people p USING (person_id) WHERE p.kind = 'employee'
         ),
         single AS (SELECT skill_uri FROM emp GROUP BY skill_uri HAVING count(*) = 1)
@@ -163,13 +168,13 @@ def bench_strength(store: Reader, viewer: Viewer) -> dict[str, pd.DataFrame]:
         JOIN people p ON p.person_id = emp.person_id
         LEFT JOIN teams t ON t.team_id = p.team_id
         ORDER BY s.label
-        """,
+        """,  # noqa: S608
         [],
     )
     gaps = store.read(
-        """
+        f"""
         WITH emp AS (
-            SELECT DISTINCT h.skill_uri, s.group_code FROM held_skills h
+            SELECT DISTINCT h.skill_uri, s.group_code FROM {held} h
             JOIN people p USING (person_id) JOIN skills s USING (skill_uri)
             WHERE p.kind = 'employee'
         )
@@ -183,7 +188,7 @@ def bench_strength(store: Reader, viewer: Viewer) -> dict[str, pd.DataFrame]:
                OR (rs.target_kind = 'group' AND starts_with(emp.group_code, rs.target))
         )
         ORDER BY rp.name, requirement
-        """,
+        """,  # noqa: S608
         [],
     )
     return {"single_holder": single, "critical_gaps": gaps}

@@ -41,7 +41,7 @@ def _sign_in(browser: Any, url: str, user: str) -> Any:
 
 
 def _open(page: Any, name: str) -> None:
-    """Follow the sidebar link (a fresh page load would start a new, signed-out session)."""
+    """Follow the sidebar link, as a person would."""
     heading = PAGE_TITLES[name] if name != "profile" else None  # a profile shows the name
     link = page.locator("[data-testid='stSidebarNav'] a", has_text=PAGE_TITLES[name]).first
     for attempt in range(3):
@@ -76,12 +76,38 @@ def test_every_page_opens_for_each_role(browser: Any, server: str, user: str) ->
         _shot(page, f"{user}-{name}")
     for name in set(PAGE_TITLES) - set(PAGES[USERS[user]]):
         assert nav.filter(has_text=PAGE_TITLES[name]).count() == 0, name
-    # A page outside the role, asked for by URL, starts a new session at the sign-in page.
+    # A page outside the role, asked for by URL, is not served (the session cookie signs
+    # the same person in again, and their menu does not have that page).
     forbidden = sorted(set(PAGE_TITLES) - set(PAGES[USERS[user]]))
     if forbidden:
         page.goto(f"{server}/{forbidden[0]}")
         _settle(page)
         assert page.get_by_role("heading", name=PAGE_TITLES[forbidden[0]]).count() == 0
+    page.context.close()
+
+
+def test_sign_in_survives_a_reload_and_sign_out_ends_it(browser: Any, server: str) -> None:
+    page = _sign_in(browser, server, "manager")
+    _open(page, "gaps")
+    page.reload()
+    _settle(page)
+    page.get_by_text("role: manager").wait_for(timeout=30_000)  # still signed in
+    assert page.get_by_role("heading", name="Team gaps").count() == 1  # on the same page
+    cookie = next(c for c in page.context.cookies() if c["name"] == "skillatlas_session")
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+    page.get_by_role("button", name="Sign out").click()
+    _settle(page)
+    page.get_by_role("textbox", name="User name").wait_for(timeout=30_000)
+    assert not [c for c in page.context.cookies() if c["name"] == "skillatlas_session"]
+    page.reload()
+    _settle(page)
+    assert page.get_by_role("textbox", name="User name").count() == 1
+    # A copy of the old cookie was revoked on the server: it signs nobody in.
+    page.context.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
+    page.reload()
+    _settle(page)
+    assert page.get_by_role("textbox", name="User name").count() == 1
+    assert page.get_by_text("role: manager").count() == 0
     page.context.close()
 
 
@@ -134,8 +160,8 @@ def test_copy_screenshots_for_the_readme() -> None:
     found = [SCREENSHOTS / f"{n}.png" for n in wanted if (SCREENSHOTS / f"{n}.png").exists()]
     if not found:
         pytest.skip("no screenshots taken in this run")
-    docs = ROOT / "docs" / "screenshots"
-    docs.mkdir(parents=True, exist_ok=True)
+    readme = Path(__file__).resolve().parent / "readme"  # committed; screenshots/ is not
+    readme.mkdir(parents=True, exist_ok=True)
     for path in found:
-        shutil.copy(path, docs / path.name)
-    assert (docs / found[0].name).exists()
+        shutil.copy(path, readme / path.name)
+    assert (readme / found[0].name).exists()

@@ -1,6 +1,6 @@
 """Badge text is untrusted: it is shown as text, never as HTML; SVG badge images are never inlined.
 
-Two proofs: a scan of the UI code (app.py, pages/, ui/) for every way Streamlit can
+Two proofs: a scan of the UI code (app.py, pages/, pages/_ui/) for every way Streamlit can
 render raw HTML, which may only ever be given a string literal; and the real
 Profile page (AppTest) rendering a member's badge whose name, issuer, skill and
 image are hostile.
@@ -27,8 +27,8 @@ from skills.demo.personas import PERSONAS
 from skills.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
-# app.py, the pages and their shared UI helpers (pages/_ui/, or ui/ in older layouts).
-UI_FILES = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted(ROOT.glob("ui/*.py"))]
+# app.py, the pages and their shared UI helpers in pages/_ui/.
+UI_FILES = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py"))]
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
 LINK = "[click me](javascript:alert(3))"

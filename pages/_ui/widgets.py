@@ -25,6 +25,14 @@ STATUS_ICON = {  # plain symbols: they render in every font, unlike emoji
     "rejected": "✗",
 }
 MAX_IMAGE_PIXELS = 4096 * 4096
+# ESCO's skill pillars (the level-0 groups in data/esco/groups.parquet), by code.
+PILLAR_NAMES = {
+    "S": "Skills",
+    "K": "Knowledge",
+    "T": "Transversal skills",
+    "L": "Language",
+    "A": "Attitudes and values",
+}
 
 
 def status_text(status: str) -> str:

@@ -1,0 +1,305 @@
+"""The signed-in viewer, the shared store, and cached queries keyed by the viewer.
+
+- :func:`get_store` opens the database once per server process (``st.cache_resource``);
+  the server is the database's only writer.
+- :func:`identity` is the one place that decides who is signed in: OIDC through
+  ``st.login``/``st.user`` when ``[auth]`` is configured in ``.streamlit/secrets.toml``,
+  otherwise local accounts from ``SKILLS_ACCOUNTS`` checked by the sign-in form.
+- A local sign-in survives a page reload: :func:`sign_in` issues a signed, expiring
+  token (``skills.accounts.issue_session_token``) that :func:`write_session_cookie`
+  stores in the ``skillatlas_session`` cookie on the next run; a new session (a reload,
+  a new tab, a bookmarked page) reads it from ``st.context.cookies`` in :func:`identity`.
+  :func:`sign_out` revokes the token on the server and deletes the cookie.
+  Why a cookie written by a line of JavaScript: Streamlit 1.67 can read cookies
+  (``st.context.cookies``, from the websocket handshake) but has no API to set one,
+  and a token in the URL would leak into history, bookmarks and screenshots. The
+  cookie is ``SameSite=Strict``, ``Secure`` on https, and lives as long as the token
+  (12 hours); it cannot be ``HttpOnly`` because script writes it, so the token is
+  bound to the account's password and role and revocable.
+- :func:`query` runs a ``skills.queries`` function through ``st.cache_data`` keyed by
+  the function, the viewer, the store's write generation and the arguments, so one
+  viewer's results never serve another and every write invalidates old results.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from skills.access import Viewer, make_viewer, require_page
+from skills.accounts import (
+    SESSION_TTL_SECONDS,
+    Account,
+    SessionToken,
+    account_for_email,
+    authenticate,
+    issue_session_token,
+    load_accounts,
+    load_or_create_secret,
+    load_revocations,
+    parse_session_token,
+    revocations_path,
+    revoke_session,
+    secret_path,
+)
+from skills.config import settings
+from skills.errors import AccessDenied, SkillAtlasError
+from skills.store import Store, open_store
+
+T = TypeVar("T")
+VIEWER_KEY = "viewer"
+_FAILS_KEY = "_sign_in_failures"
+COOKIE = "skillatlas_session"
+_SESSION_KEY = "_session_token"  # the SessionToken of this session's sign-in, for sign-out
+_COOKIE_OP_KEY = "_session_cookie_op"  # a cookie to write on the next run
+_SIGNED_OUT_KEY = "_signed_out"  # this session signed out: ignore the handshake's cookie
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.-]{1,400}")
+
+
+@st.cache_resource(show_spinner="Opening the database...")
+def _store_for(path: str) -> Store:
+    return open_store(path, wait=10.0)
+
+
+def get_store() -> Store:
+    """The process-wide store for ``settings().db_path``."""
+    return _store_for(str(settings().db_path))
+
+
+@st.cache_resource
+def _accounts_for(path: str, mtime: float) -> dict[str, Account]:
+    from pathlib import Path
+
+    return load_accounts(Path(path))
+
+
+def accounts() -> dict[str, Account]:
+    """The local accounts file, re-read when it changes."""
+    path = settings().accounts_path
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    return _accounts_for(str(path), mtime)
+
+
+def oidc_configured() -> bool:
+    """Whether an OIDC provider is configured (``[auth]`` in secrets)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, SkillAtlasError):
+        return False
+    except Exception:  # streamlit raises its own error when there is no secrets file
+        return False
+
+
+@st.cache_resource
+def _secret_for(path: str) -> bytes:
+    from pathlib import Path
+
+    return load_or_create_secret(Path(path))
+
+
+def session_secret() -> bytes:
+    """The key that signs session tokens.
+
+    ``session_secret`` in ``.streamlit/secrets.toml`` when set (at least 32
+    characters), else a random key kept in a 0600 file beside the accounts file,
+    created on first use. Never logged, never stored in the database.
+    """
+    try:
+        configured = st.secrets.get("session_secret")
+    except Exception:  # no secrets file: Streamlit raises its own error type
+        configured = None
+    if isinstance(configured, str) and len(configured) >= 32:
+        return configured.encode("utf-8")
+    return _secret_for(str(secret_path(settings().accounts_path)))
+
+
+def cookie_token() -> str | None:
+    """The session token the browser sent when this session connected, if any."""
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser behind this session (bare script runs)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _restore_from_cookie() -> Viewer | None:
+    if st.session_state.get(_SIGNED_OUT_KEY):
+        return None
+    token = cookie_token()
+    if not token:
+        return None
+    now = time.time()
+    revoked = load_revocations(revocations_path(settings().accounts_path), now=now)
+    parsed = parse_session_token(session_secret(), accounts(), token, now=now, revoked=revoked)
+    if parsed is None:
+        st.session_state[_COOKIE_OP_KEY] = ("clear",)  # expired, revoked or forged: drop it
+        return None
+    account, contents = parsed
+    try:
+        viewer = _viewer_for(account)
+    except SkillAtlasError:  # e.g. the person left the database since the token was made
+        st.session_state[_COOKIE_OP_KEY] = ("clear",)
+        return None
+    st.session_state[VIEWER_KEY] = viewer
+    st.session_state[_SESSION_KEY] = contents
+    return viewer
+
+
+def identity() -> Viewer | None:
+    """The signed-in viewer, or None. The single source of truth for who is signed in.
+
+    In order: this session's viewer; the OIDC user (``st.user``) when ``[auth]``
+    is configured; a valid session cookie from an earlier local sign-in.
+    """
+    viewer = st.session_state.get(VIEWER_KEY)
+    if isinstance(viewer, Viewer):
+        return viewer
+    if oidc_configured():
+        if st.user.is_logged_in:
+            email = str(st.user.get("email") or "")
+            account = account_for_email(accounts(), email) if email else None
+            viewer = _member_by_email(email) if account is None else _viewer_for(account)
+            st.session_state[VIEWER_KEY] = viewer
+            return viewer
+        return None
+    return _restore_from_cookie()
+
+
+def write_session_cookie() -> None:
+    """Write or delete the session cookie decided by the last sign-in or sign-out.
+
+    Call once per run, in app.py, before the page runs. Draws nothing visible;
+    does nothing when there is no pending change.
+    """
+    op = st.session_state.pop(_COOKIE_OP_KEY, None)
+    if not op:
+        return
+    attrs = "; Path=/; SameSite=Strict"
+    if op[0] == "set" and _TOKEN_CHARS.fullmatch(str(op[1])):
+        value, max_age = json.dumps(str(op[1])), int(op[2])
+    else:
+        value, max_age = '""', 0
+    script = (
+        f"<script>document.cookie = {json.dumps(COOKIE + '=')} + {value} + "
+        f"{json.dumps(f'; Max-Age={max_age}{attrs}')} + "
+        "(window.location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
+    st.html(script, unsafe_allow_javascript=True)
+
+
+def _member_by_email(email: str) -> Viewer:
+    store = get_store()
+    found = store.read(
+        "SELECT person_id FROM identities WHERE kind = 'email' AND value = ? AND NOT hashed",
+        [email.strip().lower()],
+    )
+    if found.empty:
+        raise AccessDenied(f"{email} is not registered with Skill Atlas; ask HR to add you.")
+    return make_viewer(
+        store, account=email, role="member", person_id=str(found.iloc[0]["person_id"])
+    )
+
+
+def _viewer_for(account: Account) -> Viewer:
+    return make_viewer(
+        get_store(),
+        account=account.username,
+        role=account.role,
+        person_id=account.person_id,
+        name=account.name,
+    )
+
+
+def sign_in(username: str, password: str) -> Viewer | None:
+    """Check a local account; on success remember the viewer in the session.
+
+    Repeated failures in a session slow further attempts down (1 s per failure
+    after the third, up to 5 s).
+    """
+    fails = int(st.session_state.get(_FAILS_KEY, 0))
+    if fails >= 3:
+        time.sleep(min(5.0, float(fails - 2)))
+    account = authenticate(accounts(), username, password)
+    if account is None:
+        st.session_state[_FAILS_KEY] = fails + 1
+        return None
+    viewer = _viewer_for(account)
+    st.session_state[_FAILS_KEY] = 0
+    st.session_state[VIEWER_KEY] = viewer
+    st.session_state.pop(_SIGNED_OUT_KEY, None)
+    now = time.time()
+    token = issue_session_token(session_secret(), account, now=now)
+    parsed = parse_session_token(session_secret(), accounts(), token, now=now)
+    if parsed is not None:
+        st.session_state[_SESSION_KEY] = parsed[1]
+        st.session_state[_COOKIE_OP_KEY] = ("set", token, SESSION_TTL_SECONDS)
+    return viewer
+
+
+def sign_out() -> None:
+    """Forget the viewer, revoke this session's token and delete its cookie.
+
+    Also logs out of OIDC when it was used. Side effect: records the token's
+    nonce in the revocations file beside the accounts file.
+    """
+    st.session_state.pop(VIEWER_KEY, None)
+    token = st.session_state.pop(_SESSION_KEY, None)
+    if isinstance(token, SessionToken):
+        revoke_session(revocations_path(settings().accounts_path), token, now=time.time())
+    st.session_state[_SIGNED_OUT_KEY] = True
+    st.session_state[_COOKIE_OP_KEY] = ("clear",)
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()
+
+
+def page(name: str) -> tuple[Store, Viewer]:
+    """Start a page: the store and the viewer, or stop with one sentence if not allowed."""
+    viewer = st.session_state.get(VIEWER_KEY)
+    if not isinstance(viewer, Viewer):
+        st.error("Please sign in first.")
+        st.stop()
+    try:
+        require_page(viewer, name)
+    except AccessDenied as err:
+        st.error(str(err))
+        st.stop()
+    return get_store(), viewer
+
+
+@st.cache_data(ttl=600, max_entries=512, show_spinner=False)
+def _cached_call(
+    qualname: str, viewer: Viewer, generation: int, args: tuple[Any, ...], kwargs: tuple[Any, ...]
+) -> Any:
+    module_name, _, func_name = qualname.rpartition(".")
+    func = getattr(importlib.import_module(module_name), func_name)
+    return func(get_store(), viewer, *args, **dict(kwargs))
+
+
+def query(func: Callable[..., T], viewer: Viewer, *args: Any, **kwargs: Any) -> T:
+    """``func(store, viewer, *args, **kwargs)`` through the query cache."""
+    if not func.__module__.startswith("skills."):
+        raise ValueError("only skills functions are cached")
+    qualname = f"{func.__module__}.{func.__name__}"
+    generation = get_store().generation
+    result: T = _cached_call(qualname, viewer, generation, args, tuple(sorted(kwargs.items())))
+    return result
+
+
+def after_write() -> None:
+    """Drop cached query results (called after any ingest or admin change)."""
+    st.cache_data.clear()
+
+
+def guarded(func: Callable[[], T]) -> T | None:
+    """Run ``func``; show an expected error as one sentence and return None."""
+    try:
+        return func()
+    except SkillAtlasError as err:
+        st.error(str(err))
+        return None
