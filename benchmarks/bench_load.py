@@ -151,19 +151,16 @@ async def _settle(page: Any) -> None:
 
 
 async def _problems(page: Any) -> list[str]:
-    found: list[str] = []
-    if await page.locator("[data-testid='stException']").count():
-        found.append(
-            "exception: "
-            + (await page.locator("[data-testid='stException']").first.inner_text())[:200]
-        )
-    errors = page.locator("[data-testid='stAlertContentError']")
-    for i in range(await errors.count()):
-        text = (await errors.nth(i).inner_text())[:200]
+    # all_inner_texts() reads a snapshot: an element that goes away meanwhile is no error.
+    found = [
+        "exception: " + text[:200]
+        for text in await page.locator("[data-testid='stException']").all_inner_texts()
+    ]
+    for text in await page.locator("[data-testid='stAlertContentError']").all_inner_texts():
         if not text.lstrip().startswith("✗"):  # "✗ Revoked." is a badge's status, not a failure
-            found.append("error: " + text)
-    text = (await page.locator("[data-testid='stApp']").inner_text()).lower()
-    found.extend(f"lock: {w}" for w in LOCK_WORDS if w in text)
+            found.append("error: " + text[:200])
+    app_text = " ".join(await page.locator("[data-testid='stApp']").all_inner_texts()).lower()
+    found.extend(f"lock: {w}" for w in LOCK_WORDS if w in app_text)
     return found
 
 

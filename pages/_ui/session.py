@@ -50,6 +50,7 @@ from skills.accounts import (
 )
 from skills.config import settings
 from skills.errors import AccessDenied, SkillAtlasError
+from skills.queue import start_drainer
 from skills.store import Store, open_store
 
 T = TypeVar("T")
@@ -64,7 +65,11 @@ _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.-]{1,400}")
 
 @st.cache_resource(show_spinner="Opening the database...")
 def _store_for(path: str) -> Store:
-    return open_store(path, wait=10.0)
+    store = open_store(path, wait=10.0)
+    # The app is the database's only writer: batches that `python -m skills ingest` queued
+    # while it runs are ingested here, in the background.
+    start_drainer(store)
+    return store
 
 
 def get_store() -> Store:
