@@ -183,6 +183,17 @@ with t_people:
 
 with t_reverify:
     st.caption("Re-check every stored badge against its issuer: revocations and expiry.")
+    queued = session.query(q.ingest_queue, viewer)
+    if queued.empty:
+        st.caption(
+            "No batches are queued. (`python -m skills ingest` run while the app is up queues "
+            "its batch here, and the app ingests it in the background.)"
+        )
+    else:
+        st.info(
+            f"{len(queued):,} queued batch(es): the app ingests waiting ones in the background."
+        )
+        st.dataframe(queued, hide_index=True)
     if st.button("Re-verify all badges", key="rv_all"):
         bar = st.progress(0.0, text="Starting...")
 

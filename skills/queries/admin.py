@@ -154,3 +154,40 @@ def audit_log(store: Reader, viewer: Viewer, limit: int = 200) -> pd.DataFrame:
         "ORDER BY logged_at DESC LIMIT ?",
         [int(limit)],
     )
+
+
+def ingest_queue(store: Reader, viewer: Viewer) -> pd.DataFrame:
+    """Batches that ``python -m skills ingest`` queued while the app ran: waiting ones and
+    those set aside with their reason (the app's drainer ingests the waiting ones)."""
+    from skills.queue import failed, pending, spool_dir_for
+
+    _hr(viewer)
+    path = getattr(store, "path", None)
+    if path is None:
+        return pd.DataFrame(columns=["batch", "state", "submitted_by", "queued", "items", "reason"])
+    spool = spool_dir_for(path)
+    rows = [
+        {
+            "batch": b.batch_id,
+            "state": "waiting",
+            "submitted_by": b.submitted_by,
+            "queued": b.created,
+            "items": len(b.items),
+            "reason": "",
+        }
+        for b in pending(spool)
+    ]
+    rows += [
+        {
+            "batch": name,
+            "state": "set aside",
+            "submitted_by": "",
+            "queued": None,
+            "items": None,
+            "reason": reason,
+        }
+        for name, reason in failed(spool)
+    ]
+    return pd.DataFrame(
+        rows, columns=["batch", "state", "submitted_by", "queued", "items", "reason"]
+    )

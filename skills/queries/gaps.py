@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 import weakref
@@ -9,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from skills.access import Role, Viewer, require_role
+from skills.access import Role, Viewer, people_predicate, require_role
 from skills.insights import CoOccurrence, co_occurrence, readiness, suggest_next_skills
 from skills.queries._common import Reader, scope
 from skills.queries._readmodel import MAX_AGE_SECONDS, held_source
@@ -205,8 +206,29 @@ def team_coverage(store: Reader, viewer: Viewer, team_ids: tuple[str, ...] = ())
 
 
 def org_held(store: Reader, viewer: Viewer) -> pd.DataFrame:
-    """(person_id, skill_uri) for every employee: the co-occurrence base (no names)."""
+    """(person_id, skill_uri) for every employee: the co-occurrence base.
+
+    People outside the viewer's scope appear under an opaque id (``other-<n>``, numbered
+    per call), so a manager learns which skills go together, never who holds them.
+    """
     require_role(viewer, Role.MANAGER, Role.HR, what="team gaps")
+    visible, params = people_predicate(viewer, "p")
+    return store.read(
+        f"""
+        SELECT CASE WHEN {visible} THEN h.person_id
+                    ELSE 'other-' || dense_rank() OVER (ORDER BY hash(h.person_id || ?))
+               END AS person_id,
+               h.skill_uri
+        FROM {held_source(store)} h
+        JOIN people p USING (person_id) WHERE p.kind = 'employee'
+        """,  # noqa: S608
+        [*params, secrets.token_hex(8)],
+    )
+
+
+def _employee_skills(store: Reader) -> pd.DataFrame:
+    """(person_id, skill_uri) of every employee, real ids: only for the co-occurrence, which
+    never leaves this module (suggestions name only the people the viewer asked about)."""
     return store.read(
         f"""
         SELECT h.person_id, h.skill_uri FROM {held_source(store)} h
@@ -224,14 +246,15 @@ _co_lock = threading.Lock()
 
 def _org_co_occurrence(store: Reader, viewer: Viewer) -> CoOccurrence:
     """The organisation's skill co-occurrence, rebuilt after each write (and every 15 min)."""
+    require_role(viewer, Role.MANAGER, Role.HR, what="team gaps")
     generation = getattr(store, "generation", None)
     if generation is None:
-        return co_occurrence(org_held(store, viewer))
+        return co_occurrence(_employee_skills(store))
     with _co_lock:
         hit = _co_cache.get(store)
         if hit and hit[0] == generation and time.monotonic() - hit[1] < MAX_AGE_SECONDS:
             return hit[2]
-    built = co_occurrence(org_held(store, viewer))
+    built = co_occurrence(_employee_skills(store))
     with _co_lock:
         _co_cache[store] = (generation, time.monotonic(), built)
     return built
