@@ -279,8 +279,15 @@ def page(name: str) -> tuple[Store, Viewer]:
 
 @st.cache_data(ttl=600, max_entries=512, show_spinner=False)
 def _cached_call(
-    qualname: str, viewer: Viewer, generation: int, args: tuple[Any, ...], kwargs: tuple[Any, ...]
+    qualname: str,
+    database: str,
+    viewer: Viewer,
+    generation: int,
+    args: tuple[Any, ...],
+    kwargs: tuple[Any, ...],
 ) -> Any:
+    # ``database`` and ``generation`` are part of the cache key: another file, or any
+    # write to this one, makes earlier results stale.
     module_name, _, func_name = qualname.rpartition(".")
     func = getattr(importlib.import_module(module_name), func_name)
     return func(get_store(), viewer, *args, **dict(kwargs))
@@ -291,8 +298,10 @@ def query(func: Callable[..., T], viewer: Viewer, *args: Any, **kwargs: Any) -> 
     if not func.__module__.startswith("skills."):
         raise ValueError("only skills functions are cached")
     qualname = f"{func.__module__}.{func.__name__}"
-    generation = get_store().generation
-    result: T = _cached_call(qualname, viewer, generation, args, tuple(sorted(kwargs.items())))
+    store = get_store()
+    result: T = _cached_call(
+        qualname, str(store.path), viewer, store.generation, args, tuple(sorted(kwargs.items()))
+    )
     return result
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,22 @@ def test_twenty_sessions_browse_while_a_queued_batch_is_ingested(tmp_path: Path)
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed (apt-get install chromium)")
     bench = _bench()
-    result = bench.run_scenario(tmp_path, sessions=SESSIONS, badges=BADGES)  # type: ignore[attr-defined]
+    # The scenario runs its own asyncio loop: give it a thread of its own, since an earlier
+    # browser test (Playwright's sync API) may have left a loop attached to this one.
+    box: dict[str, object] = {}
+
+    def scenario() -> None:
+        try:
+            box["result"] = bench.run_scenario(tmp_path, sessions=SESSIONS, badges=BADGES)  # type: ignore[attr-defined]
+        except BaseException as err:  # re-raised in the test thread below
+            box["error"] = err
+
+    worker = threading.Thread(target=scenario, name="load-scenario")
+    worker.start()
+    worker.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    result = box["result"]
     print(result)
     assert result.errors == []
     assert result.server_log_problems == []
