@@ -124,7 +124,12 @@ def test_the_database_export_holds_no_password_nor_hash(
     con = duckdb.connect(str(db))  # same process: joins the app's database instance
     try:
         con.execute(f"EXPORT DATABASE '{export}' (FORMAT csv)")
-        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            ).fetchall()
+        ]
     finally:
         con.close()
     files = list(export.rglob("*"))
