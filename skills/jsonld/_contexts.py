@@ -1,7 +1,7 @@
 """The bundled, pinned JSON-LD contexts and the offline document loader.
 
 The context files under ``contexts/`` and their ``manifest.json`` are written by
-``scripts/bundle_contexts.py`` from registry packages (see the manifest for each
+``data/scripts/bundle_contexts.py`` from registry packages (see the manifest for each
 file's package, version and SHA-256). Nothing here ever touches the network: a URL
 that is not bundled raises :class:`~skills.errors.CanonicalizationError`.
 """

@@ -23,7 +23,7 @@ _FILES = ("skills", "alt_labels", "groups", "occupations")
 
 
 def read_esco(folder: Path = ESCO_DIR) -> dict[str, pd.DataFrame]:
-    """Read the derived ESCO Parquet files (see ``scripts/build_taxonomy.py``).
+    """Read the derived ESCO Parquet files (see ``data/scripts/build_taxonomy.py``).
 
     Raises :class:`ConfigError` when a file is missing or unreadable.
     """
@@ -35,7 +35,7 @@ def read_esco(folder: Path = ESCO_DIR) -> dict[str, pd.DataFrame]:
         except (OSError, ValueError) as err:
             raise ConfigError(
                 f"The ESCO file {path} is missing or unreadable; "
-                "run `python scripts/build_taxonomy.py` to rebuild it."
+                "run `python data/scripts/build_taxonomy.py` to rebuild it."
             ) from err
     return frames
 

