@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from skills.commands._console import console, plain
 from skills.commands._store import add_db_options
 from skills.errors import InputError
 from skills.ingest import SUMMARY_KEYS, BatchItem, expand_batch, ingest_batch
@@ -62,22 +63,21 @@ def _items(paths: list[str], person: str | None) -> list[BatchItem]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
     from rich.table import Table
 
     items = _items(args.paths, args.person)
-    console = Console()
-    err_console = Console(stderr=True)
+    out = console()
+    err_console = console(stderr=True)
     target = open_or_enqueue(
         args.db,
         items,
         submitted_by=args.by,
         wait=max(0.0, args.wait),
-        on_wait=lambda message: err_console.print(message, highlight=False),
+        on_wait=lambda message: err_console.print(plain(message)),
     )
     if isinstance(target, QueuedBatch):
-        console.print(target.message, highlight=False)
+        out.print(plain(target.message))
         return 0
     with (
         target as store,
@@ -104,9 +104,7 @@ def run(args: argparse.Namespace) -> int:
     for key in SUMMARY_KEYS:
         if summary.counts.get(key):
             table.add_row(key.replace("_", " "), str(summary.counts[key]))
-    console.print(table)
+    out.print(table)
     for result in summary.problems:
-        console.print(
-            f"  [bold]{result.name}[/bold]: {result.outcome}: {result.reason}", highlight=False
-        )
+        out.print(f"  [bold]{plain(result.name)}[/bold]: {result.outcome}: {plain(result.reason)}")
     return 1 if summary.problems else 0

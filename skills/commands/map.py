@@ -39,21 +39,22 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([_as_dict(m) for m in matches], indent=2, ensure_ascii=False))
     else:
-        from rich.console import Console
         from rich.table import Table
+
+        from skills.commands._console import console, plain
 
         table = Table(title="Skill mapping", caption=ESCO_CREDIT)
         for col in ("label", "skill", "score", "accepted", "method", "top candidates"):
             table.add_column(col)
         for m in matches:
-            cands = "\n".join(f"{c.label} ({c.score:.2f})" for c in m.candidates[:5])
+            cands = "\n".join(f"{plain(c.label)} ({c.score:.2f})" for c in m.candidates[:5])
             table.add_row(
-                m.query,
-                f"{m.label}\n{m.skill_uri}" if m.skill_uri else "-",
+                plain(m.query),
+                plain(f"{m.label}\n{m.skill_uri}") if m.skill_uri else "-",
                 f"{m.score:.2f}",
                 "yes" if m.accepted else "no",
                 m.method,
                 cands,
             )
-        Console().print(table)
+        console().print(table)
     return 0 if all(m.accepted for m in matches) else 1

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from skills.commands._console import console, plain
 from skills.verify import Outcome, Report, verify
 
 _MARK = {
@@ -45,17 +46,13 @@ def _source(text: str) -> str | Path:
 
 
 def _print_report(name: str, report: Report) -> None:
-    from rich.console import Console
-
-    console = Console()
+    out = console()
     colour = "green" if report.ok else "red"
-    console.print(
-        f"[bold]{name}[/bold]  [{colour}]{report.status.value}[/{colour}]  ({report.format})"
+    out.print(
+        f"[bold]{plain(name)}[/bold]  [{colour}]{report.status.value}[/{colour}]  ({report.format})"
     )
     for check in report.checks:
-        console.print(
-            f"  {_MARK[Outcome(check.outcome)]} {check.name}: {check.message}", highlight=False
-        )
+        out.print(f"  {_MARK[Outcome(check.outcome)]} {check.name}: {plain(check.message)}")
 
 
 def run(args: argparse.Namespace) -> int:
