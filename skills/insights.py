@@ -54,6 +54,31 @@ def readiness(matrix: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _sentence(text: str) -> str:
+    """First letter upper-cased (``str.capitalize`` would lower-case skill names), full stop."""
+    return text[:1].upper() + text[1:] + "."
+
+
+class _SkillsByPerson(Mapping[str, list[int]]):
+    """person_id -> indexes of the skills they hold, read lazily from the CSR matrix
+    (a dict of lists for 100,000 people took most of the co-occurrence build)."""
+
+    def __init__(self, matrix: Any, rows: dict[str, int]) -> None:
+        self._indptr = matrix.indptr
+        self._indices = matrix.indices
+        self._rows = rows
+
+    def __getitem__(self, person: str) -> list[int]:
+        i = self._rows[person]
+        return [int(j) for j in self._indices[self._indptr[i] : self._indptr[i + 1]]]
+
+    def __iter__(self) -> Any:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 @dataclass(frozen=True)
 class CoOccurrence:
     """Who holds which skill in the organisation, ready for :func:`suggest_next_skills`.
@@ -90,9 +115,9 @@ def co_occurrence(held: pd.DataFrame) -> CoOccurrence:
         shape=(len(person_ids), len(skill_uris)),
     )
     xc = x.tocsc()
-    rows = {
-        str(p): list(x.indices[x.indptr[i] : x.indptr[i + 1]]) for i, p in enumerate(person_ids)
-    }
+    rows = _SkillsByPerson(
+        x, dict(zip(map(str, person_ids.tolist()), range(len(person_ids)), strict=True))
+    )
     return CoOccurrence(
         skills=np.asarray(skill_uris),
         holders=np.asarray(x.sum(axis=0)).ravel(),
@@ -170,7 +195,7 @@ def suggest_next_skills(
                     "skill_uri": uri,
                     "skill": labels.get(uri, uri),
                     "score": round(float(scores[j]), 3),
-                    "why": "; ".join(reasons).capitalize() + ".",
+                    "why": _sentence("; ".join(reasons)),
                 }
             )
     return pd.DataFrame(rows, columns=cols)
