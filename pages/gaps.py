@@ -52,7 +52,9 @@ profile_id = c2.selectbox(
     help="Opens on the role most people in the chosen teams hold.",
 )
 
-matrix = session.query(q.gap_matrix, viewer, profile_id, team_ids)
+matrix = session.guarded(lambda: session.query(q.gap_matrix, viewer, profile_id, team_ids))
+if matrix is None:
+    st.stop()
 if matrix.empty:
     st.info("Nobody in these teams yet. Choose other teams above.")
     st.stop()
@@ -130,8 +132,10 @@ with left:
     )
 with right:
     st.subheader("Team coverage per role")
-    cov = session.query(q.team_coverage, viewer, team_ids)
-    if cov.empty:
+    cov = session.guarded(lambda: session.query(q.team_coverage, viewer, team_ids))
+    if cov is None:
+        pass
+    elif cov.empty:
         st.info("No role profiles apply.")
     else:
         st.dataframe(

@@ -11,11 +11,19 @@ from typing import Any
 import pandas as pd
 
 from skills.access import Role, Viewer, people_predicate, require_role
-from skills.insights import CoOccurrence, co_occurrence, readiness, suggest_next_skills
+from skills.errors import InputTooLarge
+from skills.insights import (
+    PRIORITY_WEIGHT,
+    CoOccurrence,
+    co_occurrence,
+    suggest_next_skills,
+)
 from skills.queries._common import Reader, scope
 from skills.queries._readmodel import MAX_AGE_SECONDS, held_source
 
 EXPIRING_DAYS = 90
+
+MAX_PLAN_PAIRS = 150_000  # people x role profiles in one gap matrix (~1M rows)
 
 
 def profiles(store: Reader, viewer: Viewer) -> pd.DataFrame:
@@ -125,8 +133,25 @@ def gap_matrix(
 def _gap_rows(
     store: Reader, viewer: Viewer, profile_ids: list[str], team_ids: tuple[str, ...]
 ) -> pd.DataFrame:
-    """The gap matrix of several profiles at once (one query), with a profile_id column."""
+    """The gap matrix of several profiles at once (one query), with a profile_id column.
+
+    Raises :class:`InputTooLarge` when the people in scope times the profiles exceed
+    ``MAX_PLAN_PAIRS`` (HR asking for the whole organisation at once).
+    """
     cond, params = scope(viewer)
+    crew_size = store.read(
+        f"""
+        SELECT count(*) AS n FROM people p
+        WHERE p.kind = 'employee' AND {cond}
+          AND (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], p.team_id))
+        """,  # noqa: S608
+        [*params, list(team_ids), list(team_ids)],
+    )["n"].iloc[0]
+    if int(crew_size) * max(1, len(profile_ids)) > MAX_PLAN_PAIRS:
+        raise InputTooLarge(
+            f"That is {int(crew_size):,} people against {len(profile_ids)} role profiles, "
+            "too many to plan at once: choose fewer teams."
+        )
     return store.read(
         f"""
         WITH crew AS (
@@ -186,23 +211,30 @@ def team_coverage(store: Reader, viewer: Viewer, team_ids: tuple[str, ...] = ())
     if usable.empty:
         return pd.DataFrame(columns=cols)
     rows = _gap_rows(store, viewer, usable["profile_id"].tolist(), team_ids)
-    out = []
-    for row in usable.itertuples():
-        matrix = rows[rows["profile_id"] == row.profile_id]
-        if matrix.empty:
-            continue
-        covered = matrix[matrix["state"] != "missing"]["target"].nunique()
-        ready = readiness(matrix)
-        out.append(
-            {
-                "profile": row.name,
-                "requirements": int(matrix["target"].nunique()),
-                "covered_by_someone": int(covered),
-                "coverage": covered / max(1, matrix["target"].nunique()),
-                "mean_readiness": float(ready["readiness"].mean()) if not ready.empty else 0.0,
-            }
-        )
-    return pd.DataFrame(out, columns=cols)
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    # One pass over every profile at once (a loop per profile cost ~4 ms each).
+    m = rows.assign(
+        weight=rows["priority"].map(lambda p: PRIORITY_WEIGHT.get(int(p), 1.0)),
+        got=rows["state"].isin(["held", "expiring"]),
+    )
+    m["got_weight"] = m["weight"] * m["got"]
+    per_person = m.groupby(["profile_id", "person_id"]).agg(
+        w=("weight", "sum"), g=("got_weight", "sum")
+    )
+    mean_ready = (per_person["g"] / per_person["w"]).round(3).groupby(level="profile_id").mean()
+    per_profile = m.groupby("profile_id").agg(
+        requirements=("target", "nunique"),
+        covered_by_someone=("target", lambda s: s[m.loc[s.index, "got"]].nunique()),
+    )
+    out = usable[["profile_id", "name"]].merge(per_profile, left_on="profile_id", right_index=True)
+    out["coverage"] = out["covered_by_someone"] / out["requirements"].clip(lower=1)
+    out["mean_readiness"] = out["profile_id"].map(mean_ready).fillna(0.0).astype(float)
+    out = out.rename(columns={"name": "profile"})
+    out[["requirements", "covered_by_someone"]] = out[
+        ["requirements", "covered_by_someone"]
+    ].astype(int)
+    return out[cols].reset_index(drop=True)
 
 
 def org_held(store: Reader, viewer: Viewer) -> pd.DataFrame:

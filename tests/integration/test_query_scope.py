@@ -145,3 +145,16 @@ def test_hr_sees_everything(store: Store) -> None:
     assert not skill_map.team_skill_matrix(store, hr).empty
     assert not admin.issuers(store, hr).empty
     assert "reactjs" in set(admin.review_queue(store, hr)["label"].str.lower())
+
+
+def test_planning_too_many_people_at_once_is_refused_with_a_sentence(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skills.errors import InputTooLarge
+    from skills.queries import gaps as gaps_q
+
+    hr = _viewer(store, "hr")
+    assert not gaps_q.team_coverage(store, hr).empty  # the whole (small) organisation is fine
+    monkeypatch.setattr(gaps_q, "MAX_PLAN_PAIRS", 1)
+    with pytest.raises(InputTooLarge, match="choose fewer teams"):
+        gaps_q.team_coverage(store, hr)
