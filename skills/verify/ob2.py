@@ -269,6 +269,20 @@ def _assertion_checks(
     return ok, badge, issuer
 
 
+def _badge_class_checks(run: _Run, doc: dict[str, Any]) -> None:
+    """STRUCTURE checks of a BadgeClass: a failure for missing parts, a warning per doubt."""
+    errors, warns = badge_class_problems(doc)
+    if errors:
+        run.add(
+            failed(
+                CheckName.STRUCTURE,
+                "The badge class is incomplete: " + _sentence_list(errors) + ".",
+            )
+        )
+    for text in warns:
+        run.add(warning(CheckName.STRUCTURE, text))
+
+
 def _badge_and_issuer(
     run: _Run, assertion: dict[str, Any], legacy: str | None
 ) -> tuple[_Resolved | None, _Resolved | None]:
@@ -281,16 +295,7 @@ def _badge_and_issuer(
         if problem:
             run.add(failed(CheckName.STRUCTURE, problem))
             return badge, None
-    errors, warns = badge_class_problems(badge.doc)
-    if errors:
-        run.add(
-            failed(
-                CheckName.STRUCTURE,
-                "The badge class is incomplete: " + _sentence_list(errors) + ".",
-            )
-        )
-    for text in warns:
-        run.add(warning(CheckName.STRUCTURE, text))
+    _badge_class_checks(run, badge.doc)
     issuer = _resolve(run, badge.doc.get("issuer"), "issuer", "issuer profile")
     if issuer is None or issuer.doc is None:
         return badge, issuer
@@ -884,16 +889,7 @@ def _verify_node(
     ftypes = types_of(fetched)
     if "BadgeClass" in ftypes:
         badge = _Resolved(url, fetched, got)
-        errors, warns = badge_class_problems(fetched)
-        if errors:
-            run.add(
-                failed(
-                    CheckName.STRUCTURE,
-                    "The badge class is incomplete: " + _sentence_list(errors) + ".",
-                )
-            )
-        for text in warns:
-            run.add(warning(CheckName.STRUCTURE, text))
+        _badge_class_checks(run, fetched)
         resolved = _resolve(run, fetched.get("issuer"), "issuer", "issuer profile")
         if resolved is not None and resolved.doc is not None:
             issuer = _check_issuer(run, resolved, None)
