@@ -24,19 +24,18 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from _samples import NOW, sample_credential
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from openbadgeslib.ob3 import Achievement, Alignment, Issuer, OpenBadgeCredential
 from openbadgeslib.ob3.ldp import OB3LdpSigner, verify_data_integrity_proof
 
 from skills.verify.keys import did_key_for
 from skills.verify.proof_di import verify_data_integrity
 
-NOW = datetime(2026, 6, 1, tzinfo=UTC)
 REPEAT = 3
 
 
@@ -53,25 +52,7 @@ def credentials(n: int) -> tuple[list[dict[str, Any]], bytes]:
     signer = OB3LdpSigner(pem)
     docs = []
     for i in range(n):
-        cred = OpenBadgeCredential(
-            issuer=Issuer(id=did, name="Acme Academy", url="https://issuer.example"),
-            recipient_id=f"did:example:person{i}",
-            achievement=Achievement(
-                id=f"https://issuer.example/achievements/{i % 20}",
-                name=f"Skill {i % 20}",
-                description="Demonstrated the skill in a practical assessment.",
-                criteria_narrative="Passed the assessment.",
-                tags=["python"],
-                alignments=[
-                    Alignment(
-                        target_name="Python (computer programming)",
-                        target_url="http://data.europa.eu/esco/skill/ccd0a1d9",
-                        target_framework="ESCO",
-                    )
-                ],
-            ),
-            issuance_date=NOW - timedelta(days=1 + i % 300),
-        )
+        cred = sample_credential(did, i)
         docs.append(signer.sign(cred, created=NOW - timedelta(days=1 + i % 300, seconds=i)))
     return docs, public_pem
 

@@ -14,26 +14,17 @@ not count against either side. Run: ``taskset -c 0 python benchmarks/bench_jwt.p
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from _samples import NOW, sample_credential
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from openbadgeslib.ob3 import (
-    Achievement,
-    Alignment,
-    Issuer,
-    OB3Signer,
-    OB3Verifier,
-    OpenBadgeCredential,
-    did_jwk_from_jwk,
-)
+from openbadgeslib.ob3 import OB3Signer, OB3Verifier, did_jwk_from_jwk
 
 from skills.verify import verify
 from skills.verify.jose import key_to_jwk
 
-NOW = datetime(2026, 6, 1, tzinfo=UTC)
 ALGS = ("RS256", "ES256", "EdDSA")
 REPEAT = 3
 
@@ -58,25 +49,7 @@ def _tokens(alg: str, n: int) -> tuple[list[str], bytes]:
     signer = OB3Signer(pem, algorithm=alg)
     tokens = []
     for i in range(n):
-        cred = OpenBadgeCredential(
-            issuer=Issuer(id=did, name="Acme Academy", url="https://issuer.example"),
-            recipient_id=f"did:example:person{i}",
-            achievement=Achievement(
-                id=f"https://issuer.example/achievements/{i % 20}",
-                name=f"Skill {i % 20}",
-                description="Demonstrated the skill in a practical assessment.",
-                criteria_narrative="Passed the assessment.",
-                tags=["python"],
-                alignments=[
-                    Alignment(
-                        target_name="Python (computer programming)",
-                        target_url="http://data.europa.eu/esco/skill/ccd0a1d9",
-                        target_framework="ESCO",
-                    )
-                ],
-            ),
-            issuance_date=NOW - timedelta(days=1 + i % 300),
-        )
+        cred = sample_credential(did, i)
         tokens.append(signer.sign(cred))
     return tokens, public_pem
 

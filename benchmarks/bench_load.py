@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -32,17 +30,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCK_WORDS = ("database is locked", "conflicting lock", "could not set lock")
 ROLES = ("hr", "manager", "recruiter", "member", "candidate")
 THINK_MS = 5000  # pause after each page, as a reader would
@@ -50,6 +38,8 @@ THINK_MS = 5000  # pause after each page, as a reader would
 for extra in (ROOT / "tests" / "app", ROOT / "tests" / "integration", ROOT):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
+
+from live_server import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 
 
 @dataclass
@@ -70,12 +60,6 @@ class LoadResult:
     rejected: int = 0
     server_log_problems: list[str] = field(default_factory=list)
     total_seconds: float = 0.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def build_inputs(folder: Path, badges: int) -> tuple[Path, Path, Path, list[tuple[str, str]]]:
@@ -109,39 +93,6 @@ def build_inputs(folder: Path, badges: int) -> tuple[Path, Path, Path, list[tupl
         writer.writerow(["person_id", "url_or_file"])
         writer.writerows(rows)
     return db, accounts, sheet, rows
-
-
-def _start_server(db: Path, accounts: Path, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    import httpx
-
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SKILLS_DB": str(db),
-        "SKILLS_ACCOUNTS": str(accounts),
-    }
-    log = (folder / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.headless", "true", "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((folder / "streamlit.log").read_text(errors="replace")[-4000:])
-        time.sleep(0.3)
 
 
 async def _settle(page: Any) -> None:
@@ -267,16 +218,11 @@ def run_scenario(
     begin = time.monotonic()
     result = LoadResult(sessions=sessions, badges=badges)
     db, accounts, sheet, _rows = build_inputs(folder, badges)
-    proc, url = _start_server(db, accounts, folder)
+    proc, url = start_server(db, accounts, folder)
     try:
         asyncio.run(_scenario(url, db, sheet, sessions, result, timeout))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, timeout=20)
     log = (folder / "streamlit.log").read_text(errors="replace")
     for line in log.splitlines():
         low = line.lower()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))  # the benchmarks' shared helpers (_samples.py)
 
 
 def _load(path: Path):  # type: ignore[no-untyped-def]

@@ -1,0 +1,81 @@
+"""A real ``streamlit run app.py`` on a free loopback port, for the browser and load tests.
+
+Shared by ``tests/e2e/conftest.py`` and ``benchmarks/bench_load.py`` (both put
+``tests/app`` on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags chromium keeps dialling out of this closed machine.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(
+    db: Path, accounts: Path, folder: Path, *, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the app on ``db`` with ``accounts``, wait for ``/_stcore/health``; return it and
+    its URL. Its output goes to ``folder/streamlit.log``, quoted in the error if it fails."""
+    port = free_port()
+    log_path = folder / "streamlit.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                "--server.headless", "true", "--server.port", str(port),
+                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ, "SKILLS_DB": str(db), "SKILLS_ACCOUNTS": str(accounts), **(env or {})
+            },
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(log_path.read_text(errors="replace")[-4000:])
+        time.sleep(0.3)
+
+
+def stop_server(proc: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:
+    """Ask the server to stop; kill it after ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
