@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 
-.PHONY: run test lint typecheck pytest e2e bench demo clean install install-dev browser
+.PHONY: run test lint typecheck pytest e2e screenshots bench demo clean install install-dev browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ typecheck:
 
 e2e: install-dev browser
 	$(BIN)/pytest tests/e2e
+
+## screenshots: run the browser tests, then refresh the README's copies in tests/e2e/readme/
+screenshots: e2e
+	cd tests/e2e && for f in readme/*.png; do cp "screenshots/$$(basename $$f)" "$$f"; done
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -145,23 +144,3 @@ def test_recruiter_filters_candidates_and_downloads_the_shortlist(
     assert text.splitlines()[0].startswith("person_id,name,matched,score")
     assert "Clara Jensen" in text and "Emil Novak" not in text
     page.context.close()
-
-
-def test_copy_screenshots_for_the_readme() -> None:
-    wanted = [
-        "hr-overview",
-        "hr-skill_map",
-        "manager-gaps",
-        "recruiter-candidates-ranked",
-        "member-submit-result",
-        "member-profile",
-        "hr-growth",
-    ]
-    found = [SCREENSHOTS / f"{n}.png" for n in wanted if (SCREENSHOTS / f"{n}.png").exists()]
-    if not found:
-        pytest.skip("no screenshots taken in this run")
-    readme = Path(__file__).resolve().parent / "readme"  # committed; screenshots/ is not
-    readme.mkdir(parents=True, exist_ok=True)
-    for path in found:
-        shutil.copy(path, readme / path.name)
-    assert (readme / found[0].name).exists()

@@ -50,3 +50,12 @@ def test_verify_public_names_are_pinned() -> None:
 def test_product_card_top_level_exists() -> None:
     for name in ("pyproject.toml", "app.py", "skills", "pages", "data", "tests", "README.md"):
         assert (ROOT / name).exists(), name
+
+
+def test_every_image_the_readme_shows_is_committed() -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", readme)
+    assert images, "the README shows no screenshots"
+    assert [i for i in images if not (ROOT / i).is_file()] == []
