@@ -1,6 +1,6 @@
 """Many users, one writer: browser sessions on a running app while a queued batch is ingested.
 
-The scenario (:func:`run_scenario`, also driven by ``tests/hostile/test_load.py``):
+The scenario (:func:`run_scenario`, its small correctness-only version is ``tests/e2e/test_live_queue.py``):
 
 1. a small organisation (``tests/app/seed.py``) and N real signed badges (openbadgeslib
    VC-JWT, each for a person on record, each aligned to an ESCO skill);
@@ -21,8 +21,6 @@ The scenario (:func:`run_scenario`, also driven by ``tests/hostile/test_load.py`
 from __future__ import annotations
 
 import asyncio
-import csv
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ for extra in (ROOT / "tests" / "app", ROOT / "tests" / "integration", ROOT):
         sys.path.insert(0, str(extra))
 
 from live_server import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+from queued_batch import build_inputs, enqueue_from_another_process, stored_counts  # noqa: E402
 
 
 @dataclass
@@ -60,39 +59,6 @@ class LoadResult:
     rejected: int = 0
     server_log_problems: list[str] = field(default_factory=list)
     total_seconds: float = 0.0
-
-
-def build_inputs(folder: Path, badges: int) -> tuple[Path, Path, Path, list[tuple[str, str]]]:
-    """The database, accounts file, the batch CSV and its (person_id, file) rows."""
-    import seed
-    from ingest_helpers import BadgeIssuer
-
-    db, accounts = folder / "load.duckdb", folder / "accounts.toml"
-    seed.build(db, accounts)
-    from skills.store import open_store
-
-    with open_store(db) as store:
-        people = [
-            (str(p), str(v))
-            for p, v in store.rows(
-                "SELECT person_id, value FROM identities WHERE kind = 'email' ORDER BY person_id"
-            )
-        ]
-    issuer = BadgeIssuer()
-    badge_dir = folder / "badges"
-    badge_dir.mkdir()
-    rows: list[tuple[str, str]] = []
-    for i in range(badges):
-        person, email = people[i % len(people)]
-        name = f"{i:05d}.jwt"
-        (badge_dir / name).write_text(issuer.badge(email, name=f"Load badge {i}"))
-        rows.append((person, f"badges/{name}"))
-    sheet = folder / "batch.csv"
-    with sheet.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["person_id", "url_or_file"])
-        writer.writerows(rows)
-    return db, accounts, sheet, rows
 
 
 async def _settle(page: Any) -> None:
@@ -123,6 +89,7 @@ async def _session(
 
     role = Role.MEMBER if user == "candidate" else Role(user)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(300_000)  # a loaded machine is slow, not broken
     page = await context.new_page()
     counted = False
     try:
@@ -133,6 +100,7 @@ async def _session(
         await page.get_by_role("button", name="Sign in").click()
         await _settle(page)
         await page.get_by_text(f"role: {role.value}").wait_for(timeout=120_000)
+        state["signed_in"] += 1
         pages = PAGES[role]
         i = n  # sessions start on different pages
         name = "sign-in"
@@ -158,25 +126,6 @@ async def _session(
         await context.close()
 
 
-def _enqueue_from_another_process(db: Path, sheet: Path) -> str:
-    code = (
-        "import sys; from pathlib import Path\n"
-        "from skills.ingest import expand_batch\n"
-        "from skills.queue import open_or_enqueue, QueuedBatch\n"
-        "items = expand_batch(Path(sys.argv[2]))\n"
-        "out = open_or_enqueue(sys.argv[1], items, submitted_by='load')\n"
-        "assert isinstance(out, QueuedBatch), 'the database was not held by the app'\n"
-        "print(out.message)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(db), str(sheet)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-2000:])
-    return done.stdout.strip()
-
-
 async def _scenario(
     url: str, db: Path, sheet: Path, sessions: int, result: LoadResult, timeout: float
 ) -> None:
@@ -184,18 +133,25 @@ async def _scenario(
 
     from skills.queue import pending, spool_dir_for
 
-    state: dict[str, Any] = {"stop": False, "ingesting": False}
+    state: dict[str, Any] = {"stop": False, "ingesting": False, "signed_in": 0}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         tasks = [
             asyncio.create_task(_session(browser, url, ROLES[n % len(ROLES)], state, result, n))
             for n in range(sessions)
         ]
-        while result.page_views < sessions and not all(t.done() for t in tasks):
-            await asyncio.sleep(0.5)  # everyone signed in and browsing
+        # Readiness, not time: every session signed in (or died). A signed-in session means
+        # the app has opened the database, so the batch below must be queued.
+        while state["signed_in"] < sessions and not all(t.done() for t in tasks):
+            await asyncio.sleep(0.5)
+        if state["signed_in"] == 0:
+            state["stop"] = True
+            await asyncio.gather(*tasks)
+            await browser.close()
+            return
         start = time.monotonic()
         state["ingesting"] = True
-        await asyncio.to_thread(_enqueue_from_another_process, db, sheet)
+        await asyncio.to_thread(enqueue_from_another_process, db, sheet)
         spool = spool_dir_for(db)
         while pending(spool) and time.monotonic() - start < timeout:
             await asyncio.sleep(0.5)
@@ -213,12 +169,11 @@ def run_scenario(
     folder: Path, *, sessions: int = 20, badges: int = 5000, timeout: float = 240.0
 ) -> LoadResult:
     """Run the scenario in ``folder`` (a fresh temporary folder) and return what it measured."""
-    from skills.store import open_store
-
     begin = time.monotonic()
     result = LoadResult(sessions=sessions, badges=badges)
-    db, accounts, sheet, _rows = build_inputs(folder, badges)
-    proc, url = start_server(db, accounts, folder)
+    inputs = build_inputs(folder, badges)
+    db, sheet = inputs.db, inputs.sheet
+    proc, url = start_server(db, inputs.accounts, folder)
     try:
         asyncio.run(_scenario(url, db, sheet, sessions, result, timeout))
     finally:
@@ -228,28 +183,10 @@ def run_scenario(
         low = line.lower()
         if "traceback" in low or any(w in low for w in LOCK_WORDS):
             result.server_log_problems.append(line[:300])
-    with open_store(db, read_only=True) as store:
-        result.stored = int(
-            store.scalar("SELECT count(*) FROM credentials WHERE submitted_by = 'load'")
-        )
-        result.distinct = int(
-            store.scalar(
-                "SELECT count(DISTINCT credential_key) FROM credentials WHERE submitted_by = 'load'"
-            )
-        )
-        result.verified = int(
-            store.scalar(
-                "SELECT count(*) FROM credentials WHERE submitted_by = 'load' "
-                "AND status = 'verified'"
-            )
-        )
-        result.submit_audits = int(
-            store.scalar(
-                "SELECT count(*) FROM audit_log WHERE actor = 'load' "
-                "AND action = 'credential.submit'"
-            )
-        )
-        result.rejected = int(store.scalar("SELECT count(*) FROM rejected_submissions"))
+    counts = stored_counts(db)
+    result.stored, result.distinct = counts["stored"], counts["distinct"]
+    result.verified, result.submit_audits = counts["verified"], counts["submit_audits"]
+    result.rejected = counts["rejected"]
     result.total_seconds = time.monotonic() - begin
     return result
 
@@ -259,9 +196,9 @@ def baseline_seconds(folder: Path, badges: int) -> float:
     from skills.ingest import expand_batch, ingest_batch
     from skills.store import open_store
 
-    db, _, sheet, _ = build_inputs(folder, badges)
-    with open_store(db) as store:
-        items = expand_batch(sheet)
+    inputs = build_inputs(folder, badges)
+    with open_store(inputs.db) as store:
+        items = expand_batch(inputs.sheet)
         start = time.monotonic()
         ingest_batch(store, items, submitted_by="load", workers=1)
         return time.monotonic() - start

@@ -76,7 +76,7 @@ def test_a_database_held_by_the_app_gives_a_clear_message(
             sys.executable,
             "-c",
             "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); "
-            "print('held', flush=True); time.sleep(30)",
+            "print('held', flush=True); time.sleep(3600)",  # until killed below
             str(db),
         ],
         stdout=subprocess.PIPE,

@@ -349,9 +349,12 @@ def test_json_of_a_response_is_parsed_strictly() -> None:
 
 
 def test_at_most_four_requests_per_host_run_at_once() -> None:
+    """Signals, not sleeps: the handler holds every request until four are inside it at once,
+    so ten threads reach the limit for sure; a fifth would raise the peak past four."""
     lock = threading.Lock()
     running = 0
     peak = 0
+    four_inside = threading.Event()
     release = threading.Event()
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -359,7 +362,9 @@ def test_at_most_four_requests_per_host_run_at_once() -> None:
         with lock:
             running += 1
             peak = max(peak, running)
-        release.wait(0.1)
+            if running == 4:
+                four_inside.set()
+        release.wait(120)  # only a hung run waits this long
         with lock:
             running -= 1
         return httpx.Response(200, json=BADGE)
@@ -373,6 +378,8 @@ def test_at_most_four_requests_per_host_run_at_once() -> None:
         ]
         for thread in threads:
             thread.start()
+        assert four_inside.wait(120), "four requests never ran at once"
+        release.set()
         for thread in threads:
             thread.join()
     assert peak == 4

@@ -70,7 +70,7 @@ def _hold(path: Path, seconds: float) -> subprocess.Popen[bytes]:
 def test_a_file_held_by_another_process_is_waited_for_then_refused(tmp_path: Path) -> None:
     path = tmp_path / "atlas.duckdb"
     open_store(path).close()
-    holder = _hold(path, 30)
+    holder = _hold(path, 3600)  # until killed below
     try:
         told: list[str] = []
         with pytest.raises(DatabaseLocked, match="in use by process") as err:

@@ -1,0 +1,114 @@
+"""The running app ingests a batch that another process queued, while people browse.
+
+The small, correctness-only version of ``benchmarks/bench_load.py`` (twenty browsers,
+5,000 badges, timed there and only there). Every wait is for a signal, never for time:
+
+1. ``streamlit run app.py`` answers ``/_stcore/health``;
+2. two browser sessions sign in (HR and a member); a signed-in sidebar means the app
+   has opened the database (signing in opens the store), so the app holds the file;
+3. a second process submits a batch as ``python -m skills ingest`` does; it must find
+   the file held and queue the batch (it fails loudly if it could open the file);
+4. the app's drainer ingests it: the queue folder empties;
+5. both sessions keep opening their pages meanwhile and afterwards, with no error;
+6. the server stops, and every badge is stored exactly once, verified, audited once.
+
+The generous deadlines below only stop a hung run; nothing asserts a duration.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+
+from live_server import start_server, stop_server  # noqa: E402
+from queued_batch import build_inputs, enqueue_from_another_process, stored_counts  # noqa: E402
+
+from skills.access import PAGE_TITLES, PAGES, Role  # noqa: E402
+from skills.accounts import DEMO_PASSWORDS  # noqa: E402
+from skills.queue import pending, spool_dir_for  # noqa: E402
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+BADGES = 12
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+HUNG = 300_000  # ms: only a hung run gets this far
+
+
+def _settle(page: Any) -> None:
+    page.wait_for_selector(IDLE, timeout=HUNG)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=HUNG)
+
+
+def _signed_in(browser: Any, url: str, user: str, role: Role) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(HUNG)
+    page = context.new_page()
+    page.goto(url)
+    _settle(page)
+    page.get_by_role("textbox", name="User name").fill(user)
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORDS[user])
+    page.get_by_role("button", name="Sign in").click()
+    _settle(page)
+    page.get_by_text(f"role: {role.value}").wait_for()
+    return page
+
+
+def _problems(page: Any) -> list[str]:
+    found = page.locator("[data-testid='stException']").all_inner_texts()
+    text = " ".join(page.locator("[data-testid='stApp']").all_inner_texts()).lower()
+    return found + [w for w in ("database is locked", "conflicting lock") if w in text]
+
+
+def _browse(page: Any, role: Role) -> list[str]:
+    """Open every page of the role's menu once; what went wrong on each."""
+    problems: list[str] = []
+    for name in PAGES[role]:
+        page.locator("[data-testid='stSidebarNav'] a", has_text=PAGE_TITLES[name]).first.click()
+        _settle(page)
+        problems += [f"{role.value} {name}: {p[:200]}" for p in _problems(page)]
+    return problems
+
+
+def test_the_running_app_ingests_a_batch_another_process_queued(
+    browser: Any, tmp_path: Path
+) -> None:
+    inputs = build_inputs(tmp_path, BADGES)
+    proc, url = start_server(inputs.db, inputs.accounts, tmp_path, env={"SKILLS_WORKERS": "1"})
+    try:
+        sessions = {
+            Role.HR: _signed_in(browser, url, "hr", Role.HR),
+            Role.MEMBER: _signed_in(browser, url, "member", Role.MEMBER),
+        }
+        # Signed in: the app holds the database, so the second process must queue.
+        message = enqueue_from_another_process(inputs.db, inputs.sheet)
+        assert "was queued" in message
+        spool = spool_dir_for(inputs.db)
+        problems: list[str] = []
+        deadline = time.monotonic() + HUNG / 1000
+        while pending(spool):
+            assert time.monotonic() < deadline, "the app never drained the queue"
+            for role, page in sessions.items():
+                problems += _browse(page, role)
+        for role, page in sessions.items():  # once more, on the new data
+            problems += _browse(page, role)
+            page.context.close()
+        assert problems == []
+    finally:
+        stop_server(proc, timeout=30)
+    log = (tmp_path / "streamlit.log").read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
+    counts = stored_counts(inputs.db)
+    assert counts == {
+        "stored": BADGES,
+        "distinct": BADGES,
+        "verified": BADGES,
+        "submit_audits": BADGES,  # each badge went in once, never twice
+        "rejected": 0,
+    }
