@@ -1,6 +1,7 @@
 """Many users, one writer: browser sessions on a running app while a queued batch is ingested.
 
-The scenario (:func:`run_scenario`, its small correctness-only version is ``tests/e2e/test_live_queue.py``):
+The scenario (:func:`run_scenario`; its small, correctness-only version is
+``tests/e2e/test_live_queue.py``):
 
 1. a small organisation (``tests/app/seed.py``) and N real signed badges (openbadgeslib
    VC-JWT, each for a person on record, each aligned to an ESCO skill);

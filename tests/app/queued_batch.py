@@ -91,8 +91,7 @@ def stored_counts(db: Path, submitted_by: str = "load") -> dict[str, int]:
 
     queries = {
         "stored": "SELECT count(*) FROM credentials WHERE submitted_by = ?",
-        "distinct": "SELECT count(DISTINCT credential_key) FROM credentials "
-        "WHERE submitted_by = ?",
+        "distinct": "SELECT count(DISTINCT credential_key) FROM credentials WHERE submitted_by = ?",
         "verified": "SELECT count(*) FROM credentials WHERE submitted_by = ? "
         "AND status = 'verified'",
         "submit_audits": "SELECT count(*) FROM audit_log WHERE actor = ? "
