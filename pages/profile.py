@@ -7,7 +7,7 @@ from pages._ui import session
 from pages._ui.widgets import STATUS_ICON, esco_footer, show_badge_image, show_checks
 from skills.access import Role
 from skills.errors import SkillAtlasError
-from skills.explain import plain
+from skills.explain import chart_text, plain
 from skills.queries import profile as q
 
 store, viewer = session.page("profile")
@@ -50,8 +50,10 @@ except SkillAtlasError as err:
     st.stop()
 
 st.title(plain(person.name))
-st.caption(
-    " · ".join(x for x in (person.kind, person.team, person.role_title, person.person_id) if x)
+st.caption(  # team and role title come from HR's import: text, not Markdown
+    " · ".join(
+        plain(x) for x in (person.kind, person.team, person.role_title, person.person_id) if x
+    )
 )
 cols = st.columns(3)
 cols[0].metric("Badges", len(creds))
@@ -65,12 +67,15 @@ with tab_badges:
     else:
         shown = creds.assign(status=creds["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"))
         event = st.dataframe(
-            shown[["badge", "issuer", "status", "issued", "expires", "skills"]],
+            shown[["badge", "issuer", "status", "bound", "issued", "expires", "skills"]],
             hide_index=True,
             on_select="rerun",
             selection_mode="single-row",
             key="profile_badges",
             column_config={
+                "bound": st.column_config.TextColumn(
+                    "recipient", help="'by name only': the badge names no e-mail, URL or DID"
+                ),
                 "issued": st.column_config.DateColumn(format="YYYY-MM-DD"),
                 "expires": st.column_config.DateColumn(format="YYYY-MM-DD"),
             },
@@ -126,6 +131,10 @@ with tab_time:
     if timeline.empty:
         st.info("Nothing dated yet.")
     else:
+        timeline = timeline.assign(  # badge names are data: escaped for Plotly's HTML subset
+            badge=timeline["badge"].map(chart_text, na_action="ignore"),
+            event=timeline["event"].map(chart_text, na_action="ignore"),
+        )
         fig = px.scatter(
             timeline, x="at", y="event", color="status", hover_name="badge", height=320
         )

@@ -18,17 +18,24 @@ one per role, with the documented demo passwords in :data:`DEMO_PASSWORDS`.
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
+import threading
+import time
 import tomllib
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from skills.errors import ConfigError
+from skills.errors import AccessDenied, ConfigError
 
 ROLES: tuple[str, ...] = ("hr", "manager", "recruiter", "member")
 
@@ -256,11 +263,17 @@ _MAX_SESSION_CHARS = 400
 
 @dataclass(frozen=True)
 class SessionToken:
-    """A verified session token's contents: who, until when, and its revocable nonce."""
+    """A verified session token's contents: who, until when, its revocable nonce, and
+    what the account was when the token was accepted (role, person, password
+    fingerprint), so :func:`session_problem` can tell on every rerun whether it changed.
+    """
 
     username: str
     expires: int
     nonce: str
+    role: str = ""
+    person_id: str | None = None
+    fingerprint: str = field(default="", repr=False)
 
 
 def secret_path(accounts_path: Path) -> Path:
@@ -295,10 +308,20 @@ def load_or_create_secret(path: Path) -> bytes:
     return secret
 
 
+def _fingerprint(account: Account) -> str:
+    return hashlib.sha256(account.password_hash.encode("utf-8")).hexdigest()
+
+
 def _mac(secret: bytes, account: Account, expires: int, nonce: str) -> str:
-    fingerprint = hashlib.sha256(account.password_hash.encode("utf-8")).hexdigest()
     message = "|".join(
-        (_SESSION_FORMAT, account.username, account.role, str(expires), nonce, fingerprint)
+        (
+            _SESSION_FORMAT,
+            account.username,
+            account.role,
+            str(expires),
+            nonce,
+            _fingerprint(account),
+        )
     )
     return _b64(hmac.new(secret, message.encode("utf-8"), hashlib.sha256).digest())
 
@@ -352,49 +375,298 @@ def parse_session_token(
         return None
     if expires <= now or nonce in revoked:
         return None
-    return account, SessionToken(username=username, expires=expires, nonce=nonce)
+    contents = SessionToken(
+        username=username,
+        expires=expires,
+        nonce=nonce,
+        role=account.role,
+        person_id=account.person_id,
+        fingerprint=_fingerprint(account),
+    )
+    return account, contents
 
 
-def load_revocations(path: Path, *, now: float) -> dict[str, int]:
-    """Revoked session nonces (nonce -> expiry) in ``path`` that have not expired yet."""
+def session_problem(
+    accounts: Mapping[str, Account],
+    token: SessionToken,
+    *,
+    now: float,
+    revoked: Collection[str] = (),
+) -> str | None:
+    """Why the session that ``token`` signed in no longer holds, or None when it does.
+
+    Cheap enough for every rerun (a dict look-up and one SHA-256 of a short
+    string; no scrypt, no MAC): the token was already verified when the session
+    began. The answer is one sentence starting "You were signed out: ", for
+    a revoked nonce (signed out elsewhere), an expired token, a removed
+    account, or a changed password, role or linked person.
+    """
+    if token.nonce in revoked:
+        return "You were signed out: this session was signed out in another tab or window."
+    if token.expires <= now:
+        return "You were signed out: your session expired; please sign in again."
+    account = accounts.get(token.username)
+    if account is None or not account.password_hash:
+        return "You were signed out: your account no longer exists."
+    if not hmac.compare_digest(_fingerprint(account), token.fingerprint):
+        return "You were signed out: your password changed; please sign in again."
+    if account.role != token.role:
+        return "You were signed out: your account's role changed; please sign in again."
+    if account.person_id != token.person_id:
+        return (
+            "You were signed out: your account is now linked to another person; "
+            "please sign in again."
+        )
+    return None
+
+
+def _read_json_object(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError, UnicodeDecodeError):
         return {}
-    if not isinstance(data, dict):
-        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``<path>.lock`` (created 0600) for the block.
+
+    ``flock`` locks belong to the open file, so this serialises threads of one
+    process as well as separate processes (local file systems; not NFS).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the last descriptor releases the lock
+
+
+def _write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
+    """Replace ``path`` with ``data`` as JSON (0600, write to a temporary file + rename).
+
+    Called under :func:`_exclusive`. The new file's modification time is made
+    strictly later (in nanoseconds) than the old one's, so a reader that caches
+    by (inode, size, mtime) always sees that the file changed.
+    """
+    try:
+        previous = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        previous = 0
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        stamp = max(time.time_ns(), previous + 1)
+        os.utime(tmp, ns=(stamp, stamp))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _live_revocations(data: Mapping[str, Any], now: float | None) -> dict[str, int]:
     return {
         str(k): int(v)
         for k, v in data.items()
-        if isinstance(v, int) and not isinstance(v, bool) and v > now
+        if isinstance(v, int) and not isinstance(v, bool) and (now is None or v > now)
     }
+
+
+def load_revocations(path: Path, *, now: float) -> dict[str, int]:
+    """Revoked session nonces (nonce -> expiry) in ``path`` that have not expired yet."""
+    return _live_revocations(_read_json_object(path), now)
+
+
+_REVOKED_CACHE: dict[str, tuple[tuple[int, int, int, int], frozenset[str]]] = {}
+_REVOKED_CACHE_LOCK = threading.Lock()
+
+
+def revoked_nonces(path: Path) -> frozenset[str]:
+    """The revoked nonces in ``path``, re-read only when the file changed.
+
+    For a check on every rerun: one ``stat``; the file is parsed again only when
+    its device, inode, size or modification time (ns) differs from the last read
+    (every write goes through a rename and a strictly later mtime, see
+    :func:`revoke_session`). Expired entries may be included: an expired
+    token is refused on its expiry anyway.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return frozenset()
+    key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    name = str(path)
+    with _REVOKED_CACHE_LOCK:
+        cached = _REVOKED_CACHE.get(name)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    # Read after the stat: the content is at least as new as ``key``, so a later
+    # write changes the key and is never hidden behind this entry.
+    nonces = frozenset(_live_revocations(_read_json_object(path), None))
+    with _REVOKED_CACHE_LOCK:
+        _REVOKED_CACHE[name] = (key, nonces)
+    return nonces
 
 
 def revoke_session(path: Path, token: SessionToken, *, now: float) -> None:
     """Record ``token``'s nonce as revoked in ``path`` (0600, atomic), pruning expired ones.
 
-    Side effect: rewrites ``path``. Concurrent sign-outs in one server are
-    serialised by the caller; the last writer keeps both when each re-reads first.
+    Side effect: rewrites ``path``. The read-modify-write holds an exclusive
+    lock on ``<path>.lock``, so simultaneous sign-outs from any number of
+    threads or processes all stay recorded.
     """
-    current = load_revocations(path, now=now)
-    current[token.nonce] = token.expires
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + f".{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(current, fh)
-    os.replace(tmp, path)
+    with _exclusive(path):
+        current = load_revocations(path, now=now)
+        current[token.nonce] = token.expires
+        _write_json_atomic(path, current)
+
+
+# --- Throttling password guesses -----------------------------------------------------------
+#
+# Failed sign-ins are counted per account name (normalised: NFKC, trimmed, case-folded)
+# and per client address, in ``<accounts file>.sign-in-failures.json`` beside the
+# accounts file, so neither a new browser session nor a server restart resets them.
+# An attempt is counted *before* its password is checked (and un-counted when it
+# succeeds), so many simultaneous guesses cannot all slip in before the first failure
+# is written. Deleting the file lifts every lock-out.
+
+SIGN_IN_WINDOW_SECONDS = 15 * 60
+MAX_ACCOUNT_FAILURES = 5
+MAX_ADDRESS_FAILURES = 30  # higher: people behind one proxy share an address
+_MAX_THROTTLE_KEYS = 10_000
+
+
+def throttle_path(accounts_path: Path) -> Path:
+    """Where failed sign-ins are counted: ``<accounts file>.sign-in-failures.json``."""
+    return accounts_path.with_name(accounts_path.name + ".sign-in-failures.json")
+
+
+def _account_key(username: str) -> str:
+    return "account:" + unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+def _address_key(address: str) -> str:
+    return "address:" + address.strip().lower()
+
+
+def _load_failures(path: Path, *, now: float) -> dict[str, list[float]]:
+    """Failure times per key in ``path``, only those inside the window, oldest first."""
+    since = now - SIGN_IN_WINDOW_SECONDS
+    table: dict[str, list[float]] = {}
+    for key, times in _read_json_object(path).items():
+        if not isinstance(times, list):
+            continue
+        kept = sorted(
+            float(t)
+            for t in times
+            if isinstance(t, int | float) and not isinstance(t, bool) and t > since
+        )
+        if kept:
+            table[str(key)] = kept[-MAX_ADDRESS_FAILURES:]
+    return table
+
+
+def _save_failures(path: Path, table: Mapping[str, list[float]]) -> None:
+    kept = {key: times for key, times in table.items() if times}
+    if len(kept) > _MAX_THROTTLE_KEYS:  # a spray of made-up names: keep the most recent
+        newest = sorted(kept, key=lambda key: kept[key][-1])[-_MAX_THROTTLE_KEYS:]
+        kept = {key: kept[key] for key in newest}
+    _write_json_atomic(path, kept)
+
+
+def _wait_minutes(times: list[float], limit: int, *, now: float) -> int | None:
+    """Whole minutes until fewer than ``limit`` of ``times`` are inside the window."""
+    if len(times) < limit:
+        return None
+    free_at = times[-limit] + SIGN_IN_WINDOW_SECONDS
+    return max(1, math.ceil((free_at - now) / 60))
+
+
+def _minutes(count: int) -> str:
+    return "1 minute" if count == 1 else f"{count} minutes"
+
+
+def sign_in_refusal(path: Path, username: str, address: str | None, *, now: float) -> str | None:
+    """The sentence refusing a sign-in as ``username`` from ``address`` now, or None.
+
+    Reads ``path`` only. An account with :data:`MAX_ACCOUNT_FAILURES` failures in
+    the last :data:`SIGN_IN_WINDOW_SECONDS`, or an address with
+    :data:`MAX_ADDRESS_FAILURES`, is refused until the oldest of those leaves the window.
+    """
+    table = _load_failures(path, now=now)
+    wait = _wait_minutes(table.get(_account_key(username), []), MAX_ACCOUNT_FAILURES, now=now)
+    if wait is not None:
+        return f"Too many failed sign-ins for this account; try again in {_minutes(wait)}."
+    if address:
+        times = table.get(_address_key(address), [])
+        wait = _wait_minutes(times, MAX_ADDRESS_FAILURES, now=now)
+        if wait is not None:
+            return (
+                "Too many failed sign-ins from your network address; "
+                f"try again in {_minutes(wait)}."
+            )
+    return None
+
+
+def authenticate_throttled(
+    accounts: Mapping[str, Account],
+    path: Path,
+    username: str,
+    password: str,
+    *,
+    address: str | None,
+    now: float,
+) -> Account | None:
+    """:func:`authenticate`, with failed attempts counted and limited in ``path``.
+
+    Raises :class:`AccessDenied` with "Too many failed sign-ins for this
+    account; try again in M minutes." (or the same for the client ``address``)
+    without checking the password when the limit is reached. Otherwise the
+    attempt is counted as a failure under an exclusive lock *before* the
+    password is checked; a correct password then clears the account's count
+    and takes this attempt off the address's count.
+    """
+    account_key = _account_key(username)
+    address_key = _address_key(address) if address else None
+    with _exclusive(path):
+        refusal = sign_in_refusal(path, username, address, now=now)
+        if refusal is not None:
+            raise AccessDenied(refusal)
+        table = _load_failures(path, now=now)
+        for key in (account_key, address_key):
+            if key is not None:
+                table.setdefault(key, []).append(float(now))
+        _save_failures(path, table)
+    account = authenticate(accounts, username, password)
+    if account is not None:
+        with _exclusive(path):
+            table = _load_failures(path, now=now)
+            table.pop(account_key, None)
+            if address_key is not None and float(now) in table.get(address_key, []):
+                table[address_key].remove(float(now))
+            _save_failures(path, table)
+    return account
 
 
 __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORDS",
+    "MAX_ACCOUNT_FAILURES",
+    "MAX_ADDRESS_FAILURES",
     "ROLES",
     "SESSION_TTL_SECONDS",
+    "SIGN_IN_WINDOW_SECONDS",
     "Account",
     "SessionToken",
     "account_for_email",
     "authenticate",
+    "authenticate_throttled",
     "check_password",
     "demo_accounts",
     "dump_accounts",
@@ -406,7 +678,11 @@ __all__ = [
     "parse_session_token",
     "revocations_path",
     "revoke_session",
+    "revoked_nonces",
     "save_accounts",
     "secret_path",
+    "session_problem",
+    "sign_in_refusal",
+    "throttle_path",
     "write_demo_accounts",
 ]

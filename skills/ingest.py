@@ -44,7 +44,8 @@ from skills.config import settings
 from skills.errors import ImportRowsError, InputTooLarge, StoreError
 from skills.store import Store, Tx, audit, normalise_label, sync_skills
 from skills.verify import CheckName, Credential, Outcome, Report, Status, verify, verify_many
-from skills.verify.common import check_recipient
+from skills.verify.common import check_name_binding, check_recipient
+from skills.verify.envelopes import Unpacked
 from skills.verify.model import decide, failed, not_run
 
 _NO_REVIEW_STATUSES = frozenset({"invalid", "unverifiable", "recipient_mismatch"})
@@ -92,6 +93,9 @@ class IngestResult:
     duplicate: bool = False
     old_status: str | None = None
     reason: str = ""
+    #: For a CLR transcript or a presentation: one result per credential inside it (the
+    #: container's own result has the container's key as ``credential_key``).
+    parts: tuple[IngestResult, ...] = ()
 
     @property
     def rejected(self) -> bool:
@@ -221,19 +225,25 @@ def skill_mapper(store: Store) -> Mapper:
 # -- recipient binding ----------------------------------------------------------------
 
 
-def bind_recipient(report: Report, identities: Sequence[str] | None) -> Report:
+def bind_recipient(
+    report: Report, identities: Sequence[str] | None, name: str | None = None
+) -> Report:
     """The report with its recipient check decided against a person's identities.
 
-    ``identities`` None means "no person": the report is returned as it is. An
-    empty list makes the check a required one that could not run (the badge is
-    then ``unverifiable``). Otherwise the first identity that matches passes the
-    check; none matching fails it (``recipient_mismatch``). The verdict is
-    recomputed from the checks.
+    ``identities`` None means "no person": the report is returned as it is. A badge
+    that names its recipient only by name is compared with the person's ``name``
+    ("bound by name only": a warning when the names match, ``recipient_mismatch``
+    when they differ). Otherwise an empty list makes the check a required one that
+    could not run (the badge is then ``unverifiable``), the first identity that
+    matches passes the check, and none matching fails it (``recipient_mismatch``).
+    The verdict is recomputed from the checks.
     """
     if identities is None or report.credential is None:
         return report
     recipient = report.credential.recipient
-    if not identities:
+    if recipient.name_only:
+        check = check_name_binding(recipient, name)
+    elif not identities:
         check = not_run(
             CheckName.RECIPIENT,
             "This person has no e-mail, URL or DID on record to compare with the badge's "
@@ -256,24 +266,38 @@ def bind_recipient(report: Report, identities: Sequence[str] | None) -> Report:
     return replace(report, checks=checks, status=decide(checks))
 
 
-def _identities(store: Store, person_ids: Iterable[str]) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class _Person:
+    """What a badge's recipient is compared with: a person's identities and name."""
+
+    identities: tuple[str, ...]
+    name: str | None
+
+
+_NOBODY = _Person((), None)
+
+
+def _identities(store: Store, person_ids: Iterable[str]) -> dict[str, _Person]:
+    """The people among ``person_ids`` that exist, with their identities and names."""
     wanted = sorted(set(person_ids))
-    found: dict[str, list[str]] = {p: [] for p in wanted}
     if not wanted:
-        return found
-    known = {
-        r[0]
+        return {}
+    names = {
+        str(r[0]): (None if r[1] is None else str(r[1]))
         for r in store.rows(
-            "SELECT person_id FROM people WHERE list_contains(?, person_id)", [wanted]
+            "SELECT person_id, display_name FROM people WHERE list_contains(?, person_id)",
+            [wanted],
         )
     }
+    found: dict[str, list[str]] = {p: [] for p in names}
     for pid, value in store.rows(
         "SELECT person_id, value FROM identities WHERE NOT hashed AND list_contains(?, person_id) "
         "ORDER BY person_id, kind, value",
         [wanted],
     ):
-        found[pid].append(value)
-    return {p: v for p, v in found.items() if p in known}
+        if pid in found:
+            found[pid].append(value)
+    return {p: _Person(tuple(v), names[p]) for p, v in found.items()}
 
 
 # -- preparing rows -------------------------------------------------------------------
@@ -288,6 +312,7 @@ class _Prepared:
     key: str | None
     skills: tuple[_SkillRow, ...]
     refusal: str | None  # reason when refused before verification
+    container_key: str | None = None  # the CLR/presentation it came in
 
 
 def _raw_of(source: bytes | str | Path, limit: int) -> tuple[bytes | None, int, bytes | str | Path]:
@@ -348,7 +373,7 @@ def _prepare(
     items: Sequence[BatchItem],
     reports: Sequence[Report | None],
     raws: Sequence[tuple[bytes | None, int]],
-    identities: Mapping[str, list[str]],
+    identities: Mapping[str, _Person],
     mapper: Mapper | None,
 ) -> list[_Prepared]:
     out: list[_Prepared] = []
@@ -358,7 +383,8 @@ def _prepare(
             out.append(_Prepared(item, raw, size, None, None, (), reason))
             continue
         if item.person_id is not None:
-            report = bind_recipient(report, identities.get(item.person_id, []))
+            person = identities.get(item.person_id, _NOBODY)
+            report = bind_recipient(report, person.identities, person.name)
         if report.credential is None:
             out.append(_Prepared(item, raw, size, report, None, (), None))
             continue
@@ -430,6 +456,12 @@ def _write_chunk(
         status = str(report.status)
         if key in seen:
             old_status, old_person = seen[key]
+            if p.container_key is not None:
+                tx.execute(
+                    "UPDATE credentials SET container_key = ? WHERE credential_key = ? "
+                    "AND container_key IS NULL",
+                    [p.container_key, key],
+                )
             same_person = old_person == item.person_id or item.person_id is None
             takeover = (
                 not same_person
@@ -531,6 +563,7 @@ def _write_chunk(
                 "name": item.name,
                 "checks": _checks_json(report),
                 "created": now,
+                "container_key": p.container_key,
             }
         )
         history.append(
@@ -631,6 +664,144 @@ def _history_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+# -- CLR transcripts and presentations ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ContainerPrep:
+    """A CLR or presentation ready to store: its own row and one prepared row per part."""
+
+    item: BatchItem
+    raw: bytes | None
+    size: int
+    opened: Unpacked
+    key: str
+    parts: tuple[_Prepared, ...]
+
+
+def _open_container(
+    source: bytes | str | Path, client: httpx.Client | None, now: datetime | None
+) -> Unpacked | None:
+    """The verified container when ``source`` is a CLR or a presentation, else None."""
+    from skills.verify.envelopes import might_hold_many, unpack
+
+    if not might_hold_many(source):
+        return None
+    return unpack(source, client=client, now=now)
+
+
+def container_key(report: Report) -> str:
+    """A container's own id when it has one, else ``sha256:`` + its content hash."""
+    info = report.container
+    if info is not None and info.id and info.id.strip():
+        return info.id.strip()
+    return "sha256:" + report.source_sha256
+
+
+def _prepare_container(
+    item: BatchItem,
+    raw: tuple[bytes | None, int],
+    opened: Unpacked,
+    identities: Mapping[str, Any],
+    mapper: Mapper | None,
+) -> _ContainerPrep:
+    """Each credential inside becomes an item of the same person, named after the
+    upload and its badge, bound to that person like any badge and linked to the container."""
+    key = container_key(opened.container)
+    items = []
+    for n, (report, part_raw) in enumerate(zip(opened.parts, opened.raws, strict=True), 1):
+        badge = report.credential.achievement.name if report.credential else None
+        items.append(BatchItem(part_raw, item.person_id, f"{item.name} › {badge or f'item {n}'}"))
+    prepared = _prepare(
+        items, list(opened.parts), [(r, len(r)) for r in opened.raws], identities, mapper
+    )
+    parts = tuple(replace(p, container_key=key) for p in prepared)
+    return _ContainerPrep(item, raw[0], raw[1], opened, key, parts)
+
+
+def _write_container(
+    tx: Tx, cp: _ContainerPrep, *, submitted_by: str, now: datetime, limit: int
+) -> IngestResult:
+    """Store (or refresh) the container's row, then its credentials; the container's result
+    with one result per credential in ``parts``."""
+    report, item = cp.opened.container, cp.item
+    info = report.container
+    assert info is not None
+    status = str(report.status)
+    found = tx.rows(
+        "SELECT status, person_id FROM credential_containers WHERE container_key = ?", [cp.key]
+    )
+    old_status = str(found[0][0]) if found else None
+    person = found[0][1] if found else item.person_id
+    if found:
+        tx.execute(
+            "UPDATE credential_containers SET status = ?, summary = ?, checks = ?, "
+            "verified_at = ?, holder_bound = ?, credentials = ?, skipped = ? "
+            "WHERE container_key = ?",
+            [
+                status,
+                report.summary,
+                _checks_json(report),
+                _utc(report.verified_at),
+                info.holder_bound,
+                info.found,
+                info.skipped,
+                cp.key,
+            ],
+        )
+    else:
+        tx.execute(
+            "INSERT INTO credential_containers (container_key, container_id, kind, format, "
+            "person_id, submitted_by, status, summary, title, issuer_id, holder, holder_bound, "
+            "credentials, skipped, source_sha256, raw, baked_in, name, checks, verified_at, "
+            "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                cp.key,
+                info.id,
+                info.kind,
+                report.format,
+                item.person_id,
+                submitted_by,
+                status,
+                report.summary,
+                info.name,
+                info.issuer,
+                info.holder,
+                info.holder_bound,
+                info.found,
+                info.skipped,
+                report.source_sha256,
+                cp.raw if cp.raw is not None and cp.size <= limit else None,
+                report.baked_in,
+                item.name,
+                _checks_json(report),
+                _utc(report.verified_at),
+                now,
+            ],
+        )
+    audit(
+        tx,
+        submitted_by,
+        "container.submit",
+        cp.key,
+        person_id=person,
+        detail={"kind": info.kind, "credentials": info.found, "status": status},
+        at=now,
+    )
+    parts = _write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now, limit=limit)
+    if found:
+        reason = (
+            f"Already stored; its status changed from {old_status} to {status}."
+            if old_status != status
+            else "Already stored; nothing changed."
+        )
+    else:
+        reason = report.summary
+    return IngestResult(
+        item.name, person, report, cp.key, status, bool(found), old_status, reason, tuple(parts)
+    )
+
+
 # -- public entry points -----------------------------------------------------------------
 
 
@@ -661,6 +832,19 @@ def ingest_one(
         raise StoreError(f"There is no person {person_id!r} in the database.")
     limit = settings().max_upload_bytes
     raw, size, to_verify = _raw_of(source, limit)
+    opened = _open_container(to_verify, client, now)
+    if opened is not None:
+        wanted = any(r.credential is not None for r in opened.parts)
+        cp = _prepare_container(
+            item,
+            (raw, size),
+            opened,
+            identities,
+            mapper or (skill_mapper(store) if wanted else None),
+        )
+        return store.run_write(
+            lambda tx: _write_container(tx, cp, submitted_by=submitted_by, now=moment, limit=limit)
+        )
     report = verify(to_verify, client=client, now=now)
     use_mapper = mapper or (skill_mapper(store) if report.credential is not None else None)
     prepared = _prepare([item], [report], [(raw, size)], identities, use_mapper)
@@ -718,6 +902,9 @@ def ingest_batch(
             raws.append((raw, size))
             if item.person_id is None or item.person_id in identities:
                 to_verify.append((i, source))
+        # CLR transcripts and presentations are opened here, each credential verified alone.
+        opened = {i: u for i, s in to_verify if (u := _open_container(s, client, now))}
+        to_verify = [(i, s) for i, s in to_verify if i not in opened]
         base = done
 
         def chunk_progress(n: int, _total: int, base: int = base) -> None:
@@ -735,14 +922,36 @@ def ingest_batch(
         reports: list[Report | None] = [None] * len(chunk)
         for (i, _), report in zip(to_verify, verified, strict=True):
             reports[i] = report
-        if use_mapper is None and any(r is not None and r.credential for r in reports):
+        in_containers = [p for u in opened.values() for p in u.parts]
+        if use_mapper is None and any(
+            r is not None and r.credential for r in [*reports, *in_containers]
+        ):
             use_mapper = skill_mapper(store)
-        prepared = _prepare(chunk, reports, raws, identities, use_mapper)
+        keep = [i for i in range(len(chunk)) if i not in opened]
+        prepared = _prepare(
+            [chunk[i] for i in keep],
+            [reports[i] for i in keep],
+            [raws[i] for i in keep],
+            identities,
+            use_mapper,
+        )
+        groups = [
+            _prepare_container(chunk[i], raws[i], u, identities, use_mapper)
+            for i, u in opened.items()
+        ]
 
-        def work(tx: Tx, prepared: list[_Prepared] = prepared) -> list[IngestResult]:
-            return _write_chunk(
+        def work(
+            tx: Tx, prepared: list[_Prepared] = prepared, groups: Any = groups
+        ) -> list[IngestResult]:
+            out = _write_chunk(
                 tx, prepared, submitted_by=submitted_by, now=moment, limit=cfg.max_upload_bytes
             )
+            for cp in groups:
+                own = _write_container(
+                    tx, cp, submitted_by=submitted_by, now=moment, limit=cfg.max_upload_bytes
+                )
+                out.extend(own.parts or (own,))  # one result per badge inside
+            return out
 
         results.extend(store.run_write(work))
         done += len(chunk)
@@ -962,7 +1171,8 @@ def reverify(
         chunk_changes: list[tuple[str, str, str, str | None, str]] = []
         for (key, _raw, person, old), report in zip(batch, reports, strict=True):
             if person is not None:
-                report = bind_recipient(report, identities.get(person, []))
+                keys = identities.get(person, _NOBODY)
+                report = bind_recipient(report, keys.identities, keys.name)
             new = str(report.status)
             counts[new] += 1
             rows.append(

@@ -3,6 +3,10 @@
 - :data:`CONTEXTS` the bundled context documents by URL; :data:`CONTEXT_VARIANTS`
   other pinned revisions of a URL; :data:`BUNDLED` every file with its provenance.
 - :func:`document_loader` a pyld loader that serves only bundled contexts (never fetches).
+- :class:`ContextNotBundled` raised (by the loader, :func:`expand` and
+  :func:`canonicalize`) when a document names a context that is not bundled; a
+  CanonicalizationError whose ``url`` names the context. Report it as "could not be
+  checked" (``not_run``), never as a failure.
 - :func:`check_contexts` / :func:`check_safe_mode` the CONTEXT and SAFE_MODE checks.
 - :func:`canonicalize` RDFC-1.0 canonical N-Quads within a time budget.
 - :func:`expand` JSON-LD expansion with the bundled contexts (processed contexts cached).
@@ -20,6 +24,7 @@ from skills.jsonld._contexts import (
     CONTEXT_VARIANTS,
     CONTEXTS,
     BundledContext,
+    ContextNotBundled,
     document_loader,
     variant_url,
 )
@@ -31,6 +36,7 @@ __all__ = [
     "CONTEXT_VARIANTS",
     "OUTDATED_CONTEXTS",
     "BundledContext",
+    "ContextNotBundled",
     "canonicalize",
     "canonicalize_expanded",
     "check_contexts",

@@ -13,10 +13,15 @@ A pre-screen computes each blank node's first-degree signature (linear):
   when few blank nodes are ambiguous, otherwise in a persistent worker process that is
   killed when the time budget runs out (the n-degree step is exponential on hostile
   graphs such as cliques).
+
+:class:`CanonBudget` is one credential's allowance of this work, shared by all its proofs
+and the proofs of its status lists: each distinct document is canonicalised once (the
+answer, or the error, is remembered), and the total time and number of runs are capped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import select
@@ -209,9 +214,107 @@ def canonicalize(doc: Mapping[str, Any] | list[Any], *, budget_seconds: float = 
     return canonicalize_expanded(expand(doc), budget_seconds=budget_seconds)
 
 
+#: Canonicalisation time one credential may use in all, its proofs and status lists together.
+CREDENTIAL_BUDGET_SECONDS = 10.0
+#: Longest single canonicalisation (the worker is killed after it).
+CALL_BUDGET_SECONDS = 5.0
+#: Most canonicalisations one credential may run (each distinct document counts once).
+MAX_CANONICALISATIONS = 64
+
+
+class CanonBudget:
+    """One credential's allowance of canonicalisation work (see the module doc).
+
+    :meth:`canonicalize` answers a document it has seen before from memory (or raises
+    the error it raised then), so repeated proofs, repeated context variants and the
+    same status list met twice cost one run. ``runs`` counts the canonicalisations
+    actually performed and ``spent`` the seconds they took. Once ``seconds`` are spent
+    or ``max_runs`` reached, every new document is refused with CanonicalizationError.
+    Safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        seconds: float = CREDENTIAL_BUDGET_SECONDS,
+        *,
+        max_runs: int = MAX_CANONICALISATIONS,
+        call_seconds: float = CALL_BUDGET_SECONDS,
+    ) -> None:
+        self.seconds = seconds
+        self.max_runs = max_runs
+        self.call_seconds = call_seconds
+        self.runs = 0
+        self.spent = 0.0
+        self._memo: dict[bytes, str | CanonicalizationError] = {}
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        """Seconds of canonicalisation left (0 when used up)."""
+        with self._lock:
+            return max(0.0, self.seconds - self.spent)
+
+    def _key(self, doc: Mapping[str, Any] | list[Any]) -> bytes:
+        try:
+            text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise CanonicalizationError("The document is not plain JSON data.") from exc
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+    def seen(self, doc: Mapping[str, Any] | list[Any]) -> bool:
+        """True when ``doc`` was canonicalised (or refused as broken) under this budget."""
+        key = self._key(doc)
+        with self._lock:
+            return key in self._memo
+
+    def canonicalize(self, doc: Mapping[str, Any] | list[Any]) -> str:
+        """RDFC-1.0 canonical N-Quads of ``doc`` (as :func:`canonicalize`), within the budget.
+
+        Raises CanonicalizationError when the document cannot be canonicalised (again,
+        from memory, for a document seen before) or the budget is used up.
+        """
+        key = self._key(doc)
+        with self._lock:
+            known = self._memo.get(key)
+            if known is None:
+                if self.runs >= self.max_runs:
+                    raise CanonicalizationError(
+                        f"The credential asks for more than {self.max_runs} canonicalisations, "
+                        "the most Skill Atlas runs for one credential."
+                    )
+                left = self.seconds - self.spent
+                if left <= 0:
+                    raise CanonicalizationError(
+                        f"The credential used up its {self.seconds:g} s canonicalisation budget "
+                        "(all its proofs and status lists together)."
+                    )
+                self.runs += 1
+        if isinstance(known, str):
+            return known
+        if known is not None:  # the same error (and type) as the first time
+            raise known.with_traceback(None)
+        start = time.monotonic()
+        try:
+            result = canonicalize(doc, budget_seconds=min(self.call_seconds, left))
+        except CanonicalizationError as err:
+            with self._lock:
+                self.spent += time.monotonic() - start
+                self._memo[key] = err
+            raise
+        with self._lock:
+            self.spent += time.monotonic() - start
+            self._memo[key] = result
+        return result
+
+
 def shutdown_worker() -> None:
     """Stop the canonicalisation worker process if one is running (tests, shutdown)."""
     _WORKER.close()
 
 
-__all__ = ["canonicalize", "canonicalize_expanded", "shutdown_worker"]
+__all__ = [
+    "CREDENTIAL_BUDGET_SECONDS",
+    "CanonBudget",
+    "canonicalize",
+    "canonicalize_expanded",
+    "shutdown_worker",
+]

@@ -7,13 +7,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from skills.errors import CanonicalizationError
-from skills.jsonld._contexts import CONTEXTS
+from skills.jsonld._contexts import CONTEXTS, ContextNotBundled, shorten_url
 from skills.jsonld._expand import expand
-from skills.verify.model import Check, CheckName, failed, passed, warning
+from skills.verify.model import Check, CheckName, failed, not_run, passed, warning
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 _OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/"
+#: The pre-release OB 3.0 context (JFF Plugfest wallets), under both URLs it was used at.
+OB3_BETA_CONTEXTS = frozenset(
+    {
+        "https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json",
+        "https://imsglobal.github.io/openbadges-specification/ob_v3p0.html",
+    }
+)
 #: Bundled contexts that are accepted with a warning: superseded versions.
 OUTDATED_CONTEXTS = frozenset(
     {
@@ -23,12 +30,16 @@ OUTDATED_CONTEXTS = frozenset(
         _OB3 + "context-3.0.1.json",
         _OB3 + "context-3.0.2.json",
         "https://w3id.org/security/data-integrity/v1",
+        *OB3_BETA_CONTEXTS,
     }
 )
 _VC_CONTEXTS = frozenset({VC_V1, VC_V2})
 _SENTINEL = "urn:skillatlas:undefined-term#"
 _ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# A context reference that could be a published context: an http(s) URL with a host and
+# no whitespace or control characters. Anything else is malformed, not merely unbundled.
+_CONTEXT_URL = re.compile(r"^https?://[^\s/?#]+[^\s\x00-\x1f\x7f]*$", re.IGNORECASE)
 _KEYWORDS = frozenset(
     {
         "@base", "@container", "@context", "@direction", "@graph", "@id", "@import",
@@ -71,42 +82,65 @@ def _context_entries(doc: Any, depth: int = 0) -> list[Any]:
 def check_contexts(doc: Mapping[str, Any]) -> Check:
     """CONTEXT check: every ``@context`` entry (at any depth) is a bundled context URL.
 
-    Inline context objects are refused: what a signature covers must be defined by pinned
-    documents only. A VC document must name a W3C credentials context first. Superseded
-    but bundled versions (VC 1.1, OB 3.0.0-3.0.2, the unversioned OB 3.0 URL) pass with a
-    warning.
+    Fails for what is wrong whatever a context says: no or an empty @context, an entry
+    that is neither a URL nor an object, a URL that is malformed, an inline context
+    object (what a signature covers must be defined by pinned documents only), or a VC
+    document whose first context is not a W3C credentials context. A well-formed URL
+    that is not bundled is not fetched: the check is ``not_run`` (verdict
+    ``unverifiable``) and its message names the URL. Superseded but bundled versions
+    (VC 1.1, OB 3.0.0-3.0.2, the unversioned OB 3.0 URL, the pre-release OB 3.0 context
+    of JFF Plugfest wallets) pass with a warning.
     """
     top = doc.get("@context") if isinstance(doc, Mapping) else None
     if top is None:
         return failed(CheckName.CONTEXT, "The badge has no JSON-LD @context.")
     outdated: list[str] = []
+    unbundled: list[str] = []
     for value in _context_entries(doc):
         entries = value if isinstance(value, list) else [value]
         if not entries:
             return failed(CheckName.CONTEXT, "The badge has an empty JSON-LD @context.")
         for entry in entries:
-            if not isinstance(entry, str):
+            if isinstance(entry, Mapping):
                 return failed(
                     CheckName.CONTEXT,
                     "The badge defines its own JSON-LD terms inline in @context; only the "
                     "published, pinned contexts are accepted.",
                 )
-            if entry not in CONTEXTS:
+            if not isinstance(entry, str):
                 return failed(
                     CheckName.CONTEXT,
-                    f"The JSON-LD context {entry[:120]!r} is not one Skill Atlas knows; "
-                    "contexts are never fetched.",
+                    "The badge's JSON-LD @context holds an entry that is neither a context "
+                    "URL nor a context object.",
                 )
-            if entry in OUTDATED_CONTEXTS and entry not in outdated:
-                outdated.append(entry)
+            if entry in CONTEXTS:
+                if entry in OUTDATED_CONTEXTS and entry not in outdated:
+                    outdated.append(entry)
+            elif not _CONTEXT_URL.match(entry):
+                return failed(
+                    CheckName.CONTEXT,
+                    f"The JSON-LD context {shorten_url(entry)!r} is not a valid http(s) URL.",
+                )
+            elif entry not in unbundled:
+                unbundled.append(entry)
     top_list = top if isinstance(top, list) else [top]
     names_vc = any(
-        isinstance(c, str) and (c in _VC_CONTEXTS or c.startswith(_OB3)) for c in top_list
+        isinstance(c, str) and (c in _VC_CONTEXTS or c in OB3_BETA_CONTEXTS or c.startswith(_OB3))
+        for c in top_list
     )
     if names_vc and top_list[0] not in _VC_CONTEXTS:
         return failed(
             CheckName.CONTEXT,
             "The credential's first @context must be the W3C Verifiable Credentials context.",
+        )
+    if unbundled:
+        named = ", ".join(shorten_url(u) for u in unbundled[:MAX_REPORTED])
+        more = f" and {len(unbundled) - MAX_REPORTED} more" if len(unbundled) > MAX_REPORTED else ""
+        plural = "s" if len(unbundled) > 1 else ""
+        return not_run(
+            CheckName.CONTEXT,
+            f"The badge names the JSON-LD context{plural} {named}{more}, which Skill Atlas "
+            "does not bundle and never fetches, so what the badge says could not be checked.",
         )
     if outdated:
         return warning(
@@ -211,8 +245,8 @@ def safe_mode_problems(doc: Mapping[str, Any]) -> list[str]:
     """Sentences naming what JSON-LD processing would drop or leave undefined in ``doc``.
 
     Empty when every key and type is defined by the document's contexts and every node
-    id is an absolute IRI. Raises CanonicalizationError when the document cannot be
-    expanded at all.
+    id is an absolute IRI. Raises ContextNotBundled when the document names a context
+    that is not bundled, CanonicalizationError when it cannot be expanded at all.
     """
     if not isinstance(doc, Mapping) or "@context" not in doc:
         return ["The document has no @context, so none of its terms is defined."]
@@ -238,10 +272,18 @@ def check_safe_mode(doc: Mapping[str, Any]) -> Check:
 
     A signature over the RDF a credential expands to does not cover JSON members that
     expansion drops (terms no context defines, relative node ids), so such a credential
-    could carry unsigned extra skills next to a valid signature: it fails.
+    could carry unsigned extra skills next to a valid signature: it fails. A document
+    naming a context that is not bundled cannot be expanded, so the check is ``not_run``
+    (its message names the context), not failed.
     """
     try:
         problems = safe_mode_problems(doc)
+    except ContextNotBundled as exc:
+        return not_run(
+            CheckName.SAFE_MODE,
+            f"The JSON-LD context {shorten_url(exc.url)} is not bundled and contexts are never "
+            "fetched, so whether every term in the badge is defined could not be checked.",
+        )
     except CanonicalizationError as exc:
         return failed(CheckName.SAFE_MODE, f"The badge is not valid JSON-LD: {exc}")
     if problems:

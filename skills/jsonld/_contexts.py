@@ -2,8 +2,11 @@
 
 The context files under ``contexts/`` and their ``manifest.json`` are written by
 ``data/scripts/bundle_contexts.py`` from registry packages (see the manifest for each
-file's package, version and SHA-256). Nothing here ever touches the network: a URL
-that is not bundled raises :class:`~skills.errors.CanonicalizationError`.
+file's package, version and SHA-256). A file published under several URLs is served
+under each of them (the manifest entry's ``aliases``). Nothing here ever touches the
+network: a URL that is not bundled raises :class:`ContextNotBundled`, a
+:class:`~skills.errors.CanonicalizationError` that callers report as "could not be
+checked" (``not_run``), never as a failure.
 """
 
 from __future__ import annotations
@@ -23,9 +26,34 @@ from skills.errors import CanonicalizationError
 VARIANT_MARK = "#skillatlas-variant="
 
 
+class ContextNotBundled(CanonicalizationError):
+    """A JSON-LD context URL that Skill Atlas does not bundle (it is never fetched).
+
+    ``url`` is the context's address. The credential is not shown to be wrong: the checks
+    that need the context could not run, so they are ``not_run`` (verdict
+    ``unverifiable``), never ``failed``.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(
+            f"The JSON-LD context {shorten_url(url)} is not one of the contexts Skill Atlas "
+            "bundles, and contexts are never fetched, so what it defines could not be checked."
+        )
+
+
+def shorten_url(url: str, limit: int = 120) -> str:
+    """``url`` for a message: at most ``limit`` characters, control characters removed."""
+    clean = "".join(ch for ch in url if ch.isprintable())
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class BundledContext:
-    """One pinned context file: the URL it serves, its file, hash and provenance."""
+    """One pinned context file: the URL it serves, its file, hash and provenance.
+
+    ``aliases`` are the other URLs the same document is published under (served too).
+    """
 
     url: str
     file: str
@@ -33,6 +61,7 @@ class BundledContext:
     variant: str
     source: Mapping[str, Any]
     document: Mapping[str, Any]
+    aliases: tuple[str, ...] = ()
 
 
 def _load() -> tuple[
@@ -52,7 +81,8 @@ def _load() -> tuple[
             )
         document = json.loads(raw)
         if entry["variant"] == "primary":
-            primary[entry["url"]] = document
+            for url in (entry["url"], *entry.get("aliases", ())):
+                primary[url] = document
         else:
             variants.setdefault(entry["url"], []).append(document)
         entries.append(
@@ -63,6 +93,7 @@ def _load() -> tuple[
                 variant=entry["variant"],
                 source=MappingProxyType(dict(entry["source"])),
                 document=MappingProxyType(document),
+                aliases=tuple(entry.get("aliases", ())),
             )
         )
     return primary, {u: tuple(v) for u, v in variants.items()}, entries
@@ -70,7 +101,7 @@ def _load() -> tuple[
 
 _PRIMARY, _VARIANTS, _ENTRIES = _load()
 
-#: The bundled context documents by URL (the primary revision of each).
+#: The bundled context documents by URL, aliases included (the primary revision of each).
 CONTEXTS: Mapping[str, dict[str, Any]] = MappingProxyType(_PRIMARY)
 #: Other pinned revisions of a URL (1EdTech changed ``context-3.0.3.json`` in place).
 CONTEXT_VARIANTS: Mapping[str, tuple[dict[str, Any], ...]] = MappingProxyType(_VARIANTS)
@@ -84,22 +115,22 @@ def variant_url(url: str, index: int) -> str:
 
 
 def lookup(url: str) -> dict[str, Any]:
-    """The bundled document for ``url`` (or a variant URL); CanonicalizationError otherwise."""
+    """The bundled document for ``url`` (or an alias or variant URL).
+
+    Raises ContextNotBundled for any other URL.
+    """
     document = _PRIMARY.get(url)
     if document is not None:
         return document
     base, mark, index = url.partition(VARIANT_MARK)
     if mark and index.isdigit() and int(index) < len(_VARIANTS.get(base, ())):
         return _VARIANTS[base][int(index)]
-    raise CanonicalizationError(
-        f"The JSON-LD context {url[:200]!r} is not one of the bundled contexts; "
-        "remote contexts are never fetched."
-    )
+    raise ContextNotBundled(url)
 
 
 def document_loader(url: str, options: Any = None) -> dict[str, Any]:
     """A pyld ``documentLoader`` serving only bundled contexts; never fetches.
 
-    Raises CanonicalizationError for any URL that is not bundled.
+    Raises ContextNotBundled for any URL that is not bundled.
     """
     return {"contextUrl": None, "documentUrl": url, "document": lookup(url), "tag": "static"}

@@ -19,7 +19,7 @@ from pyld.context_resolver import ContextResolver
 from pyld.resolved_context import ResolvedContext
 
 from skills.errors import CanonicalizationError
-from skills.jsonld._contexts import document_loader
+from skills.jsonld._contexts import ContextNotBundled, document_loader
 
 _LOCK = threading.RLock()
 _SHARED_CACHE: LRUCache[str, Any] = LRUCache(maxsize=256)
@@ -90,8 +90,8 @@ def expand(doc: Mapping[str, Any] | list[Any]) -> list[Any]:
 
     No base IRI is set, so relative IRIs stay relative (and are dropped by RDF
     conversion, as JSON-LD processors in other languages do). Raises
-    CanonicalizationError when a context is not bundled or the document is not
-    valid JSON-LD.
+    ContextNotBundled (a CanonicalizationError) when the document names a context
+    that is not bundled, CanonicalizationError when it is not valid JSON-LD.
     """
     options = {
         "base": None,
@@ -103,6 +103,9 @@ def expand(doc: Mapping[str, Any] | list[Any]) -> list[Any]:
         with _LOCK:
             result = jsonld.expand(doc, options)
     except jsonld.JsonLdError as exc:
+        missing = _not_bundled(exc)
+        if missing is not None:
+            raise ContextNotBundled(missing.url) from exc
         raise CanonicalizationError(_describe(exc)) from exc
     except CanonicalizationError:
         raise
@@ -113,6 +116,18 @@ def expand(doc: Mapping[str, Any] | list[Any]) -> list[Any]:
     if not isinstance(result, list):
         return [result]
     return result
+
+
+def _not_bundled(exc: BaseException) -> ContextNotBundled | None:
+    """The ContextNotBundled that caused ``exc`` (pyld wraps loader errors), if any."""
+    cause: BaseException | None = exc
+    seen = 0
+    while cause is not None and seen < 20:
+        if isinstance(cause, ContextNotBundled):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+        seen += 1
+    return None
 
 
 def _describe(exc: BaseException) -> str:

@@ -57,12 +57,18 @@ def person(store: Reader, viewer: Viewer, person_id: str) -> Person:
 
 
 def person_credentials(store: Reader, viewer: Viewer, person_id: str) -> pd.DataFrame:
-    """Every credential of the person, newest first, with issuer, status and skill count."""
+    """Every credential of the person, newest first, with issuer, status and skill count.
+
+    ``bound`` says how the badge is tied to its holder: ``"by name only"`` when the badge
+    names its recipient only by name (no e-mail, URL or DID), else empty.
+    """
     check_person(store, viewer, person_id)
     return store.read(
         """
         SELECT c.credential_key, a.name AS badge, i.name AS issuer, i.trust AS issuer_trust,
-               c.status, c.issued, c.expires, c.format, c.summary, c.created AS submitted,
+               c.status,
+               CASE WHEN c.recipient_type = 'name' THEN 'by name only' ELSE '' END AS bound,
+               c.issued, c.expires, c.format, c.summary, c.created AS submitted,
                (SELECT count(*) FROM credential_skills s
                  WHERE s.credential_key = c.credential_key AND s.skill_uri IS NOT NULL) AS skills
         FROM credentials c

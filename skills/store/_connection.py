@@ -159,6 +159,49 @@ class Tx:
         return int(row[0]) if row else 0
 
 
+class _ReadGate:
+    """Lets many reads run at once, and :meth:`Store.compact` run alone.
+
+    DuckDB refuses to close a connection whose cursors are still executing ("connection is
+    busy"), and a read on a closed connection fails. Reads enter the gate (waiting while a
+    compaction runs); a compaction closes the gate to new reads and waits until the reads
+    in flight have finished, as datasette tracks in-flight reads before it swaps a file.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._reading = 0
+        self._exclusive = False
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            while self._exclusive:
+                self._cond.wait()
+            self._reading += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._reading -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            while self._exclusive:
+                self._cond.wait()
+            self._exclusive = True
+            while self._reading:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._exclusive = False
+                self._cond.notify_all()
+
+
 class Store:
     """An open Skill Atlas database. Create with :func:`open_store`; close with :meth:`close`.
 
@@ -173,6 +216,7 @@ class Store:
         self._lock = _file_lock(str(path))
         self._local = threading.local()
         self._closed = False
+        self._gate = _ReadGate()
         self.generation = 0
 
     # -- reads ----------------------------------------------------------------
@@ -183,23 +227,25 @@ class Store:
         Safe to call from many threads at once. Raises :class:`StoreError` when
         DuckDB refuses the query (the message says why).
         """
-        cur = self._cursor()
-        try:
-            return cur.execute(sql, params).df()
-        except duckdb.Error as err:
-            raise StoreError(f"The database refused a query: {err}") from err
-        finally:
-            cur.close()
+        with self._gate.read():
+            cur = self._cursor()
+            try:
+                return cur.execute(sql, params).df()
+            except duckdb.Error as err:
+                raise StoreError(f"The database refused a query: {err}") from err
+            finally:
+                cur.close()
 
     def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         """Like :meth:`read`, returning a list of tuples."""
-        cur = self._cursor()
-        try:
-            return cur.execute(sql, params).fetchall()
-        except duckdb.Error as err:
-            raise StoreError(f"The database refused a query: {err}") from err
-        finally:
-            cur.close()
+        with self._gate.read():
+            cur = self._cursor()
+            try:
+                return cur.execute(sql, params).fetchall()
+            except duckdb.Error as err:
+                raise StoreError(f"The database refused a query: {err}") from err
+            finally:
+                cur.close()
 
     def scalar(self, sql: str, params: Params = None) -> Any:
         """The first column of the first row of a query, or None."""
@@ -264,13 +310,14 @@ class Store:
 
         DuckDB leaves deleted rows readable in the file's free blocks until they are
         reused; erasure calls this so that an erased person's data is really gone.
+        Reads in flight finish first and new reads wait until the new file is open.
         Raises :class:`StoreError` on a read-only store or when DuckDB refuses.
         """
         if self.read_only:
             raise StoreError("This database was opened read-only; it cannot be compacted.")
         if str(self.path) == ":memory:":
             return
-        with self._lock:
+        with self._lock, self._gate.exclusive():
             fresh = self.path.with_name(self.path.name + ".compact")
             fresh.unlink(missing_ok=True)
             quoted = str(fresh).replace("'", "''")

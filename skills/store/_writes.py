@@ -308,7 +308,8 @@ def bulk_load(
 
 def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
     """Erase a person (right to erasure): their row, identities, credentials with raw
-    bytes, skills and history, rejected submissions, and audit entries about them.
+    bytes, skills and history, the transcripts and presentations they came in, rejected
+    submissions, and audit entries about them.
 
     Team leads and managers pointing at them are cleared. One audit row records
     that an erasure happened, without the person's id; the file is then compacted so
@@ -334,6 +335,7 @@ def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
         delete("credential_skills", "list_contains(?, credential_key)", [keys])
         delete("credential_status_history", "list_contains(?, credential_key)", [keys])
         delete("credentials", "person_id = ?", [person_id])
+        delete("credential_containers", "person_id = ?", [person_id])
         delete("identities", "person_id = ?", [person_id])
         delete("rejected_submissions", "person_id = ?", [person_id])
         delete(

@@ -2,9 +2,11 @@
 
 Formats: OB 2.0 hosted and signed (and 0.5/1.0/1.1 upgraded), OB 3.0 with a
 Data Integrity proof or as VC-JWT, each plain or baked into PNG/SVG.
+``verify_all(source)`` also opens CLR 2.0 transcripts and verifiable presentations:
+the container's report, then one report per badge inside.
 """
 
-from skills.verify._api import verify, verify_many
+from skills.verify._api import verify, verify_all, verify_many
 from skills.verify.model import (
     Achievement,
     Alignment,
@@ -30,5 +32,6 @@ __all__ = [
     "Report",
     "Status",
     "verify",
+    "verify_all",
     "verify_many",
 ]

@@ -19,9 +19,17 @@ import httpx
 
 from skills.config import settings
 from skills.errors import SkillAtlasError
-from skills.fetch import default_client
+from skills.fetch import default_client, shared_client
 from skills.verify.context import FormatResult, Submission, VerifyContext
-from skills.verify.model import Check, CheckName, Report, decide, failed, passed
+from skills.verify.model import (
+    Check,
+    CheckName,
+    Report,
+    decide,
+    failed,
+    merge_checks,
+    passed,
+)
 from skills.verify.sources import detect_format, read_source
 
 Source = bytes | str | dict[str, Any] | Path
@@ -53,6 +61,7 @@ def verify(
     source: Source,
     *,
     recipient: str | None = None,
+    recipient_name: str | None = None,
     client: httpx.Client | None = None,
     now: datetime | None = None,
 ) -> Report:
@@ -60,50 +69,83 @@ def verify(
 
     ``source`` is bytes (JSON, compact JWS/JWT, PNG, SVG), a str (URL, JSON text
     or compact token), a parsed dict, or a Path to a file. Every fetch goes
-    through ``client`` (default: the hardened client of :mod:`skills.fetch`).
+    through ``client`` (default: the process-wide hardened client,
+    :func:`skills.fetch.shared_client`, so a single call costs no client set-up).
     Unreadable input ends as an ``invalid`` report whose ``input`` check says why.
+    ``recipient`` is the identity the submitter claims; ``recipient_name`` their name, which
+    binds a credential that names its recipient only by name ("bound by name only").
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    own_client = client is None
-    http = client or default_client()
+    http = client or shared_client()
     cfg = settings()
     ctx = VerifyContext(
         recipient=recipient,
         client=http,
         now=moment,
         clock_skew=timedelta(seconds=cfg.clock_skew_seconds),
+        recipient_name=recipient_name,
     )
     checks: tuple[Check, ...]
     try:
-        try:
-            sub = read_source(source, client=http, max_bytes=cfg.max_upload_bytes)
-        except SkillAtlasError as err:
-            checks = (failed(CheckName.INPUT, str(err)),)
-            return Report(
-                decide(checks),
-                "unknown",
-                checks,
-                None,
-                hashlib.sha256(_source_bytes(source)).hexdigest(),
-                moment,
-            )
-        # sub.raw is what was submitted; the source's own encoding only when it is empty.
-        digest = hashlib.sha256(sub.raw or _source_bytes(source)).hexdigest()
-        what = f"baked in a {sub.baked_in.upper()} image" if sub.baked_in else "read"
-        input_check = passed(CheckName.INPUT, f"The badge was {what} successfully.")
-        fmt = detect_format(sub, max_bytes=cfg.max_upload_bytes)
-        try:
-            result = _run_format(fmt, sub, ctx)
-        except SkillAtlasError as err:
-            checks = (input_check, failed(CheckName.STRUCTURE, str(err)))
-            return Report(decide(checks), fmt, checks, None, digest, moment, sub.baked_in)
-        checks = (input_check, *result.checks)
+        sub = read_source(source, client=http, max_bytes=cfg.max_upload_bytes)
+    except SkillAtlasError as err:
+        checks = (failed(CheckName.INPUT, str(err)),)
         return Report(
-            decide(checks), result.format, checks, result.credential, digest, moment, sub.baked_in
+            decide(checks),
+            "unknown",
+            checks,
+            None,
+            hashlib.sha256(_source_bytes(source)).hexdigest(),
+            moment,
         )
-    finally:
-        if own_client:
-            http.close()
+    # sub.raw is what was submitted; the source's own encoding only when it is empty.
+    digest = hashlib.sha256(sub.raw or _source_bytes(source)).hexdigest()
+    what = f"baked in a {sub.baked_in.upper()} image" if sub.baked_in else "read"
+    input_check = passed(CheckName.INPUT, f"The badge was {what} successfully.")
+    fmt = detect_format(sub, max_bytes=cfg.max_upload_bytes)
+    try:
+        result = _run_format(fmt, sub, ctx)
+    except SkillAtlasError as err:
+        checks = (input_check, failed(CheckName.STRUCTURE, str(err)))
+        return Report(decide(checks), fmt, checks, None, digest, moment, sub.baked_in)
+    except RecursionError:  # a safety net: every parser is depth-limited already
+        message = "The badge nests its data too deeply to be read safely."
+        checks = (input_check, failed(CheckName.STRUCTURE, message))
+        return Report(decide(checks), fmt, checks, None, digest, moment, sub.baked_in)
+    checks = merge_checks((input_check, *result.checks))
+    return Report(
+        decide(checks), result.format, checks, result.credential, digest, moment, sub.baked_in
+    )
+
+
+def verify_all(
+    source: Source,
+    *,
+    recipient: str | None = None,
+    recipient_name: str | None = None,
+    client: httpx.Client | None = None,
+    now: datetime | None = None,
+) -> tuple[Report, ...]:
+    """Verify one submission that may hold many badges; never raises for bad input.
+
+    A plain badge gives a one-element tuple, the report of :func:`verify`. A CLR 2.0
+    transcript or a verifiable presentation (:mod:`skills.verify.envelopes`) gives the
+    container's own report first (``Report.container`` set), then one report per credential
+    inside it, each verified on its own (``Report.part_of`` is the container's
+    ``source_sha256``). Arguments are those of :func:`verify`.
+    """
+    from skills.verify.envelopes import unpack
+
+    opened = unpack(
+        source, recipient=recipient, recipient_name=recipient_name, client=client, now=now
+    )
+    if opened is None:
+        return (
+            verify(
+                source, recipient=recipient, recipient_name=recipient_name, client=client, now=now
+            ),
+        )
+    return (opened.container, *opened.parts)
 
 
 def _verify_chunk(

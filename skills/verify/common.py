@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -99,6 +100,49 @@ def identity_matches(recipient: Recipient, claimed: str) -> bool:
         return False
     wanted = {normalise_identity(v) for v in _identity_variants(claimed)}
     return normalise_identity(stored) in wanted
+
+
+def _name_tokens(name: str) -> list[str]:
+    """A person's name as comparable tokens: case-folded, accents and punctuation removed,
+    sorted (so "Lovelace, Ada", "ADA  LOVELACE" and "Ada Lovelace" compare equal)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    plain = plain.replace("ß", "ss")
+    return sorted(t for t in re.split(r"[^\w]+|_", plain) if t)
+
+
+def names_match(named: str, claimed: str) -> bool:
+    """True when two person names are the same name: case, accents, spacing, punctuation
+    and the order of given and family names do not matter; every word must be there."""
+    a, b = _name_tokens(named), _name_tokens(claimed)
+    return bool(a) and a == b
+
+
+def check_name_binding(recipient: Recipient, claimed_name: str | None) -> Check:
+    """RECIPIENT for a credential that names its recipient only by name.
+
+    A warning when the names match ("bound by name only": a name is weaker evidence than
+    an e-mail or a DID, and the report says so), a failure (``recipient_mismatch``) when
+    they differ, a warning naming the recipient when no name was given to compare.
+    """
+    named = (recipient.name or "").strip()
+    if claimed_name is None or not claimed_name.strip():
+        return warning(
+            CheckName.RECIPIENT,
+            f"Bound by name only: the badge names its recipient only as {named!r} (no e-mail, "
+            "URL or DID), and no name was given to compare with.",
+        )
+    if names_match(named, claimed_name):
+        return warning(
+            CheckName.RECIPIENT,
+            f"Bound by name only: the badge names its recipient only as {named!r}, which "
+            f"matches {claimed_name.strip()!r}; it carries no e-mail, URL or DID to prove it.",
+        )
+    return failed(
+        CheckName.RECIPIENT,
+        f"Issued to someone else: the badge names its recipient only as {named!r}, not "
+        f"{claimed_name.strip()!r}.",
+    )
 
 
 def check_recipient(recipient: Recipient | None, claimed: str | None) -> Check:

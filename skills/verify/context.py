@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import httpx
 
+from skills.jsonld._canon import CanonBudget
 from skills.verify.model import Check, Credential
 
 SubmissionKind = Literal["json", "compact", "url"]
@@ -33,10 +34,19 @@ class Submission:
 
 @dataclass(frozen=True)
 class VerifyContext:
+    """What a run knows besides the badge: who claims it, the HTTP client, the clock.
+
+    ``recipient`` is a claimed identity (e-mail, URL, DID ...); ``recipient_name`` the
+    claimant's name, compared with a credential that names its recipient only by name.
+    """
+
     recipient: str | None
     client: httpx.Client
     now: datetime
     clock_skew: timedelta
+    recipient_name: str | None = None
+    #: One canonicalisation budget for the credential, its proofs and its status lists.
+    budget: CanonBudget = field(default_factory=CanonBudget, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Only asymmetric algorithms are accepted (RS256/384/512, PS256, ES256/384, EdDSA);
 ``alg: none`` and every HMAC algorithm are refused, so a public key can never be
-used as an HMAC secret.
+used as an HMAC secret. Every JSON read here (a header, an embedded or ``did:jwk`` key)
+goes through :func:`skills.verify.jsonsafe.loads_strict` with a small depth limit, so a
+key nested thousands deep is refused as malformed input instead of exhausting the stack.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from skills.errors import MalformedInput
+from skills.errors import InputError, MalformedInput
+from skills.verify.jsonsafe import loads_strict
 
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
@@ -32,6 +35,8 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "512": hashes.SHA512,
 }
 MAX_TOKEN_CHARS = 1_000_000
+#: Deepest nesting accepted in a JOSE header or a JWK (real ones nest two or three levels).
+MAX_JOSE_JSON_DEPTH = 8
 
 
 def b64url_decode(text: str) -> bytes:
@@ -73,17 +78,10 @@ def decode_compact(token: str) -> CompactJWS:
     parts = token.split(".")
     if len(parts) != 3 or not all(parts[:2]):
         raise MalformedInput("This is not a compact JWS/JWT: it needs three dot-separated parts.")
-    try:
-        header = json.loads(b64url_decode(parts[0]))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedInput("The token header is not JSON.") from exc
-    if not isinstance(header, dict):
-        raise MalformedInput("The token header is not a JSON object.")
+    header = parse_header(parts[0])
     payload_bytes = b64url_decode(parts[1])
     payload: Any
     try:
-        from skills.verify.jsonsafe import loads_strict
-
         payload = loads_strict(payload_bytes)
     except MalformedInput:
         payload = payload_bytes
@@ -95,6 +93,36 @@ def decode_compact(token: str) -> CompactJWS:
         signature=b64url_decode(parts[2]) if parts[2] else b"",
         token=token,
     )
+
+
+def parse_header(encoded: str) -> dict[str, Any]:
+    """The JSON object a base64url JOSE header holds.
+
+    Raises MalformedInput when it is not base64url, not strict JSON, nests deeper than
+    :data:`MAX_JOSE_JSON_DEPTH` levels, or is not an object.
+    """
+    try:
+        header = loads_strict(b64url_decode(encoded), max_depth=MAX_JOSE_JSON_DEPTH)
+    except InputError as exc:
+        raise MalformedInput(f"The token header is not acceptable JSON: {exc}") from exc
+    if not isinstance(header, dict):
+        raise MalformedInput("The token header is not a JSON object.")
+    return header
+
+
+def did_jwk_key(did: str) -> PublicKey:
+    """The public key a ``did:jwk`` spells (any fragment ignored).
+
+    Raises MalformedInput when the DID does not hold a strict, shallow JSON public key.
+    """
+    body = did.split("#", 1)[0].removeprefix("did:jwk:")
+    try:
+        jwk = loads_strict(b64url_decode(body), max_depth=MAX_JOSE_JSON_DEPTH)
+    except InputError as exc:
+        raise MalformedInput(f"The did:jwk does not hold a JSON key: {exc}") from exc
+    if not isinstance(jwk, dict) or any(k in jwk for k in ("d", "p", "q", "k")):
+        raise MalformedInput("The did:jwk does not hold a public JSON Web Key.")
+    return jwk_to_key(jwk)
 
 
 def _int_from_b64(value: Any) -> int:

@@ -17,7 +17,6 @@ for broken or unsupported key material and unsupported DID methods.
 from __future__ import annotations
 
 import binascii
-import json
 import threading
 import time
 import weakref
@@ -32,11 +31,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from skills.errors import FetchFailed, InputError, MalformedInput
 from skills.verify import jose
 from skills.verify.jose import PublicKey
+from skills.verify.jsonsafe import loads_strict
 
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
 MULTICODEC_ED25519_PUB = 0xED
 MULTICODEC_P256_PUB = 0x1200
+MULTICODEC_P384_PUB = 0x1201
 _MAX_B58_CHARS = 512
 _CACHE_SECONDS = 300.0
 _KEY_LISTS = ("verificationMethod", "assertionMethod", "authentication", "publicKey")
@@ -102,7 +103,11 @@ def _varint(value: int) -> bytes:
 
 
 def decode_multikey(multibase: str) -> PublicKey:
-    """A public key from a multibase (``z`` base58btc) multicodec value (Ed25519 or P-256)."""
+    """A public key from a multibase (``z`` base58btc) multicodec value.
+
+    Ed25519 (``z6Mk...``), P-256 (``zDn...``) and P-384 (``z82...``) keys, the curves as
+    compressed points. Raises MalformedInput for anything else.
+    """
     if not isinstance(multibase, str) or not multibase.startswith("z"):
         raise MalformedInput("A multibase key must be base58btc ('z...').")
     raw = b58decode(multibase[1:])
@@ -113,28 +118,31 @@ def decode_multikey(multibase: str) -> PublicKey:
             return ed25519.Ed25519PublicKey.from_public_bytes(material)
         if codec == MULTICODEC_P256_PUB and len(material) == 33:
             return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), material)
+        if codec == MULTICODEC_P384_PUB and len(material) == 49:
+            return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP384R1(), material)
     except ValueError as exc:
         raise MalformedInput("The multibase key is not a valid point.") from exc
-    raise MalformedInput("The multibase key is not an Ed25519 or P-256 public key.")
+    raise MalformedInput("The multibase key is not an Ed25519, P-256 or P-384 public key.")
 
 
 def encode_multikey(key: PublicKey) -> str:
-    """The multibase (``z...``) multicodec form of an Ed25519 or P-256 public key."""
+    """The multibase (``z...``) multicodec form of an Ed25519, P-256 or P-384 public key."""
     from cryptography.hazmat.primitives import serialization
 
     if isinstance(key, ed25519.Ed25519PublicKey):
         raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return "z" + b58encode(_varint(MULTICODEC_ED25519_PUB) + raw)
-    if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1":
+    codecs = {"secp256r1": MULTICODEC_P256_PUB, "secp384r1": MULTICODEC_P384_PUB}
+    if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name in codecs:
         raw = key.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
         )
-        return "z" + b58encode(_varint(MULTICODEC_P256_PUB) + raw)
-    raise MalformedInput("Only Ed25519 and P-256 keys have a multikey form here.")
+        return "z" + b58encode(_varint(codecs[key.curve.name]) + raw)
+    raise MalformedInput("Only Ed25519, P-256 and P-384 keys have a multikey form here.")
 
 
 def did_key_for(key: PublicKey) -> str:
-    """The did:key of an Ed25519 or P-256 public key."""
+    """The did:key of an Ed25519, P-256 or P-384 public key."""
     return "did:key:" + encode_multikey(key)
 
 
@@ -211,8 +219,8 @@ def _did_key_document(did: str) -> dict[str, Any]:
 def _did_jwk_document(did: str) -> dict[str, Any]:
     encoded = did[len("did:jwk:") :]
     try:
-        jwk = json.loads(jose.b64url_decode(encoded))
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        jwk = loads_strict(jose.b64url_decode(encoded), max_depth=jose.MAX_JOSE_JSON_DEPTH)
+    except (InputError, ValueError, binascii.Error) as exc:
         raise MalformedInput("The did:jwk does not hold a JSON Web Key.") from exc
     if not isinstance(jwk, dict) or any(k in jwk for k in ("d", "p", "q", "k")):
         raise MalformedInput("The did:jwk does not hold a public JSON Web Key.")
@@ -315,7 +323,7 @@ def multikey_fragment_key(vm: str) -> PublicKey | None:
     Raises MalformedInput when the fragment looks like a multikey but is broken.
     """
     fragment = vm.partition("#")[2]
-    if not fragment.startswith("z6Mk") and not fragment.startswith("zDn"):
+    if not fragment.startswith(("z6Mk", "zDn", "z82")):
         return None
     return decode_multikey(fragment)
 

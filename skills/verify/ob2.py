@@ -42,6 +42,7 @@ from skills.verify.ob2_checks import (
     as_list,
     assertion_problems,
     badge_class_problems,
+    canonical_names,
     context_problem,
     extension_problems,
     host_of,
@@ -62,6 +63,8 @@ from skills.verify.ob2_fetch import (
     get_document,
 )
 from skills.verify.ob2_legacy import legacy_version, upgrade_assertion, upgrade_fetched
+from skills.verify.share_links import known_platform, match_share_link
+from skills.verify.sources import is_compact_token
 
 __all__ = ["verify_ob2"]
 
@@ -94,6 +97,20 @@ def _sentence_list(items: list[str]) -> str:
     return "; ".join(items)
 
 
+def _canonical(run: _Run, doc: dict[str, Any], what: str) -> dict[str, Any]:
+    """``doc`` with the OB v2 context's aliases read under their canonical names
+    (``verify`` -> ``verification``); a failed STRUCTURE check when it is ambiguous."""
+    canonical, problems = canonical_names(doc)
+    if problems:
+        run.add(
+            failed(
+                CheckName.STRUCTURE,
+                f"The {what} is ambiguous: " + _sentence_list(problems) + ".",
+            )
+        )
+    return canonical
+
+
 # ── entry point ─────────────────────────────────────────────────────────────
 
 
@@ -116,6 +133,52 @@ def verify_ob2(sub: Submission, ctx: VerifyContext) -> FormatResult:
 
 
 def _verify_url(url: str, ctx: VerifyContext) -> FormatResult:
+    """Fetch ``url`` (or, for a badge platform's share page, its Open Badges endpoint) and
+    verify what it serves; a resolved page is named in a passed INPUT check."""
+    link = match_share_link(url)
+    if link is None:
+        return _verify_fetched_url(url, ctx, page=None)
+    result = _verify_fetched_url(link.endpoint, ctx, page=link.platform)
+    resolved = passed(
+        CheckName.INPUT,
+        f"Resolved the {link.platform} page to its Open Badges assertion ({link.endpoint}).",
+    )
+    return FormatResult(result.format, [resolved, *result.checks], result.credential)
+
+
+def _not_a_badge(url: str, got: Got, page: str | None) -> str:
+    """Why nothing at ``url`` could be read as a badge, in one sentence for a person."""
+    if got.status and got.status >= 300:
+        where = f"the {page} endpoint {url}" if page else url
+        return f"No badge could be read at {where} (HTTP {got.status})."
+    text = (got.text or "").lstrip("\ufeff").lstrip()
+    if text.startswith(("{", "[")):
+        why = got.parse_error or "it is not valid JSON"
+        return f"The answer at {url} looks like JSON but cannot be read: {why}"
+    looks_html = "html" in got.content_type or text[:15].lower().startswith(("<!doctype", "<html"))
+    if looks_html:
+        known = known_platform(url)
+        if known is not None:
+            platform, where = known
+            advice = (
+                f"{platform} serves Open Badges assertions at {where}: paste that address, "
+                "or upload the baked badge image."
+                if where
+                else "Paste the badge's assertion URL or upload the baked badge image instead."
+            )
+            return (
+                f"{url} is a web page of {platform}, not an Open Badges document, and no "
+                f"documented address pattern leads from it to the badge's data. {advice}"
+            )
+        return (
+            f"{url} is a web page, not an Open Badges document. Skill Atlas resolves the share "
+            "pages of Credly, Canvas Credentials (Badgr), Parchment and Open Badge Factory; for "
+            "other platforms paste the badge's assertion URL or upload the baked badge image."
+        )
+    return f"No badge could be read at {url} (it is not a badge)."
+
+
+def _verify_fetched_url(url: str, ctx: VerifyContext, *, page: str | None) -> FormatResult:
     got = get_document(url, ctx.client, cache=False)
     if not got.reached:
         run = _Run(ctx)
@@ -128,11 +191,10 @@ def _verify_url(url: str, ctx: VerifyContext) -> FormatResult:
         )
         return FormatResult("ob2-hosted", run.checks, None)
     if got.doc is None:
-        if got.text and got.text.count(".") == 2 and got.status and got.status < 300:
-            return _verify_signed(got.text, ctx)
+        if got.text and is_compact_token(got.text) and got.status and got.status < 300:
+            return _verify_signed(got.text.strip(), ctx)
         run = _Run(ctx)
-        why = f"HTTP {got.status}" if got.status and got.status >= 300 else "it is not a badge"
-        run.add(failed(CheckName.HOSTED, f"No badge could be read at {url} ({why})."))
+        run.add(failed(CheckName.HOSTED, _not_a_badge(url, got, page)))
         return FormatResult("ob2-hosted", run.checks, None)
     return _verify_json(got.doc, ctx, fetched_from=got)
 
@@ -144,7 +206,7 @@ def _verify_json(
     types = types_of(doc)
     if legacy is None and "Assertion" not in types and not _looks_like_assertion(doc):
         return _verify_node(doc, ctx, fetched_from=fetched_from)
-    assertion = upgrade_assertion(doc, legacy) if legacy else doc
+    assertion = upgrade_assertion(doc, legacy) if legacy else canonical_names(doc)[0]
     verification = assertion.get("verification")
     vtype = str(verification.get("type", "")).lower() if isinstance(verification, dict) else ""
     if vtype in {"signedbadge", "signed"}:
@@ -233,7 +295,7 @@ def _resolve(
         status = f"HTTP {got.status}" if got.status and got.status >= 300 else "not a JSON object"
         run.add(failed(CheckName.ISSUER, f"The {what} at {ref} could not be read ({status})."))
         return None
-    doc = upgrade_fetched(got.doc, kind)
+    doc = upgrade_fetched(_canonical(run, got.doc, what), kind)
     declared = node_id(doc)
     if declared is not None and declared != ref:
         run.add(
@@ -444,7 +506,11 @@ def _verify_hosted(
         return FormatResult(fmt, run.checks, None)
     fetched_raw = got.doc
     fetched_legacy = legacy_version(fetched_raw)
-    fetched = upgrade_assertion(fetched_raw, fetched_legacy) if fetched_legacy else fetched_raw
+    fetched = (
+        upgrade_assertion(fetched_raw, fetched_legacy)
+        if fetched_legacy
+        else _canonical(run, fetched_raw, "hosted badge")
+    )
     if fetched_legacy == "0.5":
         fetched = {**fetched, "id": url}
     if got is not fetched_from:
@@ -549,8 +615,8 @@ def _origin_check(run: _Run, assertion_url: str, issuer: _Resolved | None) -> No
         run.add(
             warning(
                 CheckName.ORIGIN,
-                f"{_cap(who)}'s id ({issuer_id}) is not a web address; the badge is on {host}, "
-                "where its profile is served.",
+                f"{_cap(who)}'s id{f' ({issuer_id})' if issuer_id else ''} is not a web "
+                f"address; the badge is on {host}, where its profile is served.",
             )
         )
         return
@@ -586,7 +652,7 @@ def _verify_signed(token: str, ctx: VerifyContext) -> FormatResult:
         return FormatResult("ob2-signed", run.checks, None)
     raw = jws.payload
     legacy = legacy_version(raw)
-    assertion = upgrade_assertion(raw, legacy) if legacy else raw
+    assertion = upgrade_assertion(raw, legacy) if legacy else _canonical(run, raw, "signed badge")
     verification = assertion.get("verification")
     vtype = str(verification.get("type", "")).lower() if isinstance(verification, dict) else ""
     if vtype in {"hostedbadge", "hosted"}:
@@ -836,7 +902,7 @@ def _verify_node(
     doc: dict[str, Any], ctx: VerifyContext, *, fetched_from: Got | None
 ) -> FormatResult:
     run = _Run(ctx)
-    types = types_of(doc)
+    types = types_of(canonical_names(doc)[0])
     fmt = next((_NODE_FORMATS[t] for t in types if t in _NODE_FORMATS), "ob2-document")
     if context_problem(doc, legacy=None):
         _document_checks(run, doc, None, "document")
@@ -871,7 +937,7 @@ def _verify_node(
             failed(CheckName.HOSTED, f"The document is not hosted at its address {url} ({why}).")
         )
         return FormatResult(fmt, run.checks, None)
-    fetched = got.doc
+    fetched = _canonical(run, got.doc, "document")
     if got is not fetched_from and (node_id(fetched), types_of(fetched), fetched.get("name")) != (
         url,
         types,

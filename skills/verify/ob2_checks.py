@@ -17,8 +17,10 @@ from skills.verify.ob2_vocab import (
     EXTENSION_CONTEXTS,
     EXTENSION_SCHEMAS,
     OB_V1_CONTEXTS,
+    OB_V2_CLASS_ALIASES,
     OB_V2_CLASSES,
     OB_V2_CONTEXT_ALIASES,
+    OB_V2_PROPERTY_ALIASES,
     OB_V2_TERMS,
     expand_iri,
 )
@@ -152,6 +154,86 @@ def undefined_terms(doc: dict[str, Any]) -> list[str]:
 
     walk(doc, base, "")
     return found
+
+
+# ── aliases ─────────────────────────────────────────────────────────────────
+
+
+def _alias_scope(node: dict[str, Any], active: frozenset[str]) -> frozenset[str]:
+    """The property aliases in force inside ``node``: all of them under the OB v2 context,
+    minus any term a bundled extension context redefines; none under an unknown context."""
+    if "@context" not in node:
+        return active
+    scope = set(active)
+    for ctx in as_list(node["@context"]):
+        if (isinstance(ctx, str) and ctx in OB_V2_CONTEXT_ALIASES) or (
+            isinstance(ctx, dict) and _inline_context_ok(ctx)
+        ):
+            scope = set(OB_V2_PROPERTY_ALIASES)
+        elif isinstance(ctx, str) and ctx in EXTENSION_CONTEXTS:
+            scope -= set(EXTENSION_CONTEXTS[ctx])
+        else:
+            return frozenset()
+    return frozenset(scope)
+
+
+def canonical_names(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``doc`` with the aliases of the OB v2 context replaced by their canonical names.
+
+    Every object where the OB v2 context is in scope (the document's own ``@context``, so
+    embedded badge classes, issuers, recipients and verification objects too) has its
+    aliased keys renamed (``verify`` -> ``verification``) and aliased class names in
+    ``type`` replaced (``hosted`` -> ``HostedBadge``); see
+    :data:`skills.verify.ob2_vocab.OB_V2_PROPERTY_ALIASES`. JSON-LD expansion gives both
+    spellings one meaning, so the checks then read one name. A document without the v2
+    context (OB 0.5/1.x, whose ``verify`` is a different structure) comes back unchanged.
+
+    Returns (the canonical copy, problems): a problem is an object that gives both an alias
+    and its canonical name with different values, which is ambiguous; the canonical
+    name's value is kept. The input is never modified.
+    """
+    problems: list[str] = []
+
+    def walk(value: Any, active: frozenset[str]) -> Any:
+        if isinstance(value, list):
+            return [walk(item, active) for item in value]
+        if not isinstance(value, dict):
+            return value
+        scope = _alias_scope(value, active)
+        out: dict[str, Any] = {}
+        renamed: list[tuple[str, str, Any]] = []
+        for key, child in value.items():
+            if key == "@context":
+                out[key] = child  # term definitions, not data: never renamed
+            elif key in scope:
+                renamed.append((key, OB_V2_PROPERTY_ALIASES[key], walk(child, scope)))
+            elif key in {"type", "@type"} and scope:
+                out[key] = _canonical_types(child)
+            else:
+                out[key] = walk(child, scope)
+        for alias, canonical, child in renamed:
+            if canonical not in out:
+                out[canonical] = child
+            elif out[canonical] != child:
+                problems.append(
+                    f"it gives both {alias} and {canonical}, two names of one property, "
+                    "with different values"
+                )
+        return out
+
+    base = _alias_scope(doc, frozenset())
+    if not base:
+        return doc, []
+    result = walk(doc, base)
+    return (result if isinstance(result, dict) else doc), problems
+
+
+def _canonical_types(value: Any) -> Any:
+    if isinstance(value, str):
+        return OB_V2_CLASS_ALIASES.get(value, value)
+    if isinstance(value, list):
+        return [OB_V2_CLASS_ALIASES.get(v, v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 # ── types and structure ─────────────────────────────────────────────────────

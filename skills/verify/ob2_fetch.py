@@ -32,7 +32,9 @@ class Got:
 
     ``doc`` is the parsed JSON object when the response was 2xx JSON; ``status`` is None
     when nothing came back (``error`` says why in one sentence); ``text`` is the body as
-    text when it was not JSON (a compact JWS served at a URL).
+    text when it was not JSON (a compact JWS served at a URL, a web page) and
+    ``parse_error`` the sentence saying why it could not be read as JSON;
+    ``content_type`` is the media type the server declared (lower case, no parameters).
     """
 
     url: str
@@ -41,6 +43,8 @@ class Got:
     error: str | None = None
     final_url: str = ""
     text: str | None = None
+    content_type: str = ""
+    parse_error: str | None = None
 
     @property
     def reached(self) -> bool:
@@ -101,16 +105,33 @@ def get_document(
     except FetchError as err:
         return Got(url, None, None, error=str(err) or f"{url} could not be fetched.")
     final = response.url or url
+    media = response.content_type.split(";", 1)[0].strip().lower()
     if not response.ok:
-        return Got(url, response.status, None, final_url=final)
+        return Got(url, response.status, None, final_url=final, content_type=media)
     try:
         parsed = response.json()
-    except InputError:
+    except InputError as err:
         text = response.body.decode("utf-8", "replace").strip()
-        return Got(url, response.status, None, error="not JSON", final_url=final, text=text)
+        return Got(
+            url,
+            response.status,
+            None,
+            error="not JSON",
+            final_url=final,
+            text=text,
+            content_type=media,
+            parse_error=str(err) or None,
+        )
     if not isinstance(parsed, dict):
-        return Got(url, response.status, None, error="not a JSON object", final_url=final)
-    got = Got(url, response.status, parsed, final_url=final)
+        return Got(
+            url,
+            response.status,
+            None,
+            error="not a JSON object",
+            final_url=final,
+            content_type=media,
+        )
+    got = Got(url, response.status, parsed, final_url=final, content_type=media)
     if cache:
         _store(client, key, got, ttl)
     return got

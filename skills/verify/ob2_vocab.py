@@ -6,6 +6,10 @@
   38254719, file SHA-256 ``OB_V2_CONTEXT_SOURCE_SHA256``). The context is flat (no scoped
   contexts, no ``@vocab``), so a JSON key is kept by JSON-LD expansion exactly when it is a
   keyword, one of these terms, a term of an extension context in scope, or contains ``:``.
+- ``OB_V2_PROPERTY_ALIASES``/``OB_V2_CLASS_ALIASES``: the aliases the bundled OB v2 context
+  (``skills/jsonld/contexts/openbadges-v2.json``) defines, derived from that file by
+  :func:`context_aliases` (never a hand list): ``verify`` -> ``verification`` (a property),
+  ``hosted`` -> ``HostedBadge`` and ``signed`` -> ``SignedBadge`` (classes, used as ``type``).
 - ``EXTENSION_CONTEXTS``/``EXTENSION_SCHEMAS``: the two published OB 2.0 extensions the 1EdTech
   validator bundles (Example Extension and Apply Link): their context terms, the types they
   validate, and their JSON Schemas (draft-04), as published by IMS Global / 1EdTech.
@@ -125,6 +129,82 @@ OB_V2_PREFIXES: dict[str, str] = {
     "sec": "https://w3id.org/security#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+
+
+def _definition_id(definition: Any) -> str | None:
+    """The ``@id`` a term definition gives (a string definition is its own ``@id``)."""
+    if isinstance(definition, str):
+        return definition
+    if isinstance(definition, dict) and isinstance(definition.get("@id"), str):
+        return str(definition["@id"])
+    return None
+
+
+def context_aliases(context: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """(property aliases, class aliases) a flat JSON-LD context defines.
+
+    Terms are grouped by the IRI they expand to. Within a group:
+
+    - a term whose definition names another term of the context as its ``@id`` is an alias
+      of that term (``"verify": "verification"``): a property alias;
+    - among terms defined directly, when exactly one is a class name (capitalised), the
+      others are aliases of that class (``hosted`` -> ``HostedBadge``): a class alias,
+      used as a ``type`` value;
+    - any other group (``revoked`` and ``revokedAssertions`` both map to ``obi:revoked``
+      but the specification gives them different places: a flag on an Assertion, a list
+      on a RevocationList) is left alone: no name is preferred over another.
+    """
+    terms = context.get("@context", context)
+    if not isinstance(terms, dict):
+        return {}, {}
+    prefixes = {k: v for k, v in terms.items() if isinstance(v, str) and v.endswith(("#", "/"))}
+
+    def expand(term: str, seen: frozenset[str] = frozenset()) -> str | None:
+        raw = _definition_id(terms.get(term))
+        if raw is None or term in seen:
+            return None
+        if raw in terms and raw not in prefixes and raw != term:
+            return expand(raw, seen | {term})
+        prefix, sep, suffix = raw.partition(":")
+        if sep and prefix in prefixes and not suffix.startswith("//"):
+            return prefixes[prefix] + suffix
+        return raw
+
+    groups: dict[str, list[str]] = {}
+    for term in terms:
+        if term.startswith("@") or term in prefixes:
+            continue
+        iri = expand(term)
+        if iri is not None and not iri.startswith("@"):
+            groups.setdefault(iri, []).append(term)
+    properties: dict[str, str] = {}
+    classes: dict[str, str] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        direct = []
+        for term in members:
+            target = _definition_id(terms[term])
+            if target in members and target != term:
+                properties[term] = str(target)
+            else:
+                direct.append(term)
+        capitalised = [t for t in direct if t[:1].isupper()]
+        if len(capitalised) == 1:
+            for term in direct:
+                if term != capitalised[0]:
+                    classes[term] = capitalised[0]
+    return properties, classes
+
+
+def _bundled_aliases() -> tuple[dict[str, str], dict[str, str]]:
+    from skills.jsonld import CONTEXTS  # the pinned (SHA-256 checked) bundled file
+
+    document = CONTEXTS.get(OB_V2_CONTEXT_URL)
+    return context_aliases(dict(document)) if document is not None else ({}, {})
+
+
+OB_V2_PROPERTY_ALIASES, OB_V2_CLASS_ALIASES = _bundled_aliases()
 
 # Node classes the OB v2 context defines (a ``type`` must be one of these, or an IRI).
 OB_V2_CLASSES = frozenset(

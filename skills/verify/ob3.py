@@ -43,7 +43,9 @@ def verify_ob3_di(doc: dict[str, Any], ctx: VerifyContext) -> FormatResult:
             )
         ]
     else:
-        proof_checks = verify_data_integrity(doc, client=ctx.client, issuer_id=issuer_id_of(doc))
+        proof_checks = verify_data_integrity(
+            doc, client=ctx.client, issuer_id=issuer_id_of(doc), budget=ctx.budget
+        )
         if not any(c.name == CheckName.SIGNATURE for c in proof_checks):
             proof_checks.append(
                 not_run(CheckName.SIGNATURE, f"{who}'s proof could not be checked.")

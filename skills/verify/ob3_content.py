@@ -13,10 +13,11 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from skills.verify.common import identity_matches, parse_datetime
+from skills.verify.common import check_name_binding, identity_matches, parse_datetime
 from skills.verify.context import VerifyContext
 from skills.verify.model import (
     Achievement,
@@ -155,8 +156,12 @@ def check_structure(doc: Mapping[str, Any]) -> Check:
                 problems.append("its achievement is not of type Achievement")
             if not _text(ach.get("name")):
                 problems.append("its achievement has no name")
-        if not isinstance(subject.get("id"), str) and not as_list(subject.get("identifier")):
-            problems.append("its credentialSubject names no recipient (no id, no identifier)")
+        if (
+            not isinstance(subject.get("id"), str)
+            and not as_list(subject.get("identifier"))
+            and not _text(subject.get("name"))
+        ):
+            problems.append("its credentialSubject names no recipient (no id, identifier or name)")
     elif kind == "endorsement" and "EndorsementSubject" not in types_of(subject):
         problems.append("its credentialSubject is not an EndorsementSubject")
     date_key = "issuanceDate" if is_vc1(doc) else "validFrom"
@@ -164,11 +169,10 @@ def check_structure(doc: Mapping[str, Any]) -> Check:
     if kind in ("badge", "endorsement") and issued is None:
         problems.append(f"it has no readable {date_key}")
     if problems:
+        noun = "status list credential" if kind == "status-list" else "Open Badges 3.0 credential"
         return failed(
             CheckName.STRUCTURE,
-            f"{who}'s credential is not a well-formed Open Badges 3.0 credential: "
-            + "; ".join(problems)
-            + ".",
+            f"{who}'s credential is not a well-formed {noun}: " + "; ".join(problems) + ".",
         )
     what = {
         "badge": "an Open Badges 3.0 credential",
@@ -220,8 +224,27 @@ def recipients(doc: Mapping[str, Any]) -> list[Recipient]:
     return found
 
 
-def check_recipient(doc: Mapping[str, Any], claimed: str | None) -> Check:
-    """RECIPIENT: the claimed identity matches credentialSubject.id or any IdentityObject."""
+def _recipient(named: list[Recipient], subject: Mapping[str, Any] | None) -> Recipient:
+    """The credential's recipient: its first identity, carrying the subject's name if any."""
+    name = _text(subject.get("name")) if subject is not None else None
+    if named:
+        return replace(named[0], name=name)
+    return Recipient(type="name" if name else None, name=name)
+
+
+def check_recipient(
+    doc: Mapping[str, Any], claimed: str | None, claimed_name: str | None = None
+) -> Check:
+    """RECIPIENT: the claimed identity matches credentialSubject.id or any IdentityObject.
+
+    A credential that names its recipient only by name is bound by name
+    (:func:`skills.verify.common.check_name_binding`): a warning, never ``invalid``.
+    """
+    if not recipients(doc):
+        subject = _subject(doc)
+        only_name = _recipient([], subject)
+        if only_name.name_only:
+            return check_name_binding(only_name, claimed_name)
     if claimed is None or not claimed.strip():
         return not_run(
             CheckName.RECIPIENT,
@@ -325,7 +348,7 @@ def normalise(doc: Mapping[str, Any]) -> Credential:
             type=_text(ach_type),
             tags=tags,
         ),
-        recipient=named[0] if named else Recipient(),
+        recipient=_recipient(named, subject),
         issued=issued,
         expires=expires,
         alignments=alignments,
@@ -354,13 +377,7 @@ def check_validity(
         issued_label=label,
     )
     who = issuer_label(doc)
-    return type(check)(
-        check.name,
-        check.outcome,
-        check.message.replace("The badge", f"{who}'s credential", 1),
-        fail_status=check.fail_status,
-        required=check.required,
-    )
+    return replace(check, message=check.message.replace("The badge", f"{who}'s credential", 1))
 
 
 _TERM_LIKE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
@@ -496,7 +513,7 @@ def content_checks(
     after = [
         check_status(doc, ctx, who=who, verify_list=verify_list),
         check_validity(doc, ctx, issued=issued, expires=expires),
-        check_recipient(doc, ctx.recipient),
+        check_recipient(doc, ctx.recipient, ctx.recipient_name),
     ]
     return before, after
 

@@ -12,7 +12,9 @@
   ``jti`` the credential id (when both exist), and ``nbf``/``exp`` agree with
   validFrom/validUntil (VC 1.1: issuanceDate/expirationDate) to the second.
 - The credential is the ``vc`` claim (VC 1.1 style) or the payload itself (a VC 2.0
-  JOSE-secured credential); it then gets the content checks of :mod:`ob3_content`.
+  JOSE-secured credential); it then gets the content checks of :mod:`ob3_content`. The
+  claims check is folded into the credential's STRUCTURE check, so that the report names
+  each check once (:func:`skills.verify.model.merge_checks`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 from skills.errors import FetchError, InputError, SkillAtlasError
 from skills.verify import jose
 from skills.verify.context import FormatResult, VerifyContext
-from skills.verify.model import Check, CheckName, failed, not_run, passed
+from skills.verify.model import Check, CheckName, failed, merge_checks, not_run, passed
 from skills.verify.ob3_content import content_checks, issuer_label, normalise
 from skills.verify.status import StatusListVerifier, as_list, issuer_id_of
 
@@ -39,12 +41,7 @@ _MAX_CANDIDATE_KEYS = 16
 def _did_jwk(did: str) -> tuple[jose.PublicKey, str]:
     """The key a ``did:jwk`` names and its fingerprint (cached: parsing a key costs more
     than verifying a signature with it). Raises InputError for a broken did:jwk."""
-    body = did.split("#", 1)[0][len("did:jwk:") :]
-    try:
-        jwk = json.loads(jose.b64url_decode(body))
-    except ValueError as exc:
-        raise InputError("The did:jwk does not hold a JSON key.") from exc
-    key = jose.jwk_to_key(jwk)
+    key = jose.did_jwk_key(did)  # strict, depth-limited JSON: never a RecursionError
     return key, jose.key_fingerprint(key)
 
 
@@ -99,7 +96,7 @@ def _issuer_document(issuer_id: str, ctx: VerifyContext) -> Mapping[str, Any]:
         if not isinstance(doc, dict):
             raise InputError("its profile is not a JSON object")
         return doc
-    raise InputError(f"the issuer id {issuer_id[:80]!r} cannot be resolved to keys")
+    raise InputError(f"the issuer id {issuer_id[:80]} cannot be resolved to keys")
 
 
 def _bind_jwk(issuer_id: str | None, key: jose.PublicKey, fp: str, ctx: VerifyContext) -> Check:
@@ -206,6 +203,12 @@ def _claim_time(value: Any) -> datetime | None:
         return None
 
 
+def _shown(value: Any) -> str:
+    """A claim value as a person reads it: text as it is, anything else as JSON."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text[:100]
+
+
 def _claims_check(
     payload: Mapping[str, Any], vc: Mapping[str, Any], embedded: bool
 ) -> tuple[Check, datetime | None, datetime | None]:
@@ -218,7 +221,12 @@ def _claims_check(
     if embedded and iss is None:
         problems.append("it has no iss claim")
     elif iss is not None and iss != issuer_id:
-        problems.append(f"its iss claim ({str(iss)[:100]}) is not the issuer ({issuer_id})")
+        if issuer_id is None:
+            problems.append(
+                f"its iss claim names {_shown(iss)}, but the credential names no issuer"
+            )
+        else:
+            problems.append(f"its iss claim ({_shown(iss)}) is not the issuer ({issuer_id})")
     subjects = as_list(vc.get("credentialSubject"))
     subject_id = subjects[0].get("id") if subjects and isinstance(subjects[0], Mapping) else None
     sub = payload.get("sub")
@@ -302,7 +310,7 @@ def verify_ob3_jwt(
             from skills.verify.ob3_content import check_validity
 
             after = [check_validity(vc, ctx) if c.name == CheckName.VALIDITY else c for c in after]
-        return FormatResult(fmt, [*checks, *after], normalise(vc))
+        return FormatResult(fmt, list(merge_checks([*checks, *after])), normalise(vc))
     issuer_id = issuer_id_of(vc)
     key, binding = _key_and_binding(jws.header, issuer_id, ctx)
     checks.append(binding)
@@ -322,4 +330,5 @@ def verify_ob3_jwt(
                 "that key.",
             )
         )
-    return FormatResult(fmt, [*checks, *after], normalise(vc))
+    # The claims check and the credential's structure check are both STRUCTURE: one check.
+    return FormatResult(fmt, list(merge_checks([*checks, *after])), normalise(vc))

@@ -13,8 +13,13 @@ Policy (decided from the OB 3.0 specification and the 1EdTech conformance corpus
   where the data model also allows a single value, as many issuers emit. A single value is
   treated as a one-element array before validating (:func:`coerce_to_schema`).
 - The schema is written for VC Data Model 2.0 (its ``@context`` must start with the v2
-  context). A VC 1.1 credential therefore fails it for its data model version alone: its
-  errors are a *warning*, as 1EdTech's validator reports them, not a failure.
+  context, ``validFrom`` is required). A VC 1.1 credential differs from it by its data model
+  version alone in exactly two ways, which are excused: its first ``@context`` is the VC 1.1
+  context, and it dates itself with ``issuanceDate``/``expirationDate`` instead of
+  ``validFrom``/``validUntil``. Each credential in the document (the badge and any embedded
+  endorsement) whose first context is VC 1.1 is read as its 2.0 equivalent before validating
+  (:func:`as_vc2`); every other schema error fails the check exactly as for VC 2.0 (an issuer
+  ``image`` given as a bare string is not excused).
 - A ``credentialSchema`` naming a schema that is not bundled is never fetched (every URL in a
   badge is attacker-chosen): the check says so in a warning.
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -59,6 +65,9 @@ ENDORSEMENT_SCHEMA_URLS = frozenset(
 BUNDLED_SCHEMA_URLS = ACHIEVEMENT_SCHEMA_URLS | ENDORSEMENT_SCHEMA_URLS
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+# VC 1.1 date properties and the VC 2.0 ones the schema requires in their place.
+_VC1_DATES = (("issuanceDate", "validFrom"), ("expirationDate", "validUntil"))
 _MAX_DEPTH = 64
 _MAX_ERRORS_SHOWN = 3
 
@@ -339,9 +348,85 @@ def _named_schemas(doc: Mapping[str, Any]) -> list[str]:
     return names
 
 
+def _first_context(node: Mapping[str, Any]) -> Any:
+    contexts = node.get("@context")
+    return contexts[0] if isinstance(contexts, list) and contexts else contexts
+
+
+def _vc2_node(node: Mapping[str, Any]) -> dict[str, Any]:
+    """One VC 1.1 credential object read as VC 2.0: v2 first context, 2.0 date names."""
+    out = dict(node)
+    contexts = node.get("@context")
+    out["@context"] = (
+        [VC_V2_CONTEXT, *contexts[1:]] if isinstance(contexts, list) else VC_V2_CONTEXT
+    )
+    for old, new in _VC1_DATES:
+        if new not in out and old in out:
+            out[new] = out[old]
+    return out
+
+
+def as_vc2(value: Any, depth: int = 0) -> Any:
+    """``value`` with every VC 1.1 credential object in it read as its VC 2.0 equivalent.
+
+    A JSON object whose first ``@context`` is the VC 1.1 context gets the VC 2.0 context in
+    its place, and ``validFrom``/``validUntil`` copied from ``issuanceDate``/
+    ``expirationDate`` when it lacks them; nothing else changes (so every other schema error
+    still shows). The input is never modified; parts without a VC 1.1 credential are
+    returned as they are (not copied).
+    """
+    if depth > _MAX_DEPTH:
+        return value
+    if isinstance(value, list):
+        items = [as_vc2(item, depth + 1) for item in value]
+        changed = any(a is not b for a, b in zip(items, value, strict=True))
+        return items if changed else value
+    if not isinstance(value, Mapping):
+        return value
+    node: Mapping[str, Any] = _vc2_node(value) if _first_context(value) == VC_V1_CONTEXT else value
+    children = {k: as_vc2(v, depth + 1) for k, v in node.items() if isinstance(v, Mapping | list)}
+    moved = {k: v for k, v in children.items() if v is not node[k]}
+    if not moved:
+        return node
+    return {**node, **moved}
+
+
+_NONE_OF = re.compile(r"^None of (.+) are valid under the given schema$", re.DOTALL)
+_PLAIN_ENDINGS = (
+    (
+        re.compile(
+            r" is not valid under any of the schemas listed in the '(?:oneOf|anyOf)' keyword$"
+        ),
+        " matches none of the forms the schema allows",
+    ),
+    (
+        re.compile(r" is valid under more than one of the schemas listed in the 'oneOf' keyword$"),
+        " matches more than one of the forms the schema allows",
+    ),
+)
+_LONG_VALUE = 60
+
+
+def _plain(message: str) -> str:
+    """A validator's message in words a person reads: no long JSON dump of the value, no
+    schema keywords, no Python-looking "None of ..." (the place is given beside it)."""
+    message = _NONE_OF.sub(r"none of \1 is an accepted value", message)
+    if message[:1] in ("{", "["):
+        try:
+            _value, end = json.JSONDecoder().raw_decode(message)
+        except ValueError:
+            end = 0
+        if end > _LONG_VALUE:
+            message = "its value" + message[end:]
+    for pattern, words in _PLAIN_ENDINGS:
+        message = pattern.sub(words, message)
+    return message
+
+
 def _describe(error: tuple[str, str]) -> str:
     where, message = error
     where = where or "(the credential)"
+    message = _plain(message)
     if len(message) > 160:
         message = message[:157] + "..."
     return f"{where}: {message}"
@@ -364,11 +449,15 @@ def validate_ob3_schema(doc: Mapping[str, Any], *, who: str = "The issuer") -> C
         )
     label = "AchievementCredential" if kind == "achievement" else "EndorsementCredential"
     validator = _validator(kind)
-    instance = coerce_to_schema(doc, kind)
+    vc1 = _first_context(doc) == VC_V1_CONTEXT
+    instance = coerce_to_schema(as_vc2(doc), kind)
     errors = validator(instance)
-    contexts = doc.get("@context")
-    first_context = contexts[0] if isinstance(contexts, list) and contexts else contexts
-    vc2 = first_context == VC_V2_CONTEXT
+    read_as = (
+        " (as a VC Data Model 1.1 credential, its first @context and "
+        "issuanceDate/expirationDate excused)"
+        if vc1
+        else ""
+    )
     unknown_note = (
         " It also names schemas that are never fetched and were not checked: "
         + ", ".join(u[:100] for u in unknown[:3])
@@ -379,19 +468,16 @@ def validate_ob3_schema(doc: Mapping[str, Any], *, who: str = "The issuer") -> C
     if errors:
         detail = "; ".join(_describe(e) for e in errors[:_MAX_ERRORS_SHOWN])
         more = f" (and {len(errors) - _MAX_ERRORS_SHOWN} more)" if len(errors) > 3 else ""
-        if not vc2:
-            return warning(
-                CheckName.SCHEMA,
-                f"{who}'s credential uses the VC Data Model 1.1, which the OB 3.0 {label} "
-                f"schema predates. Differences: {detail}{more}.{unknown_note}",
-            )
         return failed(
             CheckName.SCHEMA,
-            f"{who}'s credential does not match the OB 3.0 {label} schema: {detail}{more}.",
+            f"{who}'s credential does not match the OB 3.0 {label} schema{read_as}: "
+            f"{detail}{more}.",
         )
     if unknown:
         return warning(
             CheckName.SCHEMA,
-            f"{who}'s credential matches the OB 3.0 {label} schema.{unknown_note}",
+            f"{who}'s credential matches the OB 3.0 {label} schema{read_as}.{unknown_note}",
         )
-    return passed(CheckName.SCHEMA, f"{who}'s credential matches the OB 3.0 {label} schema.")
+    return passed(
+        CheckName.SCHEMA, f"{who}'s credential matches the OB 3.0 {label} schema{read_as}."
+    )

@@ -67,12 +67,20 @@ def _json_object(text: bytes | str, *, where: str) -> dict[str, Any]:
     return value
 
 
+def is_compact_token(text: str) -> bool:
+    """True when ``text`` (surrounding whitespace aside) has the shape of a compact JWS/JWT:
+    three base64url segments joined by dots. JSON text is never a token, however many dots
+    its strings hold (``{"name": "a.b.c"}``)."""
+    stripped = text.strip()
+    return stripped.isascii() and _COMPACT.fullmatch(stripped) is not None
+
+
 def _recognise_text(text: str) -> tuple[SubmissionKind, Any] | None:
     """(kind, payload) for a compact token, an http(s) URL, or JSON text; None otherwise."""
-    stripped = text.strip()
+    stripped = text.strip().lstrip("\ufeff").strip()
     if stripped.startswith("{") or stripped.startswith("["):
         return "json", _json_object(stripped, where="The text")
-    if stripped.isascii() and _COMPACT.fullmatch(stripped):
+    if is_compact_token(stripped):
         return "compact", stripped
     if _URL.fullmatch(stripped):
         return "url", stripped
@@ -232,4 +240,4 @@ def detect_format(sub: Submission, *, max_bytes: int | None = None) -> str:
         return "unknown"
 
 
-__all__ = ["ACCEPTED", "VC_CONTEXTS", "detect_format", "read_source"]
+__all__ = ["ACCEPTED", "VC_CONTEXTS", "detect_format", "is_compact_token", "read_source"]

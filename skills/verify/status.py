@@ -5,14 +5,27 @@ Supported status methods:
 - ``BitstringStatusListEntry`` (W3C Bitstring Status List v1.0) and its predecessor
   ``StatusList2021Entry``: the status list credential named by ``statusListCredential`` is
   fetched, **its own proof is verified** (Data Integrity or VC-JWT, through the same OB 3.0
-  verification, passed in as ``verify_list``), its issuer must be the badge's issuer, its
-  validity window must hold, and its ``encodedList`` (multibase ``u`` + base64url of a gzip
-  stream; a bare base64 string for StatusList2021) is decoded; bit ``statusListIndex`` counts
-  from the most significant bit of the first byte.
+  verification, passed in as ``verify_list``) with a key bound to *the list's own issuer*,
+  its type must name a status list credential, its validity window must hold, and its
+  ``encodedList`` (multibase ``u`` + base64url of a gzip stream; a bare base64 string for
+  StatusList2021) is decoded; bit ``statusListIndex`` counts from the most significant bit
+  of the first byte. The list's issuer may be another party than the badge's issuer (the
+  W3C recommendation allows it: the badge's issuer names the list in the signed
+  credential); the check's sentence then names the list's issuer. A revocation read from
+  such a verified list is *conclusive* (it decides the verdict, see
+  :mod:`skills.verify.model`).
+- A status list whose proof verifies but whose key is not shown to belong to its issuer is
+  not trusted, with one exception that can only take trust away: when it names the badge's
+  own issuer and its Data Integrity proof verifies with the very verification method of the
+  badge's own proof, whoever signed the badge also signed the list, so the list is exactly
+  as trustworthy as the badge. A "revoked" or "suspended" bit of such a list is reported (a
+  failed check that is *not conclusive*); a clear bit is never enough (NOT RUN, as for any
+  list that could not be trusted).
 - ``1EdTechRevocationList``: the list at ``credentialStatus.id`` is fetched; it is a JSON object
   whose ``revokedCredentials`` array lists revoked credential ids. That list is unsigned by
   design of the 1EdTech method; what it is trusted on is that its address comes from the
-  signed credential itself. A list naming another issuer is not trusted.
+  signed credential itself. A list naming another issuer is not trusted; a revocation it
+  lists is not conclusive (it has no proof of its own).
 
 Purposes: ``revocation`` set → revoked. ``suspension`` set → also the REVOKED status (decided
 here): a suspended credential must not count as held, and REVOKED is the status whose meaning
@@ -70,10 +83,29 @@ class StatusUnavailable(Exception):
 
 @dataclass(frozen=True)
 class EntryResult:
-    """The outcome of one ``credentialStatus`` entry."""
+    """The outcome of one ``credentialStatus`` entry.
+
+    ``message`` is a whole sentence. ``conclusive`` is False when the answer comes from a
+    list without a verified proof of its own (see the module docstring).
+    """
 
     state: str  # "clear", "revoked", "suspended", "note", "unknown"
     message: str
+    conclusive: bool = True
+
+
+@dataclass(frozen=True)
+class TrustedList:
+    """A status list credential that may be read: its document and who stands behind it.
+
+    ``issuer`` names the list's issuer for sentences (its name, else its id).
+    ``same_signer_only`` is True when the list is trusted only because the badge's own
+    signer signed it (a key not shown to belong to anyone): only its revocations count.
+    """
+
+    document: Mapping[str, Any]
+    issuer: str
+    same_signer_only: bool = False
 
 
 def as_list(value: Any) -> list[Any]:
@@ -88,6 +120,17 @@ def types_of(node: Any) -> set[str]:
     if not isinstance(node, Mapping):
         return set()
     return {t for t in as_list(node.get("type")) if isinstance(t, str)}
+
+
+def issuer_name_of(doc: Mapping[str, Any]) -> str:
+    """How sentences name a credential's issuer: its name, else its id, else "an unnamed issuer"."""
+    issuer = doc.get("issuer")
+    if isinstance(issuer, Mapping):
+        name = issuer.get("name")
+        if isinstance(name, str) and name.strip():
+            return name.strip()[:120]
+    ident = issuer_id_of(doc)
+    return ident[:120] if ident else "an unnamed issuer"
 
 
 def issuer_id_of(doc: Mapping[str, Any]) -> str | None:
@@ -199,47 +242,91 @@ def _fetch_json_or_token(url: str, ctx: VerifyContext) -> tuple[Submission, str]
     raise StatusUnavailable(f"The status list at {url} is neither JSON nor a VC-JWT.")
 
 
+def _proof_methods(doc: Mapping[str, Any]) -> set[str]:
+    """The ``verificationMethod`` of every Data Integrity proof of ``doc`` that is checked."""
+    from skills.verify.proof_di import suite_of
+
+    methods: set[str] = set()
+    for proof in as_list(doc.get("proof")):
+        if isinstance(proof, Mapping) and suite_of(proof) is not None:
+            method = proof.get("verificationMethod")
+            if isinstance(method, str) and method:
+                methods.add(method)
+    return methods
+
+
+def _signed_like_badge(
+    result: FormatResult, list_doc: Mapping[str, Any], badge_doc: Mapping[str, Any]
+) -> bool:
+    """True when the list is as trustworthy as the badge itself (module docstring).
+
+    The list names the badge's issuer; its Data Integrity proofs use only verification
+    methods of the badge's own proofs and verify; and nothing else about it failed or
+    could not run but the binding of that key to the issuer.
+    """
+    badge_issuer = issuer_id_of(badge_doc)
+    if badge_issuer is None or issuer_id_of(list_doc) != badge_issuer:
+        return False
+    checks = result.checks
+    if any(c.outcome is Outcome.FAILED for c in checks):
+        return False
+    if any(
+        c.outcome is Outcome.NOT_RUN and c.required and c.name != CheckName.KEY_BINDING
+        for c in checks
+    ):
+        return False
+    if not any(c.name == CheckName.SIGNATURE and c.outcome is Outcome.PASSED for c in checks):
+        return False
+    list_methods = _proof_methods(list_doc)
+    return bool(list_methods) and list_methods <= _proof_methods(badge_doc)
+
+
 def _verify_list_credential(
     sub: Submission,
     url: str,
     ctx: VerifyContext,
     verify_list: StatusListVerifier,
-    badge_issuer: str | None,
-) -> Mapping[str, Any]:
-    """Verify the status list credential; its verified document, or StatusUnavailable."""
+    badge_doc: Mapping[str, Any],
+) -> TrustedList:
+    """Verify the status list credential; the list to read, or StatusUnavailable.
+
+    The list's own proof must verify with a key bound to the list's own issuer, whoever
+    that is (module docstring). A document that is not a status list credential is
+    reported as such, before anything else about it.
+    """
     token = _DEPTH.set(_DEPTH.get() + 1)
     try:
         # The list names no recipient: verify it for nobody in particular.
-        result = verify_list(sub, replace(ctx, recipient=None))
+        result = verify_list(sub, replace(ctx, recipient=None, recipient_name=None))
     finally:
         _DEPTH.reset(token)
-    verdict = decide(result.checks)
-    if verdict is not Status.VERIFIED:
-        reasons = [c.message for c in result.checks if c.outcome is Outcome.FAILED]
-        reasons += [c.message for c in result.checks if c.outcome is Outcome.NOT_RUN and c.required]
-        why = reasons[0] if reasons else verdict.value
-        raise StatusUnavailable(
-            f"The status list credential at {url} could not be trusted ({verdict.value}): {why}"
-        )
     doc = result.credential.document if result.credential is not None else None
-    if not isinstance(doc, Mapping):
-        raise StatusUnavailable(f"The status list credential at {url} could not be read.")
-    list_issuer = issuer_id_of(doc)
-    if badge_issuer is None or list_issuer != badge_issuer:
+    if isinstance(doc, Mapping) and not (types_of(doc) & LIST_CREDENTIAL_TYPES):
+        named = ", ".join(sorted(types_of(doc))) or "no type at all"
         raise StatusUnavailable(
-            f"The status list at {url} was issued by {list_issuer or 'nobody named'}, "
-            "not by the badge's issuer."
+            f"The document at {url} is not a status list credential: its type ({named[:120]}) "
+            "names neither BitstringStatusListCredential nor StatusList2021Credential."
         )
-    if not (types_of(doc) & LIST_CREDENTIAL_TYPES):
-        raise StatusUnavailable(f"The document at {url} is not a status list credential.")
-    return doc
+    verdict = decide(result.checks)
+    if isinstance(doc, Mapping) and verdict is Status.VERIFIED:
+        return TrustedList(doc, issuer_name_of(doc))
+    if isinstance(doc, Mapping) and _signed_like_badge(result, doc, badge_doc):
+        return TrustedList(doc, issuer_name_of(doc), same_signer_only=True)
+    reasons = [c.message for c in result.checks if c.outcome is Outcome.FAILED]
+    reasons += [c.message for c in result.checks if c.outcome is Outcome.NOT_RUN and c.required]
+    if not reasons:
+        reasons = ["its proof could not be checked."]
+    raise StatusUnavailable(
+        f"The status list credential at {url} could not be trusted: {reasons[0]}"
+    )
 
 
 def _bitstring_entry(
     entry: Mapping[str, Any],
     ctx: VerifyContext,
     verify_list: StatusListVerifier,
-    badge_issuer: str | None,
+    badge_doc: Mapping[str, Any],
+    who: str,
 ) -> EntryResult:
     purpose = entry.get("statusPurpose", "revocation")
     if not isinstance(purpose, str):
@@ -251,8 +338,9 @@ def _bitstring_entry(
     if not isinstance(url, str) or not url:
         raise StatusUnavailable("It names no statusListCredential to check.")
     index = _index(entry.get("statusListIndex"))
-    sub, final_url = _fetch_json_or_token(url, ctx)
-    doc = _verify_list_credential(sub, url, ctx, verify_list, badge_issuer)
+    sub, _final_url = _fetch_json_or_token(url, ctx)
+    trusted = _verify_list_credential(sub, url, ctx, verify_list, badge_doc)
+    doc = trusted.document
     subjects = [s for s in as_list(doc.get("credentialSubject")) if isinstance(s, Mapping)]
     if not subjects:
         raise StatusUnavailable(f"The status list at {url} has no credentialSubject.")
@@ -274,21 +362,47 @@ def _bitstring_entry(
         raise StatusUnavailable(
             f"Index {index} is outside the status list at {url} ({len(bits) * 8} entries)."
         ) from exc
-    del final_url
-    if purpose == "revocation":
-        if is_set:
-            return EntryResult("revoked", f"entry {index} of its status list is set")
-        return EntryResult("clear", f"entry {index} of its revocation list is not set")
-    if purpose == "suspension":
-        if is_set:
-            return EntryResult("suspended", f"entry {index} of its suspension list is set")
-        return EntryResult("clear", f"entry {index} of its suspension list is not set")
-    state = "set" if is_set else "not set"
-    return EntryResult("note", f"its {purpose[:40]} status entry {index} is {state}")
+    own = issuer_id_of(doc) == issuer_id_of(badge_doc)
+    if purpose not in ("revocation", "suspension"):
+        state = "set" if is_set else "not set"
+        return EntryResult("note", f"Its {purpose[:40]} status entry {index} is {state}.")
+    state = "revoked" if purpose == "revocation" else "suspended"
+    if not is_set:
+        if trusted.same_signer_only:
+            raise StatusUnavailable(
+                f"The status list at {url} is signed with the credential's own key, which is "
+                f"not shown to belong to {who}, so its clear entry {index} proves nothing."
+            )
+        if own:
+            return EntryResult(
+                "clear", f"Not {state} by {who}: entry {index} of its {purpose} list is not set."
+            )
+        return EntryResult(
+            "clear",
+            f"Not {state}: entry {index} of the {purpose} list issued by {trusted.issuer} "
+            "is not set.",
+        )
+    if trusted.same_signer_only:
+        return EntryResult(
+            state,
+            f"Its status list at {url} marks this credential {state} (entry {index} is set); "
+            f"the list is signed with the same key as the credential, a key not shown to "
+            f"belong to {who}.",
+            conclusive=False,
+        )
+    if own:
+        return EntryResult(
+            state, f"{who} {state} this credential: entry {index} of its {purpose} list is set."
+        )
+    return EntryResult(
+        state,
+        f"The {purpose} list issued by {trusted.issuer} for {who} marks this credential "
+        f"{state}: entry {index} is set.",
+    )
 
 
 def _revocation_list_entry(
-    entry: Mapping[str, Any], doc: Mapping[str, Any], ctx: VerifyContext, badge_issuer: str | None
+    entry: Mapping[str, Any], doc: Mapping[str, Any], ctx: VerifyContext, who: str
 ) -> EntryResult:
     url = entry.get("id")
     if not isinstance(url, str) or not url:
@@ -303,10 +417,10 @@ def _revocation_list_entry(
     list_issuer = listing.get("issuer")
     if isinstance(list_issuer, Mapping):
         list_issuer = list_issuer.get("id")
-    if list_issuer is not None and list_issuer != badge_issuer:
+    if list_issuer is not None and list_issuer != issuer_id_of(doc):
+        named = list_issuer if isinstance(list_issuer, str) else "an issuer it does not name"
         raise StatusUnavailable(
-            f"The revocation list at {url} belongs to {str(list_issuer)[:100]}, "
-            "not to the badge's issuer."
+            f"The revocation list at {url} belongs to {named[:100]}, not to the badge's issuer."
         )
     revoked = listing.get("revokedCredentials")
     if not isinstance(revoked, list):
@@ -315,9 +429,16 @@ def _revocation_list_entry(
         item_id = item.get("id") if isinstance(item, Mapping) else item
         if item_id == cred_id:
             reason = item.get("revocationReason") if isinstance(item, Mapping) else None
-            because = f" (reason given: {str(reason)[:200]})" if isinstance(reason, str) else ""
-            return EntryResult("revoked", f"its revocation list lists it{because}")
-    return EntryResult("clear", "its 1EdTech revocation list does not list it")
+            because = f" (reason given: {reason[:200]})" if isinstance(reason, str) else ""
+            # The list is unsigned: it is as good as the credential that names it, no better.
+            return EntryResult(
+                "revoked",
+                f"{who} revoked this credential: its revocation list lists it{because}.",
+                conclusive=False,
+            )
+    return EntryResult(
+        "clear", f"Not revoked by {who}: its 1EdTech revocation list does not list it."
+    )
 
 
 def check_status(
@@ -331,7 +452,10 @@ def check_status(
 
     ``who`` names the issuer in sentences ("Example Corp"). ``verify_list`` verifies a
     status list credential (OB 3.0 verification of that document). Fetches go through
-    ``ctx.client``. Never raises for bad input or failed fetches.
+    ``ctx.client``. Never raises for bad input or failed fetches. Every entry's answer
+    ends in this one check: revoked (or suspended) by any entry fails it, conclusive when
+    a verified list said so; any entry that could not be answered otherwise makes it
+    NOT RUN.
     """
     entries = as_list(doc.get("credentialStatus"))
     if not entries:
@@ -344,7 +468,6 @@ def check_status(
             CheckName.REVOCATION,
             "The status of a status list credential itself is not followed.",
         )
-    badge_issuer = issuer_id_of(doc)
     results: list[EntryResult] = []
     problems: list[str] = []
     for entry in entries[:MAX_ENTRIES]:
@@ -354,9 +477,9 @@ def check_status(
         kinds = types_of(entry)
         try:
             if kinds & BITSTRING_ENTRY_TYPES:
-                results.append(_bitstring_entry(entry, ctx, verify_list, badge_issuer))
+                results.append(_bitstring_entry(entry, ctx, verify_list, doc, who))
             elif REVOCATION_LIST_TYPE in kinds:
-                results.append(_revocation_list_entry(entry, doc, ctx, badge_issuer))
+                results.append(_revocation_list_entry(entry, doc, ctx, who))
             else:
                 named = ", ".join(sorted(kinds)) or "no type"
                 problems.append(f"Its status method ({named[:100]}) is not supported.")
@@ -364,19 +487,15 @@ def check_status(
             problems.append(str(exc))
     if len(entries) > MAX_ENTRIES:
         problems.append(f"It has more than {MAX_ENTRIES} status entries.")
-    for res in results:
-        if res.state == "revoked":
-            return failed(CheckName.REVOCATION, f"{who} revoked this credential: {res.message}.")
-        if res.state == "suspended":
-            return failed(
-                CheckName.REVOCATION,
-                f"{who} has suspended this credential: {res.message}.",
-                status=Status.REVOKED,
-            )
+    withdrawn = [r for r in results if r.state in ("revoked", "suspended")]
+    if withdrawn:
+        first = min(withdrawn, key=lambda r: (not r.conclusive, r.state != "revoked"))
+        return failed(
+            CheckName.REVOCATION, first.message, status=Status.REVOKED, conclusive=first.conclusive
+        )
     if problems:
         return not_run(
             CheckName.REVOCATION,
             f"Whether {who} revoked this credential could not be checked. " + " ".join(problems),
         )
-    summary = "; ".join(r.message for r in results)
-    return passed(CheckName.REVOCATION, f"Not revoked by {who}: {summary}.")
+    return passed(CheckName.REVOCATION, " ".join(r.message for r in results))

@@ -17,12 +17,13 @@ from conformance_harness import (
     REPLAY_NOW,
     Case,
     expect_ok,
+    load_manifest,
     mock_transport,
     read_case_source,
     replay_cases,
 )
 
-from skills.verify import Outcome, verify
+from skills.verify import Outcome, Status, verify
 
 CASES = replay_cases("ob30")
 
@@ -90,3 +91,29 @@ def test_ob30_case_ends_as_the_manifest_expects(case: Case) -> None:
     if report.ok:
         assert report.format in {"ob3-di", "ob3-jwt"}
         assert report.credential is not None and report.credential.issuer.id
+
+
+# The two "revoked with an unbound key" cases: the manifest marks them needs_network (their
+# status list is fetched live), but http_map.json serves its committed copy offline. Badge and
+# list are both signed with the same verificationMethod fragment key under an issuer that
+# answers 404 offline: whoever signed the badge also marks it revoked, so the verdict is
+# ``revoked`` (not conclusive: skills.verify.status), never ``verified`` or ``invalid``.
+REVOKED_OFFLINE = [
+    c
+    for c in load_manifest()
+    if c.version == "ob30" and c.expect_reason == "revoked" and "bit-string-list/" in c.file
+]
+
+
+def test_both_revoked_bitstring_cases_are_replayed() -> None:
+    assert len(REVOKED_OFFLINE) == 2
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in REVOKED_OFFLINE])
+def test_revoked_with_an_unbound_key_ends_revoked(case: Case) -> None:
+    with httpx.Client(transport=mock_transport(case)) as client:
+        report = verify(read_case_source(case), client=client, now=REPLAY_NOW)
+    lines = "\n".join(f"  {c.name}: {c.outcome} - {c.message}" for c in report.checks)
+    assert report.status is Status.REVOKED, f"{case.id} got {report.status}:\n{lines}"
+    (revocation,) = [c for c in report.checks if c.name == "revocation"]
+    assert "entry 23 is set" in revocation.message and not revocation.conclusive

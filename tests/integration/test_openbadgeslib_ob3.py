@@ -233,10 +233,21 @@ def test_unreachable_status_list_is_unverifiable(issuer: JwtIssuer) -> None:
     assert _verify(token).status is Status.UNVERIFIABLE
 
 
-def test_status_list_signed_by_someone_else_is_not_trusted(issuer: JwtIssuer) -> None:
+def test_status_list_claiming_the_issuer_but_signed_by_another_key_is_not_trusted(
+    issuer: JwtIssuer,
+) -> None:
     token = issuer.signer.sign(_credential(issuer.did, index=CLEAR_INDEX))
-    impostor = _jwt_issuer(issuer.alg)
-    assert _verify(token, issuer=impostor).status is Status.UNVERIFIABLE
+    forged = JwtIssuer(issuer.alg, _jwt_issuer(issuer.alg).key, issuer.did)
+    assert _verify(token, issuer=forged).status is Status.UNVERIFIABLE
+
+
+def test_status_list_issued_by_another_party_is_honoured(issuer: JwtIssuer) -> None:
+    """W3C Bitstring Status List: the list's issuer MAY differ from the credential's."""
+    other = _jwt_issuer(issuer.alg)
+    clear = issuer.signer.sign(_credential(issuer.did, index=CLEAR_INDEX))
+    assert _verify(clear, issuer=other).status is Status.VERIFIED
+    report = _verify(issuer.signer.sign(_credential(issuer.did, index=REVOKED_INDEX)), issuer=other)
+    assert report.status is Status.REVOKED and other.did[:60] in report.summary
 
 
 def test_expired_window_is_expired(issuer: JwtIssuer) -> None:

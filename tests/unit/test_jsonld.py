@@ -17,10 +17,12 @@ from skills.jsonld import (
     BUNDLED,
     CONTEXT_VARIANTS,
     CONTEXTS,
+    ContextNotBundled,
     canonicalize,
     check_contexts,
     check_safe_mode,
     document_loader,
+    expand,
 )
 from skills.verify.model import Outcome
 
@@ -80,8 +82,10 @@ def test_both_revisions_of_context_303_are_kept() -> None:
 
 
 def test_loader_never_fetches_unknown_contexts() -> None:
-    with pytest.raises(CanonicalizationError, match="not one of the bundled"):
+    with pytest.raises(ContextNotBundled, match="not one of the contexts Skill Atlas bundles") as e:
         document_loader("https://evil.example/context.json")
+    assert e.value.url == "https://evil.example/context.json"
+    assert isinstance(e.value, CanonicalizationError)
     assert document_loader(OB3 + "extensions.json")["document"] == CONTEXTS[OB3 + "extensions.json"]
 
 
@@ -95,8 +99,22 @@ def test_canonical_form_is_byte_identical_to_pyld(path: Path) -> None:
 def test_unknown_context_cannot_be_canonicalised() -> None:
     doc = load("simple.json")
     doc["@context"] = [*doc["@context"], "https://evil.example/ctx.json"]
-    with pytest.raises(CanonicalizationError):
+    with pytest.raises(ContextNotBundled) as e:
         canonicalize(doc)
+    assert e.value.url == "https://evil.example/ctx.json"
+
+
+def test_unbundled_context_deep_inside_is_told_apart_from_broken_json_ld() -> None:
+    doc = load("simple.json")
+    doc["credentialSubject"]["@context"] = "https://evil.example/nested.json"
+    with pytest.raises(ContextNotBundled) as e:
+        expand(doc)
+    assert e.value.url == "https://evil.example/nested.json"
+    broken = load("simple.json")
+    broken["@context"] = [*broken["@context"], {"@version": 2.0}]
+    with pytest.raises(CanonicalizationError) as err:
+        expand(broken)
+    assert not isinstance(err.value, ContextNotBundled)
 
 
 def test_blank_node_clique_is_refused_within_its_budget() -> None:
@@ -126,12 +144,60 @@ def test_missing_credentials_context_fails() -> None:
     assert check.outcome is Outcome.FAILED and "first @context" in check.message
 
 
-def test_inline_and_unknown_contexts_fail() -> None:
+def test_inline_contexts_fail() -> None:
     doc = load("simple.json")
     doc["@context"] = [*doc["@context"], {"skill": "https://evil.example/skill"}]
+    check = check_contexts(doc)
+    assert check.outcome is Outcome.FAILED and "inline" in check.message
+
+
+def test_unknown_context_is_not_run_and_named() -> None:
+    doc = load("simple.json")
+    doc["@context"] = [*doc["@context"], "https://evil.example/ctx"]
+    check = check_contexts(doc)
+    assert check.outcome is Outcome.NOT_RUN and check.required
+    assert "https://evil.example/ctx" in check.message
+    doc["credentialSubject"]["@context"] = "https://evil.example/nested"
+    check = check_contexts(doc)
+    assert check.outcome is Outcome.NOT_RUN
+    assert "https://evil.example/ctx" in check.message
+    assert "https://evil.example/nested" in check.message
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        (42, "neither a context URL nor a context object"),
+        (None, "neither a context URL nor a context object"),
+        ("not a url", "not a valid http(s) URL"),
+        ("ftp://example.org/ctx.json", "not a valid http(s) URL"),
+        ("https://", "not a valid http(s) URL"),
+    ],
+)
+def test_malformed_context_entries_fail(entry: Any, words: str) -> None:
+    doc = load("simple.json")
+    doc["@context"] = [*doc["@context"], entry]
+    check = check_contexts(doc)
+    assert check.outcome is Outcome.FAILED and words in check.message
+
+
+def test_a_failure_outweighs_an_unknown_context() -> None:
+    doc = load("simple.json")
+    doc["@context"] = [OB3 + "context-3.0.3.json", "https://evil.example/ctx"]
+    check = check_contexts(doc)
+    assert check.outcome is Outcome.FAILED and "first @context" in check.message
+    doc["@context"] = [*load("simple.json")["@context"], "https://evil.example/ctx", 7]
     assert check_contexts(doc).outcome is Outcome.FAILED
-    doc["@context"] = ["https://www.w3.org/ns/credentials/v2", "https://evil.example/ctx"]
-    assert "not one Skill Atlas knows" in check_contexts(doc).message
+
+
+def test_unknown_context_makes_safe_mode_not_run() -> None:
+    doc = load("simple.json")
+    doc["@context"] = [*doc["@context"], "https://example.org/unknown-context.json"]
+    check = check_safe_mode(doc)
+    assert check.outcome is Outcome.NOT_RUN and check.required
+    assert "https://example.org/unknown-context.json" in check.message
+    doc["@context"] = [*load("simple.json")["@context"], {"@version": 2.0}]
+    assert check_safe_mode(doc).outcome is Outcome.FAILED
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,12 @@ from skills.verify.jose import key_fingerprint, key_to_jwk
 from skills.verify.keys import (
     b58decode,
     b58encode,
+    decode_multikey,
     did_key_for,
     did_web_url,
     encode_multikey,
     key_belongs_to,
+    multikey_fragment_key,
     resolve_did,
     resolve_verification_method,
 )
@@ -68,6 +70,16 @@ def test_did_key_p256_resolves() -> None:
     assert key_fingerprint(resolved.key) == key_fingerprint(key)
 
 
+def test_did_key_p384_resolves_from_the_multikey_z82_prefix() -> None:
+    key = ec.generate_private_key(ec.SECP384R1()).public_key()
+    did = did_key_for(key)
+    assert did.startswith("did:key:z82")
+    resolved = resolve_verification_method(did + "#" + did[8:], client=NO_NET)
+    assert key_fingerprint(resolved.key) == key_fingerprint(key)
+    assert key_fingerprint(decode_multikey(encode_multikey(key))) == key_fingerprint(key)
+    assert multikey_fragment_key("https://issuer.example/key#" + did[8:]) is not None
+
+
 def test_did_key_with_a_foreign_fragment_is_refused() -> None:
     did = did_key_for(ed25519.Ed25519PrivateKey.generate().public_key())
     with pytest.raises(MalformedInput):
@@ -83,6 +95,32 @@ def test_did_jwk_resolves_to_its_key() -> None:
     assert resolved.controller == did
     assert key_fingerprint(resolved.key) == key_fingerprint(key)
     assert resolve_did(did, client=NO_NET)["assertionMethod"] == [did + "#0"]
+
+
+@pytest.mark.parametrize("depth", [9, 5_000])
+def test_did_jwk_nested_deep_is_malformed_not_a_recursion_error(depth: int) -> None:
+    from skills.verify.jose import b64url_encode, did_jwk_key
+
+    text = '{"k":' * depth + '{"kty":"OKP","crv":"Ed25519","x":"AA"}' + "}" * depth
+    did = "did:jwk:" + b64url_encode(text.encode())
+    with pytest.raises(MalformedInput, match="did:jwk"):
+        resolve_verification_method(did + "#0", client=NO_NET)
+    with pytest.raises(MalformedInput, match="did:jwk"):
+        resolve_did(did, client=NO_NET)
+    with pytest.raises(MalformedInput, match="did:jwk"):
+        did_jwk_key(did)
+
+
+def test_did_jwk_key_reads_a_public_key_and_refuses_a_private_one() -> None:
+    from skills.verify.jose import b64url_encode, did_jwk_key
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    jwk = key_to_jwk(key.public_key())
+    did = "did:jwk:" + b64url_encode(json.dumps(jwk).encode())
+    assert key_fingerprint(did_jwk_key(did + "#0")) == key_fingerprint(key.public_key())
+    private = "did:jwk:" + b64url_encode(json.dumps({**jwk, "d": "AA"}).encode())
+    with pytest.raises(MalformedInput, match="public"):
+        did_jwk_key(private)
 
 
 def test_did_web_urls() -> None:

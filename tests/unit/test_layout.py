@@ -43,6 +43,7 @@ def test_verify_public_names_are_pinned() -> None:
         "Report",
         "Status",
         "verify",
+        "verify_all",
         "verify_many",
     ]
 

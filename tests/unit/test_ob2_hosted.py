@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 from datetime import UTC, datetime
@@ -250,3 +251,42 @@ def test_a_badge_class_names_no_recipient() -> None:
     report = run(d[BADGE_URL], d, recipient=EMAIL)
     assert report.status is Status.RECIPIENT_MISMATCH
     assert report.format == "ob2-badgeclass"
+
+
+# ── text served at a badge's address: JSON with dots is JSON, a token is a token ─
+
+
+def _serving(body: bytes, content_type: str) -> httpx.Client:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"Content-Type": content_type})
+
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"name": "a.b.c", "name": "x.y"}', "repeats the key 'name'"),
+        (b'{"name": "a.b.c"', "JSON"),
+        (b'\n  {"id": "https://x.example/a.b", "v": NaN}', "NaN"),
+    ],
+)
+def test_unreadable_json_with_two_dots_is_reported_as_json_not_as_a_token(
+    body: bytes, reason: str
+) -> None:
+    with _serving(body, "application/json") as client:
+        report = verify(ASSERTION_URL, client=client, now=NOW)
+    assert report.status is Status.INVALID
+    message = check(report, "hosted").message
+    assert "looks like JSON but cannot be read" in message
+    assert reason in message
+    assert not any("token" in c.message or "base64url" in c.message for c in report.checks)
+
+
+def test_a_compact_token_served_at_an_address_is_still_read_as_a_signed_badge() -> None:
+    header = base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode()
+    payload = base64.urlsafe_b64encode(b'{"a":1}').rstrip(b"=").decode()
+    with _serving(f"{header}.{payload}.\n".encode(), "text/plain") as client:
+        report = verify(ASSERTION_URL, client=client, now=NOW)
+    assert report.format == "ob2-signed"
+    assert "proves nothing" in check(report, "signature").message

@@ -44,9 +44,30 @@ def test_schema_failure_names_the_issuer_and_the_place() -> None:
     assert "Example Corp" in check.message and "credentialSubject/type" in check.message
 
 
-def test_vc11_schema_differences_are_a_warning() -> None:
+def test_vc11_version_differences_alone_pass_the_schema() -> None:
     doc = json.loads((OB30 / "simple_v1.json").read_text())
-    assert validate_ob3_schema(doc).outcome is Outcome.WARNING
+    assert validate_ob3_schema(doc).outcome is Outcome.PASSED
+    doc["issuer"]["image"] = "https://example.com/logo.png"
+    assert validate_ob3_schema(doc).outcome is Outcome.FAILED
+
+
+def test_schema_messages_show_no_json_dump_nor_python_words() -> None:
+    doc = _simple()
+    doc["issuer"]["image"] = "https://example.com/logo.png"
+    doc["credentialSubject"]["type"] = ["InvalidAchievementSubject"]
+    message = validate_ob3_schema(doc, who="Example Corp").message
+    assert "issuer: its value matches none of the forms the schema allows" in message
+    assert 'none of ["InvalidAchievementSubject"] is an accepted value' in message
+    assert "None" not in message and "oneOf" not in message and '{"' not in message
+
+
+def test_a_status_list_structure_problem_is_called_a_status_list_problem() -> None:
+    listing = json.loads((OB30 / "bit-string-list/testlist").read_text())
+    listing["type"] = ["BitstringStatusListCredential"]
+    check = check_structure(listing)
+    assert check.outcome is Outcome.FAILED
+    assert "not a well-formed status list credential" in check.message
+    assert "Open Badges" not in check.message
 
 
 def test_unbundled_named_schema_is_never_fetched_and_said_so() -> None:

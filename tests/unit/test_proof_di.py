@@ -189,6 +189,21 @@ def test_1edtech_broken_proofs_fail(name: str) -> None:
     assert verify(load(name))[CheckName.SIGNATURE] is Outcome.FAILED
 
 
+def test_one_budget_canonicalises_each_document_once(
+    issuer: tuple[ed25519.Ed25519PrivateKey, str],
+) -> None:
+    from skills.jsonld._canon import CanonBudget
+
+    key, did = issuer
+    doc = sign_data_integrity(unsigned(did), key, f"{did}#{did[8:]}", created=CREATED)
+    budget = CanonBudget()
+    for _ in range(3):
+        checks = verify_data_integrity(doc, client=NO_NET, issuer_id=did, budget=budget)
+        assert outcomes(checks)[CheckName.SIGNATURE] is Outcome.PASSED
+    assert 1 <= budget.runs <= 2  # the document, and the proof's shape unless known
+    assert budget.seen({k: v for k, v in doc.items() if k != "proof"})
+
+
 def test_unsupported_suites_are_not_run() -> None:
     doc = copy.deepcopy(load("simple.json"))
     doc["proof"] = [{"type": "DataIntegrityProof", "cryptosuite": "ecdsa-sd-2023"}]

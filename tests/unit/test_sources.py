@@ -14,7 +14,7 @@ import pytest
 from skills.errors import InputError, InputTooLarge, MalformedInput, UnsupportedFormat
 from skills.verify.baking import bake_png, bake_svg
 from skills.verify.context import Submission
-from skills.verify.sources import detect_format, read_source
+from skills.verify.sources import detect_format, is_compact_token, read_source
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "1edtech" / "files"
 OB2 = {
@@ -232,3 +232,47 @@ def sub(kind: str, payload: object) -> Submission:
 )
 def test_detect_format(submission: Submission, expected: str) -> None:
     assert detect_format(submission) == expected
+
+
+# ── JSON that happens to contain two dots is JSON, not a token ─────────────────
+
+DOTTED = {"name": "a.b.c"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "a.b.c"}',
+        '{"name":"a.b.c"}',
+        '  \n{\n  "name": "a.b.c"\n}\n  ',
+        '\ufeff{"name": "a.b.c"}',
+        '\t{ "name" : "a.b.c" }\r\n',
+    ],
+)
+def test_json_text_with_two_dots_is_read_as_json(text: str, client: httpx.Client) -> None:
+    for source in (text, text.encode("utf-8")):
+        sub = read(source, client)
+        assert (sub.kind, sub.payload) == ("json", DOTTED)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"name": "a.b.c"}', False),
+        ('{"a":"b.c"}', False),
+        ("[1.5, 2.5]", False),
+        ("a.b.c", True),
+        ("  eyJhbGciOiJSUzI1NiJ9.eyJ4IjoxfQ.c2ln \n", True),
+        ("a.b", False),
+        ("a.b.c.d", False),
+    ],
+)
+def test_is_compact_token_only_for_three_base64url_segments(text: str, expected: bool) -> None:
+    assert is_compact_token(text) is expected
+
+
+def test_baked_json_after_a_byte_order_mark_is_json(client: httpx.Client) -> None:
+    """A PNG whose badge text starts with a byte order mark still carries JSON."""
+    image = bake_png(tiny_png(), "\ufeff" + json.dumps(DOTTED), version="2.0")
+    sub = read(image, client)
+    assert (sub.kind, sub.payload, sub.baked_in) == ("json", DOTTED, "png")
