@@ -7,11 +7,13 @@ Run with ``streamlit run app.py``. Pages live in ``pages/`` and are routed with
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import FragmentHandledException
 
 from pages._ui import session
-from pages._ui.widgets import esco_footer
+from pages._ui.widgets import esco_footer, show_error
 from skills.access import PAGE_TITLES, pages_for
 from skills.errors import SkillAtlasError
+from skills.explain import plain
 
 st.set_page_config(page_title="Skill Atlas", page_icon="🧭", layout="wide")
 
@@ -31,6 +33,9 @@ def sign_in_page() -> None:
     """The sign-in form (local accounts) or the OIDC button."""
     st.title("Skill Atlas")
     st.write("Verified Open Badges, mapped to ESCO skills. Please sign in.")
+    notice = session.signed_out_notice()
+    if notice:
+        st.warning(notice)
     if session.oidc_configured():
         if st.button("Sign in with your organisation account", type="primary"):
             st.login()
@@ -68,8 +73,8 @@ if viewer is None:
     nav = st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:")])
 else:
     with st.sidebar:
-        st.markdown(f"**{viewer.name or viewer.account}**")
-        st.caption(f"Signed in as {viewer.account} · role: {viewer.role.value}")
+        st.markdown(f"**{plain(viewer.name or viewer.account)}**")
+        st.caption(f"Signed in as {plain(viewer.account)} · role: {viewer.role.value}")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             session.sign_out()
             st.rerun()
@@ -89,4 +94,12 @@ else:
     with st.sidebar:
         esco_footer()
 
-nav.run()
+# The one place a page's error is shown: a SkillAtlasError as its sentence, anything
+# else as one generic sentence (logged with its traceback on the server), never a trace.
+# st.stop/st.rerun/st.switch_page raise BaseExceptions and pass through.
+try:
+    nav.run()
+except FragmentHandledException:
+    raise
+except Exception as err:
+    show_error(err)

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from pages._ui import session
+from pages._ui.widgets import show_error
 from skills.errors import SkillAtlasError
+from skills.explain import plain
 from skills.people_import import import_people
 from skills.queries import admin as q
 from skills.queries import submit as submit_q
@@ -47,7 +49,7 @@ with t_issuers:
                 for row in changed.itertuples():
                     q.set_trust(store, viewer, str(row.issuer_id), str(row.trust))
             except SkillAtlasError as err:
-                st.error(str(err))
+                show_error(err)
             else:
                 session.after_write()
                 st.rerun()
@@ -95,10 +97,10 @@ with t_roles:
                     team_id=team,
                 )
             except SkillAtlasError as err:
-                st.error(str(err))
+                show_error(err)
             else:
                 session.after_write()
-                st.success(f"Saved {name}.")
+                st.success(f"Saved {plain(name.strip())}.")
 
 with t_review:
     queue = session.query(q.review_queue, viewer)
@@ -121,7 +123,7 @@ with t_review:
             try:
                 n = q.resolve(store, viewer, label, choice)
             except SkillAtlasError as err:
-                st.error(str(err))
+                show_error(err)
             else:
                 session.after_write()
                 st.success(f"Decided; {n} stored mention(s) updated.")
@@ -135,10 +137,10 @@ with t_skills:
             try:
                 uri = q.add_skill(store, viewer, new_skill)
             except SkillAtlasError as err:
-                st.error(str(err))
+                show_error(err)
             else:
                 session.after_write()
-                st.success(f"Added {uri}.")
+                st.success(f"Added {plain(uri)}.")
     with c2:
         syn = st.text_input("Synonym label", key="syn_label")
         syn_search = st.text_input("Means the skill", key="syn_search")
@@ -158,7 +160,7 @@ with t_skills:
             try:
                 q.add_synonym(store, viewer, syn, str(syn_target))
             except SkillAtlasError as err:
-                st.error(str(err))
+                show_error(err)
             else:
                 session.after_write()
                 st.success("Synonym saved.")
@@ -173,13 +175,17 @@ with t_people:
         try:
             summary = import_people(store, upload.getvalue(), actor=viewer.account)
         except SkillAtlasError as err:
-            st.error(str(err))
+            show_error(err)
             problems = getattr(err, "problems", None)
             if problems:
                 st.dataframe(pd.DataFrame(problems, columns=["row", "problem"]), hide_index=True)
         else:
             session.after_write()
-            st.success(f"Imported: {summary}")
+            st.success(
+                f"Imported: {summary.people_added:,} people added, "
+                f"{summary.people_updated:,} updated, {summary.teams_created:,} teams created, "
+                f"{summary.identities:,} identities recorded."
+            )
 
 with t_reverify:
     st.caption("Re-check every stored badge against its issuer: revocations and expiry.")
@@ -203,7 +209,7 @@ with t_reverify:
         try:
             result = submit_q.reverify_all(store, viewer, progress=_p)
         except SkillAtlasError as err:
-            st.error(str(err))
+            show_error(err)
         else:
             session.after_write()
             st.success(f"{result.checked:,} checked; {len(result.changes):,} changed status.")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from pages._ui import session
 from pages._ui.widgets import esco_footer
+from skills.explain import plain
 from skills.queries import candidates as q
 
 store, viewer = session.page("candidates")
@@ -66,8 +67,8 @@ if not wanted:
     for i, (uri, label, n) in enumerate(
         zip(popular["skill_uri"], popular["label"], popular["candidates"], strict=True)
     ):
-        cols[i % 4].button(
-            f"{label} ({n:,})",
+        cols[i % 4].button(  # button labels are Markdown: the skill label is data
+            f"{plain(label)} ({n:,})",
             key=f"cand_popular_{i}",
             on_click=_add_skill,
             args=(uri,),

@@ -6,6 +6,7 @@ import streamlit as st
 from pages._ui import session
 from pages._ui.widgets import esco_footer
 from skills.access import Role
+from skills.explain import chart_text
 from skills.insights import readiness
 from skills.queries import gaps as q
 
@@ -70,8 +71,10 @@ st.subheader("Who holds what")
 STATES = ("missing", "expiring", "held")
 COLOURS = {"missing": "#f2d7d5", "expiring": "#f9a825", "held": "#2e7d32"}
 MARKS = {"missing": "", "expiring": "!", "held": "✓"}
-short = matrix["requirement"].map(lambda t: t if len(t) <= 30 else t[:28] + "…")
-cells = matrix.assign(v=matrix["state"].map(STATES.index), requirement=short)
+short = matrix["requirement"].map(lambda t: chart_text(t if len(t) <= 30 else t[:28] + "…"))
+cells = matrix.assign(  # names and labels are data: escaped for Plotly's HTML subset
+    v=matrix["state"].map(STATES.index), requirement=short, person=matrix["person"].map(chart_text)
+)
 grid = cells.pivot_table(
     index="person", columns="requirement", values="v", aggfunc="max", fill_value=0
 )

@@ -7,6 +7,8 @@ import streamlit as st
 
 from pages._ui import session
 from pages._ui.widgets import PILLAR_NAMES, esco_footer
+from skills.access import Role
+from skills.explain import chart_text
 from skills.queries import growth as q
 
 PILLARS = {**PILLAR_NAMES, "?": "unclassified"}
@@ -25,6 +27,12 @@ by = (
 )
 
 gained = session.query(q.skills_gained, viewer, freq, by)
+if by == "team" and viewer.role is not Role.HR:
+    st.caption(
+        f"Teams outside yours are counted together as '{q.OTHER_TEAMS}'."
+        if viewer.role is Role.MANAGER
+        else f"Employees are counted together as '{q.EMPLOYEES}', without their teams."
+    )
 cumulative = session.query(q.cumulative_distinct, viewer, freq)
 if gained.empty:
     st.info("No verified skills yet.")
@@ -43,6 +51,7 @@ else:
     keep = gained.groupby("key")["gained"].sum().nlargest(10).index
     shown = gained.assign(key=gained["key"].where(gained["key"].isin(keep), "other"))
     shown = shown.groupby(["period", "key"], as_index=False)["gained"].sum()
+    shown = shown.assign(key=shown["key"].map(chart_text))  # team names are data
     fig = px.bar(
         shown,
         x="period",

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages._ui import session
 from pages._ui.widgets import STATUS_ICON, esco_footer
-from skills.explain import STATUS_WORDS
+from skills.explain import STATUS_WORDS, chart_text
 from skills.queries import overview as q
 
 store, viewer = session.page("overview")
@@ -29,7 +29,7 @@ with left:
         st.info("No badges yet. Submit one on the Submit page.")
     else:
         counts = data.status_counts.assign(
-            label=data.status_counts["status"].map(lambda s: STATUS_WORDS.get(s, s))
+            label=data.status_counts["status"].map(lambda s: chart_text(STATUS_WORDS.get(s, s)))
         )
         fig = px.bar(
             counts,

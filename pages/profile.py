@@ -7,7 +7,7 @@ from pages._ui import session
 from pages._ui.widgets import STATUS_ICON, esco_footer, show_badge_image, show_checks
 from skills.access import Role
 from skills.errors import SkillAtlasError
-from skills.explain import chart_text, plain
+from skills.explain import chart_text, error_sentence, plain
 from skills.queries import profile as q
 
 store, viewer = session.page("profile")
@@ -46,7 +46,7 @@ try:
     timeline = session.query(q.person_timeline, viewer, wanted)
 except SkillAtlasError as err:
     st.title("Profile")
-    st.error(str(err))
+    st.error(error_sentence(err))
     st.stop()
 
 st.title(plain(person.name))
@@ -86,7 +86,7 @@ with tab_badges:
         try:
             detail = session.query(q.credential_detail, viewer, str(key))
         except SkillAtlasError as err:
-            st.error(str(err))
+            st.error(error_sentence(err))
         else:
             left, right = st.columns([1, 5])
             with left:

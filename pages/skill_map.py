@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages._ui import session
 from pages._ui.widgets import PILLAR_NAMES, esco_footer
+from skills.explain import chart_text
 from skills.queries import skill_map as q
 
 store, viewer = session.page("skill_map")
@@ -42,8 +43,8 @@ if matrix.empty:
     st.info("No verified skills match these filters.")
 else:
     matrix = matrix.assign(coverage=matrix["holders"] / matrix["people"].clip(lower=1))
-    short = matrix["skill"].map(lambda t: t if len(t) <= 34 else t[:32] + "…")
-    pivot = matrix.assign(skill=short).pivot_table(
+    short = matrix["skill"].map(lambda t: chart_text(t if len(t) <= 34 else t[:32] + "…"))
+    pivot = matrix.assign(skill=short, team=matrix["team"].map(chart_text)).pivot_table(
         index="team", columns="skill", values="holders", fill_value=0
     )
     st.subheader("Holders per team and skill")
@@ -93,9 +94,9 @@ with left:
         st.info("Nothing to show.")
     else:
         tree = tree.nlargest(400, "holders")
-        fig = px.sunburst(
-            tree, path=["pillar_name", "level1", "level2", "skill"], values="holders", height=520
-        )
+        path = ["pillar_name", "level1", "level2", "skill"]
+        tree = tree.assign(**{c: tree[c].map(chart_text, na_action="ignore") for c in path})
+        fig = px.sunburst(tree, path=path, values="holders", height=520)
         fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0})
         st.plotly_chart(fig, config={"displayModeBar": False})
 with right:

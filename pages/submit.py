@@ -6,11 +6,11 @@ from pathlib import Path
 import streamlit as st
 
 from pages._ui import session
-from pages._ui.widgets import STATUS_ICON, show_checks
+from pages._ui.widgets import STATUS_ICON, container_heading, show_checks
 from skills.access import Role
 from skills.config import settings
 from skills.errors import SkillAtlasError
-from skills.explain import plain
+from skills.explain import error_sentence, plain
 from skills.queries import profile as people_q
 from skills.queries import submit as q
 
@@ -20,7 +20,8 @@ cfg = settings()
 st.title("Submit badges")
 st.caption(
     "Upload Open Badges (baked PNG or SVG, JSON, or a JWT) or paste a badge URL or text. "
-    "Each one is verified and its skills mapped to ESCO."
+    "A CLR transcript or a wallet export (verifiable presentation) brings every badge in it. "
+    "Each badge is verified and its skills mapped to ESCO."
 )
 
 person_id = viewer.person_id
@@ -41,6 +42,20 @@ if viewer.role is not Role.MEMBER:
 
 def _show_result(result) -> None:  # type: ignore[no-untyped-def]
     title = plain(result.name)
+    if result.report is not None and result.report.container is not None:
+        # A CLR transcript or a presentation: its own proof, then one result per badge.
+        report, info = result.report, result.report.container
+        with st.container(border=True):
+            st.markdown(f"**{title}** · {plain(container_heading(info, len(result.parts)))}")
+            show_checks(
+                report.status,
+                report,
+                issuer="the holder" if info.kind == "vp" else None,
+                summary=None if report.ok else report.summary,
+            )
+        for part in result.parts:
+            _show_result(part)
+        return
     with st.container(border=True):
         if result.report is None:
             st.error(f"**{title}**: {plain(result.reason)}")
@@ -76,7 +91,7 @@ with tab_files:
             try:
                 result = q.submit_one(store, viewer, data, name=upload.name, person_id=person_id)
             except SkillAtlasError as err:
-                st.error(f"{plain(upload.name)}: {err}")
+                st.error(f"{plain(upload.name)}: {error_sentence(err)}")
                 continue
             _show_result(result)
         session.after_write()
@@ -86,7 +101,7 @@ with tab_url:
         try:
             result = q.submit_one(store, viewer, pasted.strip(), name="pasted", person_id=person_id)
         except SkillAtlasError as err:
-            st.error(str(err))
+            st.error(error_sentence(err))
         else:
             _show_result(result)
             session.after_write()
@@ -118,7 +133,7 @@ if viewer.role is Role.HR:
                     progress=_progress,
                 )
             except SkillAtlasError as err:
-                st.error(str(err))
+                st.error(error_sentence(err))
             else:
                 session.after_write()
                 st.success(f"{summary.total:,} badges processed.")

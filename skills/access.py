@@ -6,7 +6,7 @@ Roles:
 - ``manager``: the people in the teams they lead, down the team hierarchy, and
   aggregates of the organisation (counts, never other teams' names).
 - ``recruiter``: candidates (people of kind ``candidate``) and organisation
-  aggregates without names of employees.
+  aggregates without names of employees or teams.
 - ``member``: an employee or candidate: only their own profile and submissions.
 
 Every read function in :mod:`skills.queries` takes the viewer and either filters

@@ -16,6 +16,11 @@
   cookie is ``SameSite=Strict``, ``Secure`` on https, and lives as long as the token
   (12 hours); it cannot be ``HttpOnly`` because script writes it, so the token is
   bound to the account's password and role and revocable.
+- Every rerun re-validates the session's viewer (:func:`identity`): a sign-out in
+  another tab, an expired token, or a changed password, role or person signs this
+  tab out too, with one sentence saying why (:func:`signed_out_notice`).
+- Failed sign-ins are throttled per account and per client address in a file beside
+  the accounts file, so a new session or a restart does not reset the count.
 - :func:`query` runs a ``skills.queries`` function through ``st.cache_data`` keyed by
   the function, the viewer, the store's write generation and the arguments, so one
   viewer's results never serve another and every write invalidates old results.
@@ -38,29 +43,36 @@ from skills.accounts import (
     Account,
     SessionToken,
     account_for_email,
-    authenticate,
+    authenticate_throttled,
     issue_session_token,
     load_accounts,
     load_or_create_secret,
-    load_revocations,
     parse_session_token,
     revocations_path,
     revoke_session,
+    revoked_nonces,
     secret_path,
+    session_problem,
+    throttle_path,
 )
 from skills.config import settings
 from skills.errors import AccessDenied, SkillAtlasError
+from skills.explain import error_sentence
 from skills.queue import start_drainer
 from skills.store import Store, open_store
 
 T = TypeVar("T")
 VIEWER_KEY = "viewer"
-_FAILS_KEY = "_sign_in_failures"
 COOKIE = "skillatlas_session"
 _SESSION_KEY = "_session_token"  # the SessionToken of this session's sign-in, for sign-out
 _COOKIE_OP_KEY = "_session_cookie_op"  # a cookie to write on the next run
 _SIGNED_OUT_KEY = "_signed_out"  # this session signed out: ignore the handshake's cookie
+_NOTICE_KEY = "_signed_out_notice"  # why re-validation signed this session out
+_VIA_KEY = "_signed_in_via"  # "oidc" or "local": how this session's viewer was made
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.-]{1,400}")
+
+# The clock every sign-in decision reads (tests replace it; nothing here sleeps).
+clock: Callable[[], float] = time.time
 
 
 @st.cache_resource(show_spinner="Opening the database...")
@@ -77,18 +89,25 @@ def get_store() -> Store:
     return _store_for(str(settings().db_path))
 
 
-@st.cache_resource
-def _accounts_for(path: str, mtime: float) -> dict[str, Account]:
+@st.cache_resource(max_entries=8)
+def _accounts_for(path: str, version: tuple[int, int, int, int]) -> dict[str, Account]:
     from pathlib import Path
 
     return load_accounts(Path(path))
 
 
 def accounts() -> dict[str, Account]:
-    """The local accounts file, re-read when it changes."""
+    """The local accounts file, re-read when it changes (one ``stat`` per call otherwise).
+
+    "Changes" means another device, inode, size or modification time in ns:
+    ``save_accounts`` writes a new file and renames it, so every save is seen.
+    """
     path = settings().accounts_path
-    mtime = path.stat().st_mtime if path.exists() else 0.0
-    return _accounts_for(str(path), mtime)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return _accounts_for(str(path), (0, 0, 0, 0))
+    return _accounts_for(str(path), (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
 
 
 def oidc_configured() -> bool:
@@ -133,15 +152,31 @@ def cookie_token() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def client_address() -> str | None:
+    """The browser's network address as Streamlit saw the websocket, if any.
+
+    None on localhost and without a browser. Behind a reverse proxy this is
+    the proxy's address; it only feeds the per-address sign-in throttle.
+    """
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser behind this session (bare script runs)
+        return None
+    return address if isinstance(address, str) and address else None
+
+
+def _revoked() -> frozenset[str]:
+    return revoked_nonces(revocations_path(settings().accounts_path))
+
+
 def _restore_from_cookie() -> Viewer | None:
     if st.session_state.get(_SIGNED_OUT_KEY):
         return None
     token = cookie_token()
     if not token:
         return None
-    now = time.time()
-    revoked = load_revocations(revocations_path(settings().accounts_path), now=now)
-    parsed = parse_session_token(session_secret(), accounts(), token, now=now, revoked=revoked)
+    now = clock()
+    parsed = parse_session_token(session_secret(), accounts(), token, now=now, revoked=_revoked())
     if parsed is None:
         st.session_state[_COOKIE_OP_KEY] = ("clear",)  # expired, revoked or forged: drop it
         return None
@@ -153,7 +188,46 @@ def _restore_from_cookie() -> Viewer | None:
         return None
     st.session_state[VIEWER_KEY] = viewer
     st.session_state[_SESSION_KEY] = contents
+    st.session_state[_VIA_KEY] = "local"
     return viewer
+
+
+def _oidc_viewer_current(viewer: Viewer) -> bool:
+    """Whether an OIDC session's viewer still matches ``st.user`` and the accounts file."""
+    if not oidc_configured() or not st.user.is_logged_in:
+        return False
+    email = str(st.user.get("email") or "")
+    account = account_for_email(accounts(), email) if email else None
+    if account is None:  # a member found by e-mail in the database
+        return viewer.account == email and viewer.role.value == "member"
+    return (viewer.account, viewer.role.value, viewer.person_id) == (
+        account.username,
+        account.role,
+        account.person_id,
+    )
+
+
+def _local_session_problem() -> str | None:
+    token = st.session_state.get(_SESSION_KEY)
+    if not isinstance(token, SessionToken):
+        return "You were signed out: this session has no valid sign-in; please sign in again."
+    return session_problem(accounts(), token, now=clock(), revoked=_revoked())
+
+
+def _end_session(notice: str) -> None:
+    """Sign this session out because re-validation failed; ``notice`` says why."""
+    st.session_state.pop(VIEWER_KEY, None)
+    st.session_state.pop(_SESSION_KEY, None)
+    st.session_state.pop(_VIA_KEY, None)
+    st.session_state[_SIGNED_OUT_KEY] = True
+    st.session_state[_COOKIE_OP_KEY] = ("clear",)
+    st.session_state[_NOTICE_KEY] = notice
+
+
+def signed_out_notice() -> str | None:
+    """Why this session was signed out by re-validation (one sentence), until the next sign-in."""
+    notice = st.session_state.get(_NOTICE_KEY)
+    return notice if isinstance(notice, str) and notice else None
 
 
 def identity() -> Viewer | None:
@@ -161,16 +235,41 @@ def identity() -> Viewer | None:
 
     In order: this session's viewer; the OIDC user (``st.user``) when ``[auth]``
     is configured; a valid session cookie from an earlier local sign-in.
+
+    This session's viewer is re-validated on every call (every rerun), cheaply:
+    a local sign-in must still have an unexpired, unrevoked token whose account
+    keeps its password, role and person (:func:`skills.accounts.session_problem`),
+    else the session is signed out and :func:`signed_out_notice` says why. An
+    OIDC viewer must still be logged in (``st.user.is_logged_in``); when the
+    accounts file now gives that e-mail another role or person, the viewer is
+    made again from the file.
     """
     viewer = st.session_state.get(VIEWER_KEY)
     if isinstance(viewer, Viewer):
-        return viewer
+        if st.session_state.get(_VIA_KEY) == "oidc":
+            if _oidc_viewer_current(viewer):
+                return viewer
+            st.session_state.pop(VIEWER_KEY, None)  # logged out, or re-scoped below
+            if not (oidc_configured() and st.user.is_logged_in):
+                st.session_state.pop(_VIA_KEY, None)
+                st.session_state[_NOTICE_KEY] = (
+                    "You were signed out: your organisation account is no longer signed in."
+                )
+                return None
+        else:
+            problem = _local_session_problem()
+            if problem is None:
+                return viewer
+            _end_session(problem)
+            return None
     if oidc_configured():
         if st.user.is_logged_in:
             email = str(st.user.get("email") or "")
             account = account_for_email(accounts(), email) if email else None
             viewer = _member_by_email(email) if account is None else _viewer_for(account)
             st.session_state[VIEWER_KEY] = viewer
+            st.session_state[_VIA_KEY] = "oidc"
+            st.session_state.pop(_NOTICE_KEY, None)
             return viewer
         return None
     return _restore_from_cookie()
@@ -224,26 +323,34 @@ def _viewer_for(account: Account) -> Viewer:
 def sign_in(username: str, password: str) -> Viewer | None:
     """Check a local account; on success remember the viewer in the session.
 
-    Repeated failures in a session slow further attempts down (1 s per failure
-    after the third, up to 5 s).
+    Failed attempts are counted per account name and per client address in a
+    file beside the accounts file (``skills.accounts.authenticate_throttled``),
+    so a new session or a server restart does not reset them. Raises
+    :class:`AccessDenied` ("Too many failed sign-ins for this account; try
+    again in M minutes.") without checking the password once the limit is reached.
     """
-    fails = int(st.session_state.get(_FAILS_KEY, 0))
-    if fails >= 3:
-        time.sleep(min(5.0, float(fails - 2)))
-    account = authenticate(accounts(), username, password)
+    now = clock()
+    account = authenticate_throttled(
+        accounts(),
+        throttle_path(settings().accounts_path),
+        username,
+        password,
+        address=client_address(),
+        now=now,
+    )
     if account is None:
-        st.session_state[_FAILS_KEY] = fails + 1
         return None
     viewer = _viewer_for(account)
-    st.session_state[_FAILS_KEY] = 0
-    st.session_state[VIEWER_KEY] = viewer
-    st.session_state.pop(_SIGNED_OUT_KEY, None)
-    now = time.time()
     token = issue_session_token(session_secret(), account, now=now)
     parsed = parse_session_token(session_secret(), accounts(), token, now=now)
-    if parsed is not None:
-        st.session_state[_SESSION_KEY] = parsed[1]
-        st.session_state[_COOKIE_OP_KEY] = ("set", token, SESSION_TTL_SECONDS)
+    if parsed is None:  # the accounts file changed in between: do not sign in half-way
+        return None
+    st.session_state[VIEWER_KEY] = viewer
+    st.session_state[_SESSION_KEY] = parsed[1]
+    st.session_state[_VIA_KEY] = "local"
+    st.session_state[_COOKIE_OP_KEY] = ("set", token, SESSION_TTL_SECONDS)
+    st.session_state.pop(_SIGNED_OUT_KEY, None)
+    st.session_state.pop(_NOTICE_KEY, None)
     return viewer
 
 
@@ -254,9 +361,11 @@ def sign_out() -> None:
     nonce in the revocations file beside the accounts file.
     """
     st.session_state.pop(VIEWER_KEY, None)
+    st.session_state.pop(_VIA_KEY, None)
+    st.session_state.pop(_NOTICE_KEY, None)
     token = st.session_state.pop(_SESSION_KEY, None)
     if isinstance(token, SessionToken):
-        revoke_session(revocations_path(settings().accounts_path), token, now=time.time())
+        revoke_session(revocations_path(settings().accounts_path), token, now=clock())
     st.session_state[_SIGNED_OUT_KEY] = True
     st.session_state[_COOKIE_OP_KEY] = ("clear",)
     if oidc_configured() and st.user.is_logged_in:
@@ -264,15 +373,25 @@ def sign_out() -> None:
 
 
 def page(name: str) -> tuple[Store, Viewer]:
-    """Start a page: the store and the viewer, or stop with one sentence if not allowed."""
-    viewer = st.session_state.get(VIEWER_KEY)
+    """Start a page: the store and the viewer, or stop with one sentence if not allowed.
+
+    The viewer is re-validated here as well as in app.py (:func:`identity`):
+    a page script can run without app.py (Streamlit's first run in a process
+    with a ``pages/`` folder takes the old multipage path), and it must never
+    serve a session that was signed out elsewhere, expired or changed role.
+    """
+    try:
+        viewer = identity()
+    except SkillAtlasError as err:
+        st.error(error_sentence(err))
+        st.stop()
     if not isinstance(viewer, Viewer):
-        st.error("Please sign in first.")
+        st.error(signed_out_notice() or "Please sign in first.")
         st.stop()
     try:
         require_page(viewer, name)
     except AccessDenied as err:
-        st.error(str(err))
+        st.error(error_sentence(err))
         st.stop()
     return get_store(), viewer
 
@@ -315,5 +434,5 @@ def guarded(func: Callable[[], T]) -> T | None:
     try:
         return func()
     except SkillAtlasError as err:
-        st.error(str(err))
+        st.error(error_sentence(err))
         return None

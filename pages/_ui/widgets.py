@@ -2,17 +2,21 @@
 
 Badge text is untrusted: it is shown with ``st.text``/``st.dataframe``/``st.caption``
 of escaped text, never with ``unsafe_allow_html``; SVG images are never displayed.
+So is everything HR imports (names, titles): Markdown gets ``plain(...)``, Plotly
+figures ``chart_text(...)``. :func:`show_error` is how an error reaches a page.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from skills.explain import STATUS_WORDS, explain_checks, headline, plain
+from skills.errors import SkillAtlasError
+from skills.explain import STATUS_WORDS, error_sentence, explain_checks, headline, plain
 
 STATUS_ICON = {  # plain symbols: they render in every font, unlike emoji
     "verified": "✓",
@@ -25,6 +29,7 @@ STATUS_ICON = {  # plain symbols: they render in every font, unlike emoji
     "rejected": "✗",
 }
 MAX_IMAGE_PIXELS = 4096 * 4096
+_LOG = logging.getLogger("skillatlas.pages")
 # ESCO's skill pillars (the level-0 groups in data/esco/groups.parquet), by code.
 PILLAR_NAMES = {
     "S": "Skills",
@@ -35,8 +40,38 @@ PILLAR_NAMES = {
 }
 
 
+def show_error(err: BaseException) -> None:
+    """Show ``err`` as one sentence in ``st.error``, never as a trace.
+
+    A :class:`SkillAtlasError` shows its own sentence; anything else shows one
+    generic sentence and is logged on the server with its traceback (logger
+    ``skillatlas.pages``).
+    """
+    if not isinstance(err, SkillAtlasError):
+        _LOG.error("A page failed with an unexpected error", exc_info=err)
+    st.error(error_sentence(err))
+
+
 def status_text(status: str) -> str:
     return f"{STATUS_ICON.get(status, '')} {STATUS_WORDS.get(status, status)}".strip()
+
+
+def container_heading(info: Any, badges: int) -> str:
+    """One line naming a CLR transcript or a presentation and how many badges it brought.
+
+    ``info`` is a :class:`skills.verify.Container`.
+    """
+    count = f"{badges} badge" + ("" if badges == 1 else "s")
+    if info.kind == "clr":
+        name = f" “{info.name}”" if info.name else ""
+        line = f"transcript{name}, {count}"
+    else:
+        holder = f" from {info.holder}" if info.holder else ""
+        bound = " (signed by its holder)" if info.holder_bound else ""
+        line = f"wallet presentation{holder}{bound}, {count}"
+    if info.skipped:
+        line += f"; {info.skipped} not checked"
+    return line
 
 
 def show_checks(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -10,6 +9,7 @@ from typing import Literal
 import pandas as pd
 
 from skills.access import Role, Viewer, check_person, require_role
+from skills.export import to_csv_bytes, to_xlsx_bytes
 from skills.insights import match_scores
 from skills.queries._common import Reader, scope
 
@@ -146,24 +146,17 @@ def compare(store: Reader, viewer: Viewer, person_ids: list[str]) -> pd.DataFram
 
 
 def shortlist_csv(shortlist: pd.DataFrame) -> bytes:
-    """The shortlist as UTF-8 CSV (with a BOM so spreadsheets read accents right)."""
-    return _export_frame(shortlist).to_csv(index=False).encode("utf-8-sig")
+    """The shortlist as UTF-8 CSV (with a BOM so spreadsheets read accents right).
+
+    Every text cell is made safe by :func:`skills.export.safe_frame` (a leading
+    ``'`` before anything a spreadsheet would run as a formula).
+    """
+    return to_csv_bytes(shortlist)
 
 
 def shortlist_xlsx(shortlist: pd.DataFrame) -> bytes:
-    """The shortlist as an Excel workbook (one sheet, "Shortlist")."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _export_frame(shortlist).to_excel(writer, sheet_name="Shortlist", index=False)
-    return buffer.getvalue()
+    """The shortlist as an Excel workbook (one sheet, "Shortlist").
 
-
-def _export_frame(shortlist: pd.DataFrame) -> pd.DataFrame:
-    """Cells that a spreadsheet would run as formulas are prefixed with ' (CSV injection)."""
-    frame = shortlist.copy()
-    for col in frame.columns:
-        if frame[col].dtype == object:
-            frame[col] = frame[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-            )
-    return frame
+    Text cells are escaped as in :func:`shortlist_csv` and written as strings.
+    """
+    return to_xlsx_bytes(shortlist, sheet="Shortlist")

@@ -1,13 +1,17 @@
 """Growth: verified skills gained over time, cumulative distinct skills, expiring badges.
 
-Aggregates are organisation-wide for HR, managers and recruiters (counts, no
-names); the list of expiring badges names only people within the viewer's scope.
+Aggregates are organisation-wide for HR, managers and recruiters, but every name
+in them is scoped by the viewer (the roles of :mod:`skills.access`): grouped by
+team, HR sees every team; a manager sees the teams they lead by name and every
+other employee under one anonymous row, :data:`OTHER_TEAMS`; a recruiter sees
+:data:`CANDIDATES` and :data:`EMPLOYEES`, never a team's name. The list of
+expiring badges names only people within the viewer's scope.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -18,8 +22,14 @@ from skills.queries._readmodel import firsts_source
 Freq = Literal["month", "quarter"]
 By = Literal["team", "pillar", "group"]
 
+OTHER_TEAMS = "other teams"  # a manager's row for every employee outside their teams
+EMPLOYEES = "employees"  # a recruiter's row for every employee
+CANDIDATES = "candidates"
+NO_TEAM = "(no team)"
+
 _BY_SQL = {
-    "team": "coalesce(t.name, CASE p.kind WHEN 'candidate' THEN 'candidates' ELSE '(no team)' END)",
+    "team": f"coalesce(t.name, CASE p.kind WHEN 'candidate' THEN '{CANDIDATES}' "
+    f"ELSE '{NO_TEAM}' END)",
     "pillar": "coalesce(s.pillar, '?')",
     "group": "coalesce(left(s.group_code, 2), s.pillar, '?')",
 }
@@ -29,26 +39,50 @@ def _allowed(viewer: Viewer) -> None:
     require_role(viewer, Role.HR, Role.MANAGER, Role.RECRUITER, what="growth")
 
 
+def _key(viewer: Viewer, by: By) -> tuple[str, list[Any]]:
+    """The SQL grouping key for ``by`` as ``viewer`` may see it, and its parameters.
+
+    Only ``team`` carries names. HR gets every team's name; a manager the names of
+    the teams in their scope and :data:`OTHER_TEAMS` for any other employee; a
+    recruiter :data:`CANDIDATES` or :data:`EMPLOYEES`. Raises ``ValueError`` for an
+    unknown ``by``.
+    """
+    if by not in _BY_SQL:
+        raise ValueError("by must be team, pillar or group")
+    if by != "team" or viewer.role is Role.HR:
+        return _BY_SQL[by], []
+    if viewer.role is Role.MANAGER:
+        return (
+            f"CASE WHEN p.kind = 'candidate' THEN '{CANDIDATES}' "
+            f"WHEN list_contains(?::VARCHAR[], p.team_id) THEN coalesce(t.name, '{NO_TEAM}') "
+            f"ELSE '{OTHER_TEAMS}' END",
+            [sorted(viewer.team_ids)],
+        )
+    return f"CASE WHEN p.kind = 'candidate' THEN '{CANDIDATES}' ELSE '{EMPLOYEES}' END", []
+
+
 def skills_gained(
     store: Reader, viewer: Viewer, freq: Freq = "quarter", by: By = "team"
 ) -> pd.DataFrame:
     """Skills gained (first verified evidence of a skill for a person) per period and ``by``.
 
-    Columns: period (timestamp at the period start), key, gained.
+    Columns: period (timestamp at the period start), key, gained. Team keys are
+    scoped by the viewer (see the module docstring).
     """
     _allowed(viewer)
-    if freq not in ("month", "quarter") or by not in _BY_SQL:
-        raise ValueError("freq must be month or quarter; by must be team, pillar or group")
+    if freq not in ("month", "quarter"):
+        raise ValueError("freq must be month or quarter")
+    key, key_params = _key(viewer, by)
     return store.read(
         f"""
-        SELECT date_trunc('{freq}', f.gained) AS period, {_BY_SQL[by]} AS key,
+        SELECT date_trunc('{freq}', f.gained) AS period, {key} AS key,
                count(*) AS gained
         FROM {firsts_source(store)} f JOIN people p USING (person_id)
         LEFT JOIN teams t ON t.team_id = p.team_id
         LEFT JOIN skills s ON s.skill_uri = f.skill_uri
         GROUP BY ALL ORDER BY period, key
         """,  # noqa: S608
-        [],
+        key_params,
     )
 
 
@@ -98,13 +132,15 @@ def compare_periods(
     second: tuple[date, date],
     by: By = "pillar",
 ) -> pd.DataFrame:
-    """Skills gained in two periods side by side: key, first, second, change."""
+    """Skills gained in two periods side by side: key, first, second, change.
+
+    Team keys are scoped by the viewer (see the module docstring).
+    """
     _allowed(viewer)
-    if by not in _BY_SQL:
-        raise ValueError("by must be team, pillar or group")
+    key, key_params = _key(viewer, by)
     frame = store.read(
         f"""
-        SELECT {_BY_SQL[by]} AS key,
+        SELECT {key} AS key,
                count(*) FILTER (WHERE f.gained >= ?::DATE AND f.gained < ?::DATE + 1) AS first,
                count(*) FILTER (WHERE f.gained >= ?::DATE AND f.gained < ?::DATE + 1) AS second
         FROM {firsts_source(store)} f JOIN people p USING (person_id)
@@ -112,6 +148,6 @@ def compare_periods(
         LEFT JOIN skills s ON s.skill_uri = f.skill_uri
         GROUP BY ALL HAVING first + second > 0 ORDER BY second DESC, key
         """,  # noqa: S608
-        [first[0], first[1], second[0], second[1]],
+        [*key_params, first[0], first[1], second[0], second[1]],
     )
     return frame.assign(change=frame["second"] - frame["first"])

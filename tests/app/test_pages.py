@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import seed
@@ -114,3 +115,148 @@ def test_hr_skill_map_and_admin(signed_in: Callable[[str], AppTest]) -> None:
     at.switch_page("pages/admin.py").run()
     assert not at.exception
     assert "Acme Academy" in _text(at)
+
+
+def test_member_submits_a_wallet_presentation_and_sees_one_result_per_badge(
+    app_env: tuple[object, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pasted verifiable presentation: its own verdict, then every badge inside on its
+    own (a fresh database, so the shared one keeps its counts)."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+    from envelope_helpers import DidKey, presentation, tampered, three_badges
+
+    db, accounts = tmp_path / "vp.duckdb", tmp_path / "accounts.toml"
+    seed.build(db, accounts)
+    monkeypatch.setenv("SKILLS_DB", str(db))
+    monkeypatch.setenv("SKILLS_ACCOUNTS", str(accounts))
+    holder = DidKey()
+    badges = three_badges(DidKey(), holder.did)
+    wallet = presentation(holder, [badges[0], tampered(badges[1])])
+    at = sign_in(new_app(), "member")
+    at.switch_page("pages/submit.py").run()
+    at.text_area(key="badge_text").input(json.dumps(wallet)).run()
+    at.button(key="submit_text").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = _text(at)
+    # (Markdown escapes the DID's colons.)
+    assert "wallet presentation from did" in text and holder.did.split(":")[-1] in text
+    assert "signed by its holder" in text and "2 badges" in text
+    assert "Python Programming" in text and "Rocket Science" in text
+    headings = [m.value for m in at.markdown if "·" in m.value]
+    assert len(headings) == 3  # the presentation, then one result per badge
+
+
+# Issue 11: errors reach a page as one sentence, never as a stack trace. AppTest runs a
+# page picked with switch_page directly (Streamlit's pages/-folder mode, bypassing app.py),
+# so these tests make the page that opens after signing in fail: that run goes through
+# app.py's nav.run(), as every page does when served.
+def _raising(module: str, name: str, error: BaseException) -> Callable[..., object]:
+    """A stand-in for ``skills.queries.<module>.<name>`` that raises ``error``."""
+
+    def stand_in(*args: object, **kwargs: object) -> object:
+        raise error
+
+    stand_in.__module__ = f"skills.queries.{module}"
+    stand_in.__name__ = name
+    return stand_in
+
+
+def _everything_shown(at: AppTest) -> str:
+    parts = [_text(at)] + [e.value for e in at.warning] + [e.value for e in at.success]
+    parts += [str(getattr(e, "value", "")) + " ".join(e.stack_trace) for e in at.exception]
+    return "\n".join(parts)
+
+
+def test_a_skillatlas_error_on_any_page_is_shown_as_its_sentence(
+    signed_in: Callable[[str], AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit as st
+
+    from skills.errors import StoreError
+    from skills.explain import plain
+
+    sentence = "The database is busy [retry](https://evil.example); try again in a minute."
+    monkeypatch.setattr(
+        "skills.queries.overview.overview", _raising("overview", "overview", StoreError(sentence))
+    )
+    st.cache_data.clear()
+    at = signed_in("hr")  # opens the Overview page, which fails
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [plain(sentence)]
+    shown = _everything_shown(at)
+    assert "Traceback" not in shown and "StoreError" not in shown and "](" not in shown
+
+
+def test_any_other_error_on_a_page_is_one_generic_sentence_and_logged(
+    signed_in: Callable[[str], AppTest],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    import streamlit as st
+
+    from skills.explain import GENERIC_ERROR, plain
+
+    monkeypatch.setattr(
+        "skills.queries.overview.overview",
+        _raising("overview", "overview", RuntimeError("secret detail at /srv/skills.duckdb")),
+    )
+    st.cache_data.clear()
+    with caplog.at_level(logging.ERROR, logger="skillatlas.pages"):
+        at = signed_in("manager")  # opens the Overview page, which fails
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [plain(GENERIC_ERROR)]
+    shown = _everything_shown(at)
+    for hidden in ("secret detail", "/srv/", "RuntimeError", "Traceback", "stand_in"):
+        assert hidden not in shown, hidden
+    logged = [r for r in caplog.records if r.name == "skillatlas.pages"]
+    assert logged and logged[0].exc_info and logged[0].exc_info[0] is RuntimeError
+
+
+def test_the_configured_error_details_show_no_trace_for_an_uncaught_error() -> None:
+    """``.streamlit/config.toml``'s ``client.showErrorDetails``, applied to an error no page
+    catches (e.g. one raised before the pages run): no type, message or trace."""
+    import tomllib
+
+    from apptools import ROOT
+    from streamlit import config
+
+    client = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["client"]
+    assert client.get("disableDataExport") is True  # tables' CSV download writes raw cells
+
+    def script() -> None:
+        raise RuntimeError("secret detail at /srv/skills.duckdb")
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", client["showErrorDetails"])
+    try:
+        at = AppTest.from_function(script).run()
+    finally:
+        config.set_option("client.showErrorDetails", before)
+    (shown,) = at.exception
+    assert not shown.stack_trace
+    assert not shown.proto.type
+    assert "secret detail" not in shown.proto.message
+
+
+@pytest.mark.parametrize("user", ["manager", "recruiter"])
+def test_growth_by_team_names_no_team_outside_the_viewers_scope(
+    user: str, signed_in: Callable[[str], AppTest]
+) -> None:
+    """Issue 11, scope leak: the Growth page's chart and tables, grouped by team."""
+    at = signed_in(user)
+    at.session_state["g_by"] = "team"
+    at.switch_page("pages/growth.py").run()
+    assert not at.exception, at.exception
+    figures = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert figures, "no chart drawn"
+    shown = _text(at) + figures
+    outside = {"API Platform", "People & Culture", "Engineering", "Talent Acquisition"}
+    if user == "recruiter":
+        outside.add("Web Frontend")
+    assert not [name for name in outside if name in shown or name.replace("&", "&amp;") in shown]
+    assert ("other teams" if user == "manager" else "employees") in figures

@@ -12,6 +12,12 @@ for people the viewer may not reach:
 - a manager never sees a person outside the teams they lead;
 - a recruiter never sees an employee's name or id (candidates only);
 
+and for the names of teams (issue 11: a name leak, not only a person leak):
+
+- HR sees every team; a manager sees the names of the teams they lead (and of
+  their own team), never another team's: organisation figures put those under one
+  anonymous row; a recruiter or member sees no team name but their own.
+
 an ``AccessDenied`` is always an acceptable answer. Writes are refused likewise.
 """
 
@@ -126,6 +132,29 @@ def forbidden(viewer: Viewer, everyone: list[Person]) -> list[Person]:
     return out
 
 
+@dataclasses.dataclass(frozen=True)
+class Team:
+    team_id: str
+    name: str
+
+
+def teams(store: Store) -> list[Team]:
+    return [Team(str(t), str(n)) for t, n in store.rows("SELECT team_id, name FROM teams")]
+
+
+def forbidden_teams(viewer: Viewer, all_teams: list[Team], everyone: list[Person]) -> list[Team]:
+    """The teams whose names ``viewer`` must never see, by the rules of issue 11.
+
+    HR: none. Everyone else: every team but their own and, for a manager, the teams
+    they lead and those below them (``viewer.team_ids``).
+    """
+    if viewer.role is Role.HR:
+        return []
+    own = {p.team_id for p in everyone if p.person_id == viewer.person_id and p.team_id}
+    allowed = own | set(viewer.team_ids)
+    return [t for t in all_teams if t.team_id not in allowed]
+
+
 def flatten(value: Any) -> str:
     """Every string and number in a result (frames: columns, index and cells)."""
     if isinstance(value, pd.DataFrame):
@@ -218,7 +247,9 @@ def test_no_role_reaches_people_outside_its_scope(
     org: Store, role: str, qualname: str, func: Callable[..., Any]
 ) -> None:
     viewer = viewers(org)[role]
-    banned = forbidden(viewer, people(org))
+    everyone = people(org)
+    banned = forbidden(viewer, everyone)
+    banned_teams = forbidden_teams(viewer, teams(org), everyone)
     answered = 0
     for kwargs in calls(func, recipes(org)):
         try:
@@ -233,12 +264,16 @@ def test_no_role_reaches_people_outside_its_scope(
         assert not leaks, f"{qualname}({kwargs}) shows {role} " + ", ".join(
             f"{p.person_id} {p.name!r} ({p.kind}, {p.team_id})" for p in leaks
         )
+        named = [t for t in banned_teams if t.name in text]
+        assert not named, f"{qualname}({kwargs}) names to {role} the teams " + ", ".join(
+            f"{t.team_id} {t.name!r}" for t in named
+        )
     if role == "hr":
         assert answered, f"{qualname} answered nothing even for HR"
 
 
 def test_the_rules_have_teeth(org: Store) -> None:
-    """The scan above would notice: HR's answers name people the others may not see."""
+    """The scan above would notice: HR's answers name people and teams the others may not see."""
     from skills.queries.profile import find_people
 
     v = viewers(org)
@@ -247,6 +282,13 @@ def test_the_rules_have_teeth(org: Store) -> None:
     for role in ("manager", "recruiter", "member"):
         banned = forbidden(v[role], everyone)
         assert banned and any(p.name in text for p in banned)
+    # and HR's growth by team names the teams the others may not see
+    from skills.queries.growth import skills_gained
+
+    by_team = flatten(skills_gained(org, v["hr"], "quarter", "team"))
+    for role in ("manager", "recruiter", "member"):
+        hidden = forbidden_teams(v[role], teams(org), everyone)
+        assert hidden and any(t.name in by_team for t in hidden), role
 
 
 def test_a_member_cannot_open_another_persons_credential(org: Store) -> None:
@@ -316,3 +358,37 @@ def test_every_page_checks_the_role_and_menus_follow_it() -> None:
         viewer = Viewer(account="x", role=role, person_id="p")
         if role is not Role.HR:
             assert "admin" not in pages_for(viewer) and "skill_map" not in pages_for(viewer)
+
+
+@pytest.mark.parametrize("role", ["manager", "recruiter"])
+def test_growth_by_team_puts_what_is_out_of_scope_under_one_anonymous_row(
+    org: Store, role: str
+) -> None:
+    """Same totals as HR's, per period; names only for teams in scope, the rest anonymous."""
+    from skills.queries import growth
+
+    v = viewers(org)
+    viewer = v[role]
+    everyone = people(org)
+    shown = {t.name for t in teams(org)} - {
+        t.name for t in forbidden_teams(viewer, teams(org), everyone)
+    }
+    anonymous = {"manager": growth.OTHER_TEAMS, "recruiter": growth.EMPLOYEES}[role]
+    today = datetime.now(UTC).date()
+    for freq in ("month", "quarter"):
+        mine = growth.skills_gained(org, viewer, freq, "team")
+        hr = growth.skills_gained(org, v["hr"], freq, "team")
+        assert set(mine["key"]) <= shown | {anonymous, growth.CANDIDATES}
+        assert anonymous in set(mine["key"])
+        pd.testing.assert_series_equal(
+            mine.groupby("period")["gained"].sum(), hr.groupby("period")["gained"].sum()
+        )
+        assert not mine.duplicated(["period", "key"]).any()
+    compared = growth.compare_periods(
+        org, viewer, (date(2000, 1, 1), today), (date(2010, 1, 1), today), "team"
+    )
+    every = growth.compare_periods(
+        org, v["hr"], (date(2000, 1, 1), today), (date(2010, 1, 1), today), "team"
+    )
+    assert set(compared["key"]) <= shown | {anonymous, growth.CANDIDATES}
+    assert compared[["first", "second"]].sum().tolist() == every[["first", "second"]].sum().tolist()

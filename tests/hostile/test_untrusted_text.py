@@ -192,3 +192,136 @@ def test_hostile_badge_text_renders_as_text_on_the_profile(hostile_profile: str)
     # The SVG (with its script) is never drawn; the page says why.
     assert not at.get("imgs"), "an image was drawn from an SVG badge"
     assert any("SVG badge image not shown" in t for _, t, _ in texts)
+
+
+# Issue 11: text HR imports (role titles, team and person names) and badge names are data
+# too: never Markdown (an image would load from another site), never Plotly's HTML subset
+# (links and inline styles in hover labels, ticks and legends).
+ROLE_TITLE = "![x](https://evil.example/p.png)"
+TEAM = '<a href="https://evil.example">t</a>'
+BADGE = '<span style="font-size:90px">evil</span>'
+PERSON = "<b>Evil</b> [p](https://evil.example/x) www.evil.example"
+SKILL = "![s](https://evil.example/s.png) Python"  # an organisation skill's label
+MARKERS = ("evil", "Evil")
+
+
+@pytest.fixture
+def hostile_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db, accounts = tmp_path / "app.duckdb", tmp_path / "accounts.toml"
+    seed.build(db, accounts)
+    with open_store(db) as store, store.write() as tx:
+        tx.execute(
+            "UPDATE people SET role_title = ? WHERE person_id = ?",
+            [ROLE_TITLE, PERSONAS["employee"]],
+        )
+        tx.execute("UPDATE teams SET name = ? WHERE team_id = 'web'", [TEAM])
+        tx.execute("UPDATE achievements SET name = ? WHERE achievement_id = 'a-team'", [BADGE])
+        tx.execute("UPDATE people SET display_name = ? WHERE person_id = 'E100000'", [PERSON])
+        tx.execute("UPDATE skills SET label = ? WHERE skill_uri = ?", [SKILL, seed.uri("python")])
+    monkeypatch.setenv("SKILLS_DB", str(db))
+    monkeypatch.setenv("SKILLS_ACCOUNTS", str(accounts))
+    monkeypatch.chdir(ROOT)
+
+
+def _signed_in(user: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.text_input(key="sign_in_user").input(user)
+    at.text_input(key="sign_in_password").input(DEMO_PASSWORDS[user])
+    at.button[0].click()
+    at.run()
+    return at
+
+
+def _markdown_sources(at: AppTest) -> list[tuple[str, str]]:
+    """(where, Markdown source) of everything Streamlit renders as Markdown."""
+    out = [(kind, text) for kind, text, _ in _texts(at) if kind not in ("text", "code")]
+    out += [("metric label", m.label) for m in at.metric]
+    out += [("button label", b.label) for b in at.button]
+    out += [("radio option", str(o)) for r in at.radio for o in r.options]
+    out += [("tab label", t.label) for t in at.tabs]
+    return out
+
+
+_ESCAPED = re.compile(r"\\.", re.S)
+_LIVE = {
+    "image": re.compile(r"!\["),
+    "link": re.compile(r"\]\(|\]\["),
+    "html tag": re.compile(r"<[A-Za-z/!]"),
+    "bare address": re.compile(r"(?i)https?://|www\.|[\w.+-]@[\w-]"),
+}
+
+
+def _live_markup(source: str) -> list[str]:
+    """The Markdown constructs ``source`` would render (escaped characters never count)."""
+    bare = _ESCAPED.sub("§", source)
+    return [name for name, pattern in _LIVE.items() if pattern.search(bare)]
+
+
+def _figure_strings(at: AppTest) -> list[str]:
+    """Every string in every Plotly figure on the page (data, labels, layout)."""
+    import json
+
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                found.append(str(k))
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for chart in at.get("plotly_chart"):
+        walk(json.loads(chart.proto.spec))
+    return found
+
+
+def _visit(at: AppTest, page: str, **state: object) -> AppTest:
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, (page, at.exception)
+    return at
+
+
+@pytest.mark.parametrize(
+    ("user", "page", "state", "in_figures"),
+    [
+        ("member", "profile", {}, ["&lt;span style"]),  # badge in the timeline's hover
+        ("hr", "profile", {}, []),
+        ("hr", "overview", {}, []),
+        ("hr", "growth", {"g_by": "team"}, ["&lt;a href"]),  # team in the legend
+        ("manager", "growth", {"g_by": "team"}, ["&lt;a href"]),
+        ("hr", "skill_map", {}, ["&lt;a href"]),  # team on the heat map's axis
+        ("manager", "gaps", {}, ["&lt;b&gt;Evil"]),  # person on the heat map's axis
+        ("hr", "admin", {}, []),
+        ("recruiter", "candidates", {}, []),  # skill labels on the "popular" buttons
+    ],
+)
+def test_imported_names_and_titles_render_as_text(
+    hostile_import: None, user: str, page: str, state: dict[str, object], in_figures: list[str]
+) -> None:
+    at = _signed_in(user)
+    if page == "profile" and user == "hr":
+        at.query_params["person"] = PERSONAS["employee"]
+    _visit(at, page, **state)
+    shown = _markdown_sources(at)
+    carrying = [(where, text) for where, text in shown if any(m in text for m in MARKERS)]
+    live = [(where, text, _live_markup(text)) for where, text in carrying if _live_markup(text)]
+    assert not live, live
+    figures = _figure_strings(at)
+    for raw in ("<a href", "<span style", "<b>Evil"):
+        assert not [s for s in figures if raw in s], (raw, [s for s in figures if raw in s])
+    for escaped in in_figures:
+        assert any(escaped in s for s in figures), (
+            escaped,
+            "the hostile text never reached a figure",
+        )
+    if page == "profile":  # the role title is on the page, as escaped text
+        assert any(r"\!\[x\]\(https\:" in text for _, text in carrying), carrying
+    if page == "candidates":
+        assert any(r"\!\[s\]" in text for where, text in carrying if where == "button label")
