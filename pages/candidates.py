@@ -48,7 +48,13 @@ with st.container(border=True):
     )
     at_least = c1.number_input("N", 1, 20, 2, key="cand_n", disabled=mode != "at_least")
     verified_only = c2.checkbox("Verified badges only", value=True, key="cand_verified")
-    trusted_only = c2.checkbox("Trusted issuers only", value=False, key="cand_trusted")
+    trusted_only = not c2.checkbox(
+        "Include issuers not yet reviewed",
+        value=False,
+        key="cand_unreviewed",
+        help="Badges whose signature verified but whose issuer HR has not reviewed yet. "
+        "Self-issued badges and untrusted issuers never count.",
+    )
     limit_years = c3.checkbox("Issued recently", value=False, key="cand_recent")
     years = c3.slider("within years", 1, 15, 5, key="cand_years", disabled=not limit_years)
 

@@ -43,6 +43,7 @@ try:
     person = session.query(q.person, viewer, wanted)
     creds = session.query(q.person_credentials, viewer, wanted)
     held = session.query(q.person_skills, viewer, wanted)
+    pending = session.query(q.person_unreviewed_skills, viewer, wanted)
     timeline = session.query(q.person_timeline, viewer, wanted)
 except SkillAtlasError as err:
     st.title("Profile")
@@ -67,12 +68,16 @@ with tab_badges:
     else:
         shown = creds.assign(status=creds["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"))
         event = st.dataframe(
-            shown[["badge", "issuer", "status", "bound", "issued", "expires", "skills"]],
+            shown[["badge", "issuer", "status", "counted", "bound", "issued", "expires", "skills"]],
             hide_index=True,
             on_select="rerun",
             selection_mode="single-row",
             key="profile_badges",
             column_config={
+                "counted": st.column_config.TextColumn(
+                    "skills count?",
+                    help="Only a trusted issuer's verified badges count; HR reviews new issuers.",
+                ),
                 "bound": st.column_config.TextColumn(
                     "recipient", help="'by name only': the badge names no e-mail, URL or DID"
                 ),
@@ -126,6 +131,17 @@ with tab_skills:
                 "first_issued": st.column_config.DateColumn("since", format="YYYY-MM-DD"),
                 "expires": st.column_config.DateColumn(format="YYYY-MM-DD"),
             },
+        )
+    if not pending.empty:
+        st.markdown("**Verified, issuer not yet reviewed**")
+        st.caption(
+            "These badges' signatures verified, but HR has not reviewed their issuers yet: "
+            "their skills do not count until HR trusts the issuer."
+        )
+        st.dataframe(
+            pending[["skill", "pillar", "issuers", "credentials"]],
+            hide_index=True,
+            key="profile_pending",
         )
 with tab_time:
     if timeline.empty:

@@ -9,7 +9,8 @@
 | ``SKILLS_MAX_BATCH_ITEMS`` | ``10000`` | items in one batch upload |
 | ``SKILLS_CLOCK_SKEW_SECONDS`` | ``300`` | tolerance on validity windows |
 | ``SKILLS_WORKERS`` | number of cores | processes for batch verification |
-| ``SKILLS_HOSTED_MIRROR`` | ``data/demo_hosted`` | hosts served from files (demo issuers) |
+| ``SKILLS_HOSTED_MIRROR`` | empty | hosts served from files (tests; demo databases name theirs) |
+| ``SKILLS_MAX_REJECTED_PER_DAY`` | ``200`` | rejected submissions stored per account per day |
 | ``SKILLS_ACCOUNTS`` | ``data/accounts.toml`` | local accounts (when no OIDC ``[auth]``) |
 """
 
@@ -52,6 +53,7 @@ class Settings:
     workers: int
     accounts_path: Path
     hosted_mirror: Path | None
+    max_rejected_per_day: int
 
 
 def settings() -> Settings:
@@ -73,6 +75,7 @@ _VARIABLES = (
     "SKILLS_WORKERS",
     "SKILLS_ACCOUNTS",
     "SKILLS_HOSTED_MIRROR",
+    "SKILLS_MAX_REJECTED_PER_DAY",
 )
 
 
@@ -88,7 +91,6 @@ def _settings_for(_env: tuple[str | None, ...]) -> Settings:
         clock_skew_seconds=_int("SKILLS_CLOCK_SKEW_SECONDS", 300),
         workers=_int("SKILLS_WORKERS", os.cpu_count() or 1) or 1,
         accounts_path=Path(os.environ.get("SKILLS_ACCOUNTS", str(DATA_DIR / "accounts.toml"))),
-        hosted_mirror=Path(mirror)
-        if (mirror := os.environ.get("SKILLS_HOSTED_MIRROR", str(DATA_DIR / "demo_hosted")))
-        else None,
+        hosted_mirror=Path(mirror) if (mirror := os.environ.get("SKILLS_HOSTED_MIRROR")) else None,
+        max_rejected_per_day=_int("SKILLS_MAX_REJECTED_PER_DAY", 200),
     )

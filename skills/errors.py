@@ -73,6 +73,11 @@ class CanonicalizationError(SkillAtlasError):
     """JSON-LD expansion or RDF canonicalisation failed or exceeded its budget."""
 
 
+class CanonicalizationBudgetExceeded(CanonicalizationError):
+    """Canonicalisation was stopped by its time or run budget: the document was not shown
+    wrong, it could not be checked (a hostile graph, or a machine too busy)."""
+
+
 class StoreError(SkillAtlasError):
     """The database refused an operation."""
 

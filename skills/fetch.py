@@ -340,7 +340,10 @@ class GuardedTransport(httpx.HTTPTransport):
 
 
 def default_client(
-    *, total_timeout: float = TOTAL_TIMEOUT, connect_timeout: float = CONNECT_TIMEOUT
+    *,
+    total_timeout: float = TOTAL_TIMEOUT,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    mirror: Path | None = None,
 ) -> httpx.Client:
     """A new hardened ``httpx.Client`` (see the module docstring); the caller closes it.
 
@@ -349,14 +352,16 @@ def default_client(
     raises :class:`BlockedURL` from the request call. ``total_timeout`` and
     ``connect_timeout`` exist for tests; production uses the defaults.
 
-    When ``SKILLS_HOSTED_MIRROR`` names a folder (default ``data/demo_hosted``, written by
-    ``python -m skills demo``), URLs of the hosts that have a sub-folder there are served
-    from its files (the demo issuers' ``.example`` hosts); every other URL goes to the
-    network through the guarded transport.
+    When ``mirror`` (else ``SKILLS_HOSTED_MIRROR``, empty by default) names a folder, URLs
+    of the hosts that have a sub-folder there are served from its files (the demo issuers'
+    ``.example`` hosts: a database built by ``python -m skills demo`` names its folder, see
+    :func:`skills.ingest.demo_mirror`); every other URL goes to the network through the
+    guarded transport. Nothing is mirrored by default, so nobody can mint "verified"
+    demo-issuer badges on a real database with the demo's published keys.
     """
     no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
     transport: httpx.BaseTransport = GuardedTransport(total_timeout=total_timeout)
-    mirror = settings().hosted_mirror
+    mirror = mirror or settings().hosted_mirror
     if mirror is not None and mirror.is_dir():
         transport = MirrorTransport(mirror, fallback=transport)
     return httpx.Client(
@@ -368,6 +373,12 @@ def default_client(
         cookies=no_cookies,
         headers={"User-Agent": USER_AGENT},
     )
+
+
+def mirrored_client(folder: str) -> httpx.Client:
+    """:func:`default_client` serving the hosts of ``folder`` from its files; top-level and
+    picklable (as ``functools.partial(mirrored_client, folder)``) for worker processes."""
+    return default_client(mirror=Path(folder))
 
 
 _SHARED_LOCK = threading.Lock()
@@ -694,6 +705,8 @@ __all__ = [
     "blocked_reason",
     "default_client",
     "fetch",
+    "mirrored_client",
+    "shared_client",
 ]
 
 

@@ -25,10 +25,11 @@ killed batch leaves no half-stored credential and running it again completes it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import hashlib
 import io
-import json
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -42,8 +43,22 @@ import pandas as pd
 
 from skills.config import settings
 from skills.errors import ImportRowsError, InputTooLarge, StoreError
-from skills.store import Store, Tx, audit, normalise_label, sync_skills
-from skills.verify import CheckName, Credential, Outcome, Report, Status, verify, verify_many
+from skills.fetch import mirrored_client
+from skills.ingest_plan import (
+    BatchItem,
+    ChunkPlan,
+    IngestResult,
+    Mapper,
+    Prepared,
+    SkillRow,
+    Stored,
+    checks_json,
+    lookup_keys,
+    plan_chunk,
+    plan_reverify,
+)
+from skills.store import Store, Tx, audit, sync_skills
+from skills.verify import CheckName, Credential, Outcome, Report, verify, verify_many
 from skills.verify.common import check_name_binding, check_recipient
 from skills.verify.envelopes import Unpacked
 from skills.verify.model import decide, failed, not_run
@@ -63,56 +78,6 @@ SUMMARY_KEYS = (
 )
 CHUNK_SIZE = 500
 _BADGE_SUFFIXES = frozenset({".json", ".jsonld", ".jwt", ".jws", ".png", ".svg", ".txt", ".url"})
-
-
-@dataclass(frozen=True)
-class BatchItem:
-    """One submission of a batch: the badge, whose it is, and a label for reports."""
-
-    source: bytes | str | Path
-    person_id: str | None
-    name: str
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    """What happened to one submission.
-
-    ``report`` is None only when the item was refused before verification (an
-    unknown person). ``credential_key`` is None when the submission was rejected.
-    ``duplicate`` says the credential was already stored; ``old_status`` and
-    ``status`` differ when this submission changed its stored status.
-    ``reason`` is one sentence for people.
-    """
-
-    name: str
-    person_id: str | None
-    report: Report | None
-    credential_key: str | None
-    status: str  # stored status, or "rejected"
-    duplicate: bool = False
-    old_status: str | None = None
-    reason: str = ""
-    #: For a CLR transcript or a presentation: one result per credential inside it (the
-    #: container's own result has the container's key as ``credential_key``).
-    parts: tuple[IngestResult, ...] = ()
-
-    @property
-    def rejected(self) -> bool:
-        return self.credential_key is None
-
-    @property
-    def status_changed(self) -> bool:
-        return self.duplicate and self.old_status is not None and self.old_status != self.status
-
-    @property
-    def outcome(self) -> str:
-        """The summary bucket: ``rejected``, ``duplicate`` (unchanged) or the status."""
-        if self.rejected:
-            return "rejected"
-        if self.duplicate and not self.status_changed:
-            return "duplicate"
-        return self.status
 
 
 @dataclass(frozen=True)
@@ -139,21 +104,6 @@ class ReverifySummary:
 
 
 # -- skill mapping ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _SkillRow:
-    skill_uri: str | None
-    label: str | None
-    mention: str | None
-    source: str | None
-    confidence: float
-    method: str | None
-    inferred: bool
-    candidates: tuple[tuple[str, str, float], ...]
-
-
-Mapper = Callable[[Credential], list[_SkillRow]]
 
 
 def _org_additions(store: Store) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
@@ -202,11 +152,11 @@ def skill_mapper(store: Store) -> Mapper:
         sync_skills(store, taxonomy.skills_frame())
     matcher = taxonomy.matcher()
 
-    def mapper(credential: Credential) -> list[_SkillRow]:
-        rows: list[_SkillRow] = []
+    def mapper(credential: Credential) -> list[SkillRow]:
+        rows: list[SkillRow] = []
         for m in map_credential(credential, matcher):
             rows.append(
-                _SkillRow(
+                SkillRow(
                     skill_uri=m.skill_uri,
                     label=m.label,
                     mention=m.mention,
@@ -303,18 +253,6 @@ def _identities(store: Store, person_ids: Iterable[str]) -> dict[str, _Person]:
 # -- preparing rows -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    item: BatchItem
-    raw: bytes | None
-    size: int
-    report: Report | None
-    key: str | None
-    skills: tuple[_SkillRow, ...]
-    refusal: str | None  # reason when refused before verification
-    container_key: str | None = None  # the CLR/presentation it came in
-
-
 def _raw_of(source: bytes | str | Path, limit: int) -> tuple[bytes | None, int, bytes | str | Path]:
     """(bytes to keep, size, what to hand to verify)."""
     if isinstance(source, bytes):
@@ -335,61 +273,28 @@ def _raw_of(source: bytes | str | Path, limit: int) -> tuple[bytes | None, int, 
     return data, len(data), data
 
 
-def credential_key(report: Report) -> str:
-    """The badge's own id when it has one, else ``sha256:`` + its content hash."""
-    cred = report.credential
-    if cred is not None and cred.id and cred.id.strip():
-        return cred.id.strip()
-    return "sha256:" + report.source_sha256
-
-
-def _issuer_key(cred: Credential) -> str | None:
-    if cred.issuer.id:
-        return cred.issuer.id
-    if cred.issuer.name:
-        return "name:" + hashlib.sha256(cred.issuer.name.encode()).hexdigest()[:32]
-    return None
-
-
-def _achievement_key(cred: Credential, issuer_key: str | None) -> str | None:
-    if cred.achievement.id:
-        return cred.achievement.id
-    if cred.achievement.name:
-        basis = f"{issuer_key or ''}\n{cred.achievement.name}"
-        return "sha256:" + hashlib.sha256(basis.encode()).hexdigest()
-    return None
-
-
-def _checks_json(report: Report) -> str:
-    return json.dumps(
-        [
-            {"name": str(c.name), "outcome": str(c.outcome), "message": c.message}
-            for c in report.checks
-        ]
-    )
-
-
 def _prepare(
     items: Sequence[BatchItem],
     reports: Sequence[Report | None],
     raws: Sequence[tuple[bytes | None, int]],
     identities: Mapping[str, _Person],
     mapper: Mapper | None,
-) -> list[_Prepared]:
-    out: list[_Prepared] = []
+) -> list[Prepared]:
+    out: list[Prepared] = []
     for item, report, (raw, size) in zip(items, reports, raws, strict=True):
         if report is None:
             reason = f"There is no person {item.person_id!r} to file this badge under."
-            out.append(_Prepared(item, raw, size, None, None, (), reason))
+            out.append(Prepared(item, raw, size, None, (), reason))
             continue
+        person = _NOBODY
         if item.person_id is not None:
             person = identities.get(item.person_id, _NOBODY)
             report = bind_recipient(report, person.identities, person.name)
         if report.credential is None:
-            out.append(_Prepared(item, raw, size, report, None, (), None))
+            out.append(Prepared(item, raw, size, report, (), None))
             continue
         rows = tuple(mapper(report.credential)) if mapper is not None else ()
-        out.append(_Prepared(item, raw, size, report, credential_key(report), rows, None))
+        out.append(Prepared(item, raw, size, report, rows, None, identities=person.identities))
     return out
 
 
@@ -401,237 +306,86 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _write_chunk(
-    tx: Tx, prepared: Sequence[_Prepared], *, submitted_by: str, now: datetime, limit: int
+    tx: Tx, prepared: Sequence[Prepared], *, submitted_by: str, now: datetime
 ) -> list[IngestResult]:
-    keys = sorted({p.key for p in prepared if p.key})
-    seen: dict[str, tuple[str, str | None]] = {
-        k: (s, pid)
-        for k, s, pid in tx.rows(
-            "SELECT credential_key, status, person_id FROM credentials "
+    """Read what the plan needs, plan the chunk (:func:`plan_chunk`), apply it."""
+    keys = lookup_keys(prepared, submitted_by=submitted_by)
+    stored = {
+        str(k): Stored(str(k), str(st), pid, iid)
+        for k, st, pid, iid in tx.rows(
+            "SELECT credential_key, status, person_id, issuer_id FROM credentials "
             "WHERE list_contains(?, credential_key)",
             [keys],
         )
     }
-    creds: list[dict[str, Any]] = []
-    issuers: dict[str, dict[str, Any]] = {}
-    achievements: dict[str, dict[str, Any]] = {}
-    skill_rows: list[dict[str, Any]] = []
-    history: list[dict[str, Any]] = []
-    reviews: dict[str, dict[str, Any]] = {}
-    audits: list[tuple[str, str | None, str | None, dict[str, Any]]] = []
-    results: list[IngestResult] = []
+    shas = sorted(
+        {p.report.source_sha256 for p in prepared if p.report is not None}
+        | {hashlib.sha256(p.raw or b"").hexdigest() for p in prepared if p.report is None}
+    )
+    rejected_seen = {
+        (str(sha), str(name), pid)
+        for sha, name, pid in tx.rows(
+            "SELECT sha256, name, person_id FROM rejected_submissions "
+            "WHERE submitted_by = ? AND list_contains(?, sha256)",
+            [submitted_by, shas],
+        )
+    }
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    rejected_today = int(
+        tx.scalar(
+            "SELECT count(*) FROM rejected_submissions WHERE submitted_by = ? AND received_at >= ?",
+            [submitted_by, midnight],
+        )
+        or 0
+    )
+    plan = plan_chunk(
+        prepared,
+        stored,
+        rejected_seen=rejected_seen,
+        rejected_today=rejected_today,
+        submitted_by=submitted_by,
+        now=now,
+        max_rejected_per_day=settings().max_rejected_per_day,
+    )
+    apply_plan(tx, plan, actor=submitted_by, now=now)
+    return plan.results
 
-    for p in prepared:
-        item = p.item
-        if p.key is None:
-            reason = p.refusal or (p.report.summary if p.report else "The submission was refused.")
-            sha = p.report.source_sha256 if p.report else hashlib.sha256(p.raw or b"").hexdigest()
-            already = tx.scalar(
-                "SELECT count(*) FROM rejected_submissions WHERE sha256 = ? AND name = ? "
-                "AND person_id IS NOT DISTINCT FROM ? AND submitted_by = ?",
-                [sha, item.name, item.person_id, submitted_by],
-            )
-            if not already:
-                tx.execute(
-                    "INSERT INTO rejected_submissions (sha256, submitted_by, person_id, name, "
-                    "reason, size, raw, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        sha,
-                        submitted_by,
-                        item.person_id,
-                        item.name,
-                        reason,
-                        p.size,
-                        p.raw if p.raw is not None and p.size <= limit else None,
-                        now,
-                    ],
-                )
-                audits.append(("submission.reject", sha, item.person_id, {"reason": reason}))
-            results.append(
-                IngestResult(item.name, item.person_id, p.report, None, "rejected", reason=reason)
-            )
-            continue
-        assert p.report is not None and p.report.credential is not None
-        report, cred, key = p.report, p.report.credential, p.key
-        status = str(report.status)
-        if key in seen:
-            old_status, old_person = seen[key]
-            if p.container_key is not None:
-                tx.execute(
-                    "UPDATE credentials SET container_key = ? WHERE credential_key = ? "
-                    "AND container_key IS NULL",
-                    [p.container_key, key],
-                )
-            same_person = old_person == item.person_id or item.person_id is None
-            takeover = (
-                not same_person
-                and old_status == Status.RECIPIENT_MISMATCH
-                and status != Status.RECIPIENT_MISMATCH
-            )
-            if not same_person and not takeover:
-                reason = "Already submitted for another person; this submission changed nothing."
-                audits.append(("credential.duplicate", key, item.person_id, {"applied": False}))
-                results.append(
-                    IngestResult(
-                        item.name, item.person_id, report, key, old_status, True, old_status, reason
-                    )
-                )
-                continue
-            person = item.person_id if takeover else old_person
-            if status != old_status or takeover:
-                why = "claimed by its recipient" if takeover else "re-submitted"
-                tx.execute(
-                    "UPDATE credentials SET status = ?, summary = ?, checks = ?, verified_at = ?, "
-                    "person_id = ?, expires = ? WHERE credential_key = ?",
-                    [
-                        status,
-                        report.summary,
-                        _checks_json(report),
-                        _utc(report.verified_at),
-                        person,
-                        _utc(cred.expires),
-                        key,
-                    ],
-                )
-                history.append(
-                    {
-                        "credential_key": key,
-                        "old_status": old_status,
-                        "new_status": status,
-                        "changed_at": now,
-                        "reason": f"{why}: {report.summary}",
-                    }
-                )
-                audits.append(
-                    (
-                        "credential.status",
-                        key,
-                        person,
-                        {"old": old_status, "new": status, "why": why},
-                    )
-                )
-                seen[key] = (status, person)
-                reason = f"Already stored; its status changed from {old_status} to {status}."
-            else:
-                audits.append(("credential.duplicate", key, person, {"applied": True}))
-                reason = "Already stored; nothing changed."
-            results.append(
-                IngestResult(item.name, person, report, key, status, True, old_status, reason)
-            )
-            continue
 
-        seen[key] = (status, item.person_id)
-        issuer_key = _issuer_key(cred)
-        achievement_key = _achievement_key(cred, issuer_key)
-        if issuer_key and issuer_key not in issuers:
-            issuers[issuer_key] = {
-                "issuer_id": issuer_key,
-                "name": cred.issuer.name,
-                "url": cred.issuer.url,
-            }
-        if achievement_key and achievement_key not in achievements:
-            a = cred.achievement
-            achievements[achievement_key] = {
-                "achievement_id": achievement_key,
-                "issuer_id": issuer_key,
-                "name": a.name,
-                "description": a.description,
-                "criteria": a.criteria,
-                "type": a.type,
-                "tags": list(a.tags),
-            }
-        creds.append(
-            {
-                "credential_key": key,
-                "credential_id": cred.id,
-                "person_id": item.person_id,
-                "submitted_by": submitted_by,
-                "format": report.format,
-                "status": status,
-                "summary": report.summary,
-                "issued": _utc(cred.issued),
-                "expires": _utc(cred.expires),
-                "verified_at": _utc(report.verified_at),
-                "source_sha256": report.source_sha256,
-                "raw": p.raw,
-                "baked_in": report.baked_in,
-                "issuer_id": issuer_key,
-                "achievement_id": achievement_key,
-                "recipient_identity": cred.recipient.identity,
-                "recipient_type": cred.recipient.type,
-                "recipient_hashed": cred.recipient.hashed,
-                "name": item.name,
-                "checks": _checks_json(report),
-                "created": now,
-                "container_key": p.container_key,
-            }
-        )
-        history.append(
-            {
-                "credential_key": key,
-                "old_status": None,
-                "new_status": status,
-                "changed_at": now,
-                "reason": "submitted",
-            }
-        )
-        for s in p.skills:
-            skill_rows.append(
-                {
-                    "credential_key": key,
-                    "skill_uri": s.skill_uri,
-                    "label": s.label,
-                    "mention": s.mention,
-                    "source": s.source,
-                    "confidence": s.confidence,
-                    "method": s.method,
-                    "inferred": s.inferred,
-                }
+def apply_plan(tx: Tx, plan: ChunkPlan, *, actor: str, now: datetime) -> None:
+    """Write what ``plan`` says, by column name; decides nothing. Audit rows are ``actor``'s."""
+    if plan.issuers:
+        tx.insert_frame("issuers", pd.DataFrame(plan.issuers), on_conflict="nothing")
+    if plan.achievements:
+        tx.insert_frame("achievements", pd.DataFrame(plan.achievements), on_conflict="nothing")
+    if plan.credentials:
+        tx.insert_frame("credentials", _credentials_frame(plan.credentials))
+    if plan.skills:
+        tx.insert_frame("credential_skills", pd.DataFrame(plan.skills))
+    if plan.status_updates:
+        frame = pd.DataFrame(plan.status_updates)
+        for column in ("verified_at", "expires"):
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+        with tx.frame("_status_updates", frame):
+            tx.execute(
+                "UPDATE credentials SET status = u.status, summary = u.summary, "
+                "checks = u.checks, verified_at = u.verified_at, "
+                "expires = coalesce(u.expires, credentials.expires) FROM _status_updates u "
+                "WHERE credentials.credential_key = u.credential_key"
             )
-            text = s.mention or s.label or ""
-            norm = normalise_label(text)
-            # Only an authentic badge may put work in HR's review queue: a forged or
-            # someone else's badge must not plant labels there.
-            if (
-                s.skill_uri is None
-                and s.candidates
-                and s.method != "remembered"
-                and norm
-                and status not in _NO_REVIEW_STATUSES
-            ):
-                entry = reviews.setdefault(
-                    norm,
-                    {
-                        "label_norm": norm,
-                        "label": " ".join(text.split()),
-                        "candidates": json.dumps(
-                            [{"uri": u, "label": lab, "score": sc} for u, lab, sc in s.candidates]
-                        ),
-                        "occurrences": 0,
-                        "first_credential_key": key,
-                    },
-                )
-                entry["occurrences"] += 1
-        audits.append(
-            ("credential.submit", key, item.person_id, {"status": status, "name": item.name})
+    for link in plan.container_links:
+        tx.execute(
+            "UPDATE credentials SET container_key = ? WHERE credential_key = ? "
+            "AND container_key IS NULL",
+            [link["container_key"], link["credential_key"]],
         )
-        results.append(
-            IngestResult(item.name, item.person_id, report, key, status, reason=report.summary)
-        )
-
-    if issuers:
-        tx.insert_frame("issuers", pd.DataFrame(list(issuers.values())), on_conflict="nothing")
-    if achievements:
-        tx.insert_frame(
-            "achievements", pd.DataFrame(list(achievements.values())), on_conflict="nothing"
-        )
-    if creds:
-        tx.insert_frame("credentials", _credentials_frame(creds))
-    if skill_rows:
-        tx.insert_frame("credential_skills", pd.DataFrame(skill_rows))
-    if history:
-        tx.insert_frame("credential_status_history", _history_frame(history))
-    for entry in reviews.values():
+    if plan.history:
+        tx.insert_frame("credential_status_history", _history_frame(plan.history))
+    if plan.rejected:
+        frame = pd.DataFrame(plan.rejected)
+        frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
+        frame["raw"] = pd.Series([r["raw"] for r in plan.rejected], dtype="object")
+        tx.insert_frame("rejected_submissions", frame)
+    for entry in plan.reviews:
         tx.execute(
             "INSERT INTO mapping_review (label_norm, label, candidates, occurrences, "
             "first_credential_key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (label_norm) DO UPDATE "
@@ -644,9 +398,8 @@ def _write_chunk(
                 entry["first_credential_key"],
             ],
         )
-    for action, subject, person, detail in audits:
-        audit(tx, submitted_by, action, subject, person_id=person, detail=detail, at=now)
-    return results
+    for a in plan.audits:
+        audit(tx, actor, a.action, a.subject, person_id=a.person_id, detail=a.detail, at=now)
 
 
 def _credentials_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -676,17 +429,23 @@ class _ContainerPrep:
     size: int
     opened: Unpacked
     key: str
-    parts: tuple[_Prepared, ...]
+    parts: tuple[Prepared, ...]
 
 
 def _open_container(
-    source: bytes | str | Path, client: httpx.Client | None, now: datetime | None
+    source: bytes | str | Path,
+    client: httpx.Client | None,
+    now: datetime | None,
+    client_factory: Callable[[], httpx.Client] | None = None,
 ) -> Unpacked | None:
     """The verified container when ``source`` is a CLR or a presentation, else None."""
     from skills.verify.envelopes import might_hold_many, unpack
 
     if not might_hold_many(source):
         return None
+    if client is None and client_factory is not None:
+        with client_factory() as own:
+            return unpack(source, client=own, now=now)
     return unpack(source, client=client, now=now)
 
 
@@ -741,7 +500,7 @@ def _write_container(
             [
                 status,
                 report.summary,
-                _checks_json(report),
+                checks_json(report),
                 _utc(report.verified_at),
                 info.holder_bound,
                 info.found,
@@ -774,7 +533,7 @@ def _write_container(
                 cp.raw if cp.raw is not None and cp.size <= limit else None,
                 report.baked_in,
                 item.name,
-                _checks_json(report),
+                checks_json(report),
                 _utc(report.verified_at),
                 now,
             ],
@@ -788,7 +547,7 @@ def _write_container(
         detail={"kind": info.kind, "credentials": info.found, "status": status},
         at=now,
     )
-    parts = _write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now, limit=limit)
+    parts = _write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now)
     if found:
         reason = (
             f"Already stored; its status changed from {old_status} to {status}."
@@ -800,6 +559,29 @@ def _write_container(
     return IngestResult(
         item.name, person, report, cp.key, status, bool(found), old_status, reason, tuple(parts)
     )
+
+
+def demo_mirror(store: Store) -> Path | None:
+    """The hosted-files folder of a database built by ``python -m skills demo``, else None.
+
+    Only such a database serves the demo issuers' ``.example`` hosts from files; on any
+    other database their badges cannot be verified (their keys are published in the repo).
+    """
+    value = store.scalar("SELECT value FROM app_settings WHERE key = 'demo_hosted'")
+    path = Path(str(value)) if value else None
+    return path if path is not None and path.is_dir() else None
+
+
+def _client_factory_for(
+    store: Store,
+    client: httpx.Client | None,
+    client_factory: Callable[[], httpx.Client] | None,
+) -> Callable[[], httpx.Client] | None:
+    """``client_factory``, or for a demo database one serving its issuers' files."""
+    if client is not None or client_factory is not None:
+        return client_factory
+    mirror = demo_mirror(store)
+    return None if mirror is None else functools.partial(mirrored_client, str(mirror))
 
 
 # -- public entry points -----------------------------------------------------------------
@@ -824,7 +606,6 @@ def ingest_one(
     raises :class:`StoreError` when ``person_id`` is unknown or the database
     refuses the write.
     """
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
     label = name or (source.name if isinstance(source, Path) else "submission")
     item = BatchItem(source, person_id, label)
     identities = _identities(store, [person_id] if person_id else [])
@@ -832,6 +613,29 @@ def ingest_one(
         raise StoreError(f"There is no person {person_id!r} in the database.")
     limit = settings().max_upload_bytes
     raw, size, to_verify = _raw_of(source, limit)
+    factory = _client_factory_for(store, client, None)
+    with contextlib.ExitStack() as stack:
+        if factory is not None:
+            client = stack.enter_context(factory())
+        return _ingest_one(
+            store, item, (raw, size), to_verify, identities, submitted_by, client, now, mapper
+        )
+
+
+def _ingest_one(
+    store: Store,
+    item: BatchItem,
+    raw_size: tuple[bytes | None, int],
+    to_verify: bytes | str | Path,
+    identities: Mapping[str, _Person],
+    submitted_by: str,
+    client: httpx.Client | None,
+    now: datetime | None,
+    mapper: Mapper | None,
+) -> IngestResult:
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    limit = settings().max_upload_bytes
+    raw, size = raw_size
     opened = _open_container(to_verify, client, now)
     if opened is not None:
         wanted = any(r.credential is not None for r in opened.parts)
@@ -850,7 +654,7 @@ def ingest_one(
     prepared = _prepare([item], [report], [(raw, size)], identities, use_mapper)
 
     def work(tx: Tx) -> list[IngestResult]:
-        return _write_chunk(tx, prepared, submitted_by=submitted_by, now=moment, limit=limit)
+        return _write_chunk(tx, prepared, submitted_by=submitted_by, now=moment)
 
     return store.run_write(work)[0]
 
@@ -888,6 +692,7 @@ def ingest_batch(
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     total = len(all_items)
     identities = _identities(store, [i.person_id for i in all_items if i.person_id])
+    client_factory = _client_factory_for(store, client, client_factory)
     use_mapper = mapper
     results: list[IngestResult] = []
     done = 0
@@ -903,7 +708,9 @@ def ingest_batch(
             if item.person_id is None or item.person_id in identities:
                 to_verify.append((i, source))
         # CLR transcripts and presentations are opened here, each credential verified alone.
-        opened = {i: u for i, s in to_verify if (u := _open_container(s, client, now))}
+        opened = {
+            i: u for i, s in to_verify if (u := _open_container(s, client, now, client_factory))
+        }
         to_verify = [(i, s) for i, s in to_verify if i not in opened]
         base = done
 
@@ -941,11 +748,9 @@ def ingest_batch(
         ]
 
         def work(
-            tx: Tx, prepared: list[_Prepared] = prepared, groups: Any = groups
+            tx: Tx, prepared: list[Prepared] = prepared, groups: Any = groups
         ) -> list[IngestResult]:
-            out = _write_chunk(
-                tx, prepared, submitted_by=submitted_by, now=moment, limit=cfg.max_upload_bytes
-            )
+            out = _write_chunk(tx, prepared, submitted_by=submitted_by, now=moment)
             for cp in groups:
                 own = _write_container(
                     tx, cp, submitted_by=submitted_by, now=moment, limit=cfg.max_upload_bytes
@@ -1143,6 +948,7 @@ def reverify(
     Raises :class:`StoreError` when the database refuses.
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
+    client_factory = _client_factory_for(store, client, client_factory)
     total = int(store.scalar("SELECT count(*) FROM credentials WHERE raw IS NOT NULL") or 0)
     counts: Counter[str] = Counter()
     changes: list[tuple[str, str, str]] = []
@@ -1167,52 +973,22 @@ def reverify(
             now=now,
             workers=workers,
         )
-        rows: list[dict[str, Any]] = []
-        chunk_changes: list[tuple[str, str, str, str | None, str]] = []
-        for (key, _raw, person, old), report in zip(batch, reports, strict=True):
+        bound: list[Report] = []
+        for (_key, _raw, person, _old), report in zip(batch, reports, strict=True):
             if person is not None:
                 keys = identities.get(person, _NOBODY)
                 report = bind_recipient(report, keys.identities, keys.name)
-            new = str(report.status)
-            counts[new] += 1
-            rows.append(
-                {
-                    "credential_key": key,
-                    "status": new,
-                    "summary": report.summary,
-                    "checks": _checks_json(report),
-                    "verified_at": _utc(report.verified_at),
-                }
-            )
-            if new != old:
-                chunk_changes.append((key, old, new, person, report.summary))
+            bound.append(report)
+            counts[str(report.status)] += 1
+        plan = plan_reverify([(k, o, p) for k, _, p, o in batch], bound, now=moment)
 
-        def work(tx: Tx, rows: list[dict[str, Any]] = rows, ch: Any = chunk_changes) -> None:
-            frame = pd.DataFrame(rows)
-            frame["verified_at"] = pd.to_datetime(frame["verified_at"], utc=True)
-            with tx.frame("_reverified", frame):
-                tx.execute(
-                    "UPDATE credentials SET status = r.status, summary = r.summary, "
-                    "checks = r.checks, verified_at = r.verified_at FROM _reverified r "
-                    "WHERE credentials.credential_key = r.credential_key"
-                )
-            for key, old, new, person, summary in ch:
-                tx.execute(
-                    "INSERT INTO credential_status_history VALUES (?, ?, ?, ?, ?)",
-                    [key, old, new, moment, f"re-verified: {summary}"],
-                )
-                audit(
-                    tx,
-                    actor,
-                    "credential.reverify",
-                    key,
-                    person_id=person,
-                    detail={"old": old, "new": new},
-                    at=moment,
-                )
+        def work(tx: Tx, plan: ChunkPlan = plan) -> None:
+            apply_plan(tx, plan, actor=actor, now=moment)
 
         store.run_write(work)
-        changes.extend((k, o, n) for k, o, n, _, _ in chunk_changes)
+        changes.extend(
+            (h["credential_key"], h["old_status"], h["new_status"]) for h in plan.history
+        )
         done += len(batch)
         if progress:
             progress(done, total)
@@ -1227,3 +1003,24 @@ def reverify(
                 at=moment,
             )
     return ReverifySummary(checked=done, counts=dict(counts), changes=tuple(changes))
+
+
+__all__ = [
+    "CHUNK_SIZE",
+    "SUMMARY_KEYS",
+    "BatchItem",
+    "BatchSummary",
+    "IngestResult",
+    "Mapper",
+    "ReverifySummary",
+    "SkillRow",
+    "apply_plan",
+    "bind_recipient",
+    "container_key",
+    "demo_mirror",
+    "expand_batch",
+    "ingest_batch",
+    "ingest_one",
+    "reverify",
+    "skill_mapper",
+]

@@ -173,6 +173,9 @@ def preverified_frames(
             "achievement_id",
             "name",
             "source_sha256",
+            "badge_name",
+            "badge_description",
+            "issuer_name",
         )
     }
     skill_rows: dict[str, list[Any]] = {
@@ -196,6 +199,9 @@ def preverified_frames(
         creds["issuer_id"].append(item.issuer_id)
         creds["achievement_id"].append(ach_id)
         creds["name"].append(f"{ach.slug}.json")
+        creds["badge_name"].append(ach.name)
+        creds["badge_description"].append(ach.description)
+        creds["issuer_name"].append(item.issuer.name)
         creds["source_sha256"].append(hashlib.sha256(key.encode()).hexdigest())
         achievements.setdefault(
             ach_id,
@@ -317,6 +323,12 @@ def build_demo(
             progress("load", start + len(part_plan), len(planned))
     seconds["bulk_load"] = time.perf_counter() - started
 
+    started = time.perf_counter()
+    mill = _diploma_mill(store, config.seed, moment)
+    summary_counts.update(mill.counts)
+    _settle_trust(store, hosted_root)
+    seconds["trust"] = time.perf_counter() - started
+
     statuses = {
         str(s): int(n)
         for s, n in store.rows("SELECT status, count(*) FROM credentials GROUP BY status")
@@ -329,6 +341,98 @@ def build_demo(
         statuses=statuses,
         seconds=seconds,
     )
+
+
+MILL_NAME = "Diploma Mill (fake)"
+_ESCO = "http://data.europa.eu/esco/skill/"
+MILL_AWARDS = 4
+MILL_BADGES = (  # (badge, ESCO skill it claims: preventive medicine, ensure information security)
+    ("Doctor of Medicine", _ESCO + "08f85a8c-c50c-4c97-b456-2fdda7f6a973"),
+    ("Chief Security Architect", _ESCO + "6833e58b-eceb-4599-9375-1b7e6ec64087"),
+)
+
+
+def _diploma_mill(store: Store, seed: int, moment: datetime) -> Any:
+    """A few genuinely signed badges from a ``did:key`` "diploma mill" that HR has marked
+    untrusted: verified signatures, skills that never count (the demo shows why)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from skills.ingest import BatchItem, ingest_batch
+    from skills.verify.keys import did_key_for
+    from skills.verify.proof_di import sign_data_integrity
+
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(f"diploma-mill-{seed}".encode()).digest()
+    )
+    did = did_key_for(key.public_key())
+    people = store.rows(
+        "SELECT p.person_id, min(i.value) FROM people p JOIN identities i USING (person_id) "
+        "WHERE p.kind = 'employee' AND i.kind = 'email' AND NOT i.hashed "
+        "GROUP BY p.person_id ORDER BY p.person_id LIMIT ?",
+        [MILL_AWARDS],
+    )
+    items = []
+    for n, (person, email) in enumerate(people):
+        name, skill = MILL_BADGES[n % len(MILL_BADGES)]
+        doc: dict[str, Any] = {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            "id": f"urn:uuid:00000000-0000-4000-8000-{seed:06d}{n:06d}",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": name,
+            "issuer": {"id": did, "type": ["Profile"], "name": MILL_NAME},
+            "validFrom": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "identifier": [
+                    {
+                        "type": "IdentityObject",
+                        "identityHash": str(email),
+                        "identityType": "emailAddress",
+                        "hashed": False,
+                    }
+                ],
+                "achievement": {
+                    "id": f"urn:uuid:00000000-0000-4000-9000-{n:012d}",
+                    "type": ["Achievement"],
+                    "name": name,
+                    "description": "Awarded on payment; no assessment.",
+                    "criteria": {"narrative": "Payment received."},
+                    "alignment": [
+                        {
+                            "type": ["Alignment"],
+                            "targetName": name,
+                            "targetUrl": skill,
+                            "targetFramework": "ESCO",
+                            "targetType": "ceasn:Competency",
+                        }
+                    ],
+                },
+            },
+        }
+        signed = sign_data_integrity(
+            doc, key, f"{did}#{did.removeprefix('did:key:')}", created=str(doc["validFrom"])
+        )
+        items.append(BatchItem(json.dumps(signed).encode(), str(person), f"mill-{n}.json"))
+    return ingest_batch(store, items, submitted_by=ACTOR, workers=1, now=moment)
+
+
+def _settle_trust(store: Store, hosted_root: Path) -> None:
+    """Mark the demo database as one (its hosted-files folder, so only it serves the demo
+    issuers' files), trust the demo issuers and distrust the diploma mill."""
+    from skills.store import set_issuer_trust
+
+    with store.write() as tx:
+        tx.execute(
+            "INSERT INTO app_settings VALUES ('demo_hosted', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [str(hosted_root.resolve())],
+        )
+    for issuer_id, name in store.rows("SELECT issuer_id, name FROM issuers"):
+        trust = "untrusted" if name == MILL_NAME else "trusted"
+        set_issuer_trust(store, str(issuer_id), trust, actor=ACTOR)
 
 
 def manifest(demo: GeneratedDemo) -> str:

@@ -36,7 +36,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from skills.errors import CanonicalizationError
+from skills.errors import CanonicalizationBudgetExceeded, CanonicalizationError
 from skills.jsonld._expand import expand
 from skills.jsonld._worker import canonical_nquads
 
@@ -132,7 +132,7 @@ class _Worker:
 
     def run(self, expanded_json: str, budget_seconds: float) -> str:
         if not self._lock.acquire(timeout=budget_seconds):
-            raise CanonicalizationError(
+            raise CanonicalizationBudgetExceeded(
                 "Canonicalisation did not finish within its time budget (worker busy)."
             )
         try:
@@ -146,7 +146,7 @@ class _Worker:
             status, text = json.loads(self._read(process.stdout, size, deadline))
         except TimeoutError:
             self._kill()
-            raise CanonicalizationError(
+            raise CanonicalizationBudgetExceeded(
                 f"Canonicalisation ran out of its {budget_seconds:g} s time budget: the "
                 "document's blank nodes form a graph that is too costly to canonicalise."
             ) from None
@@ -277,13 +277,13 @@ class CanonBudget:
             known = self._memo.get(key)
             if known is None:
                 if self.runs >= self.max_runs:
-                    raise CanonicalizationError(
+                    raise CanonicalizationBudgetExceeded(
                         f"The credential asks for more than {self.max_runs} canonicalisations, "
                         "the most Skill Atlas runs for one credential."
                     )
                 left = self.seconds - self.spent
                 if left <= 0:
-                    raise CanonicalizationError(
+                    raise CanonicalizationBudgetExceeded(
                         f"The credential used up its {self.seconds:g} s canonicalisation budget "
                         "(all its proofs and status lists together)."
                     )

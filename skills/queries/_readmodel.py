@@ -30,11 +30,14 @@ MAX_AGE_SECONDS = 900.0
 SCHEMA = "atlas_rm"
 _VIEW = "held_skills"
 
-# First evidence of each (person, skill): verified or since expired, above the threshold.
+# First evidence of each (person, skill): verified or since expired, above the threshold,
+# from a trusted issuer and not self-issued (as held_skills counts them).
 FIRSTS_SQL = """
     SELECT c.person_id, cs.skill_uri, min(c.issued) AS gained
     FROM credentials c JOIN credential_skills cs USING (credential_key)
+    JOIN issuers i ON i.issuer_id = c.issuer_id AND i.trust = 'trusted'
     WHERE c.status IN ('verified', 'expired') AND cs.skill_uri IS NOT NULL
+      AND NOT coalesce(c.self_issued, false)
       AND c.issued IS NOT NULL AND c.person_id IS NOT NULL
       AND cs.confidence >= (SELECT CAST(value AS DOUBLE) FROM app_settings
                             WHERE key = 'held_confidence_threshold')

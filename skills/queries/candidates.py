@@ -25,7 +25,7 @@ class CandidateQuery:
     mode: Mode = "all"
     at_least: int = 1
     verified_only: bool = True
-    trusted_only: bool = False
+    trusted_only: bool = True  # False adds badges whose issuer HR has not reviewed yet
     within_years: int | None = None
     limit: int = 200
 
@@ -90,6 +90,8 @@ def search_candidates(
         WHERE p.kind = 'candidate' AND {cond}
           AND list_contains(?::VARCHAR[], cs.skill_uri)
           AND list_contains(?::VARCHAR[], c.status)
+          AND NOT coalesce(c.self_issued, false)
+          AND coalesce(i.trust, 'unknown') <> 'untrusted'
           AND (? = FALSE OR i.trust = 'trusted')
           AND (?::TIMESTAMPTZ IS NULL OR c.issued >= ?::TIMESTAMPTZ)
           AND (c.status <> 'verified' OR c.expires IS NULL OR c.expires > ?::TIMESTAMPTZ)

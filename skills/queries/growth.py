@@ -110,12 +110,11 @@ def expiring(store: Reader, viewer: Viewer, days: int = 90) -> pd.DataFrame:
     cond, params = scope(viewer)
     return store.read(
         f"""
-        SELECT c.expires, p.display_name AS person, t.name AS team, a.name AS badge,
-               i.name AS issuer, p.person_id, c.credential_key
+        SELECT c.expires, p.display_name AS person, t.name AS team, c.badge_name AS badge,
+               c.issuer_name AS issuer, p.person_id, c.credential_key
         FROM credentials c
         JOIN people p ON p.person_id = c.person_id
         LEFT JOIN teams t ON t.team_id = p.team_id
-        LEFT JOIN achievements a ON a.achievement_id = c.achievement_id
         LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
         WHERE c.status = 'verified' AND c.expires > now()
           AND c.expires <= now() + to_days(?) AND {cond}

@@ -65,11 +65,10 @@ def overview(store: Reader, viewer: Viewer) -> Overview:
     )
     newest = store.read(
         f"""
-        SELECT c.created AS submitted, p.display_name AS person, a.name AS badge,
-               i.name AS issuer, c.status, c.person_id, c.credential_key
+        SELECT c.created AS submitted, p.display_name AS person, c.badge_name AS badge,
+               c.issuer_name AS issuer, c.status, c.person_id, c.credential_key
         FROM credentials c
         JOIN people p USING (person_id)
-        LEFT JOIN achievements a ON a.achievement_id = c.achievement_id
         LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
         WHERE {cond}
         ORDER BY c.created DESC, c.credential_key

@@ -60,19 +60,25 @@ def person_credentials(store: Reader, viewer: Viewer, person_id: str) -> pd.Data
     """Every credential of the person, newest first, with issuer, status and skill count.
 
     ``bound`` says how the badge is tied to its holder: ``"by name only"`` when the badge
-    names its recipient only by name (no e-mail, URL or DID), else empty.
+    names its recipient only by name (no e-mail, URL or DID), else empty. ``counted`` says
+    whether a verified badge's skills count: ``counts`` (trusted issuer), ``issuer not yet
+    reviewed``, ``untrusted issuer: does not count`` or ``self-issued: never counts``.
     """
     check_person(store, viewer, person_id)
     return store.read(
         """
-        SELECT c.credential_key, a.name AS badge, i.name AS issuer, i.trust AS issuer_trust,
-               c.status,
+        SELECT c.credential_key, c.badge_name AS badge, c.issuer_name AS issuer,
+               i.trust AS issuer_trust, c.status,
                CASE WHEN c.recipient_type = 'name' THEN 'by name only' ELSE '' END AS bound,
+               CASE WHEN c.status <> 'verified' THEN ''
+                    WHEN coalesce(c.self_issued, false) THEN 'self-issued: never counts'
+                    WHEN i.trust = 'trusted' THEN 'counts'
+                    WHEN i.trust = 'untrusted' THEN 'untrusted issuer: does not count'
+                    ELSE 'issuer not yet reviewed' END AS counted,
                c.issued, c.expires, c.format, c.summary, c.created AS submitted,
                (SELECT count(*) FROM credential_skills s
                  WHERE s.credential_key = c.credential_key AND s.skill_uri IS NOT NULL) AS skills
         FROM credentials c
-        LEFT JOIN achievements a ON a.achievement_id = c.achievement_id
         LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
         WHERE c.person_id = ?
         ORDER BY c.issued DESC NULLS LAST, c.created DESC
@@ -96,23 +102,40 @@ def person_skills(store: Reader, viewer: Viewer, person_id: str) -> pd.DataFrame
     )
 
 
+def person_unreviewed_skills(store: Reader, viewer: Viewer, person_id: str) -> pd.DataFrame:
+    """Skills of the person's verified badges whose issuer HR has not reviewed yet: shown
+    apart from held skills ("verified, issuer not yet reviewed"), never counted."""
+    check_person(store, viewer, person_id)
+    return store.read(
+        """
+        SELECT u.skill_uri, s.label AS skill, s.pillar,
+               string_agg(DISTINCT coalesce(i.name, u.issuer_id), ', ') AS issuers,
+               sum(u.credentials) AS credentials
+        FROM unreviewed_skills u JOIN skills s USING (skill_uri)
+        LEFT JOIN issuers i ON i.issuer_id = u.issuer_id
+        WHERE u.person_id = ?
+        GROUP BY ALL ORDER BY s.label
+        """,
+        [person_id],
+    )
+
+
 def person_timeline(store: Reader, viewer: Viewer, person_id: str) -> pd.DataFrame:
     """One row per credential event: issued, expires (when dated) and status changes."""
     check_person(store, viewer, person_id)
     return store.read(
         """
-        SELECT c.issued AS "at", 'issued' AS event, a.name AS badge, c.status
-        FROM credentials c LEFT JOIN achievements a USING (achievement_id)
+        SELECT c.issued AS "at", 'issued' AS event, c.badge_name AS badge, c.status
+        FROM credentials c
         WHERE c.person_id = ? AND c.issued IS NOT NULL
         UNION ALL
-        SELECT c.expires, 'expires', a.name, c.status
-        FROM credentials c LEFT JOIN achievements a USING (achievement_id)
+        SELECT c.expires, 'expires', c.badge_name, c.status
+        FROM credentials c
         WHERE c.person_id = ? AND c.expires IS NOT NULL
         UNION ALL
-        SELECT h.changed_at, 'status: ' || h.new_status, a.name, c.status
+        SELECT h.changed_at, 'status: ' || h.new_status, c.badge_name, c.status
         FROM credential_status_history h
         JOIN credentials c USING (credential_key)
-        LEFT JOIN achievements a USING (achievement_id)
         WHERE c.person_id = ? AND h.old_status IS NOT NULL
         ORDER BY 1
         """,
@@ -149,9 +172,9 @@ def credential_detail(store: Reader, viewer: Viewer, credential_key: str) -> Cre
     """
     found = store.read(
         """
-        SELECT c.*, a.name AS badge, a.description, i.name AS issuer, i.trust AS issuer_trust
+        SELECT c.*, c.badge_name AS badge, c.badge_description AS description,
+               c.issuer_name AS issuer, i.trust AS issuer_trust
         FROM credentials c
-        LEFT JOIN achievements a ON a.achievement_id = c.achievement_id
         LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
         WHERE c.credential_key = ?
         """,
@@ -209,11 +232,10 @@ def my_submissions(store: Reader, viewer: Viewer, limit: int = 20) -> pd.DataFra
     cond, params = scope(viewer)
     return store.read(
         f"""
-        SELECT c.created AS submitted, c.name AS file, a.name AS badge, c.status, c.summary,
+        SELECT c.created AS submitted, c.name AS file, c.badge_name AS badge, c.status, c.summary,
                c.credential_key, c.person_id
         FROM credentials c
         LEFT JOIN people p ON p.person_id = c.person_id
-        LEFT JOIN achievements a ON a.achievement_id = c.achievement_id
         WHERE c.submitted_by = ? AND (c.person_id IS NULL OR {cond})
         ORDER BY c.created DESC LIMIT ?
         """,  # noqa: S608

@@ -201,13 +201,12 @@ def skill_holders(store: Reader, viewer: Viewer, skill_uri: str) -> pd.DataFrame
         cond = f"({cond}) AND p.kind = 'candidate'"
     return store.read(
         f"""
-        SELECT p.person_id, p.display_name AS person, t.name AS team, a.name AS badge,
-               i.name AS issuer, c.issued, c.expires, c.credential_key
+        SELECT p.person_id, p.display_name AS person, t.name AS team, c.badge_name AS badge,
+               c.issuer_name AS issuer, c.issued, c.expires, c.credential_key
         FROM credentials c
         JOIN credential_skills cs USING (credential_key)
         JOIN people p ON p.person_id = c.person_id
         LEFT JOIN teams t ON t.team_id = p.team_id
-        LEFT JOIN achievements a ON a.achievement_id = c.achievement_id
         LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
         WHERE cs.skill_uri = ? AND c.status = 'verified'
           AND (c.expires IS NULL OR c.expires > now()) AND {cond}

@@ -105,9 +105,13 @@ class Tx:
         return self._cur.execute(sql, params).fetchall()
 
     def scalar(self, sql: str, params: Params = None) -> Any:
-        """The first column of the first row, or None when there is no row."""
-        row = self._cur.execute(sql, params).fetchone()
-        return None if row is None else row[0]
+        """The first column of the first row, or None when there is no row.
+
+        Every row is fetched: DuckDB 2.0 streams results, and a result left unfinished
+        blocks the transaction's next statement.
+        """
+        found = self._cur.execute(sql, params).fetchall()
+        return found[0][0] if found else None
 
     def read(self, sql: str, params: Params = None) -> pd.DataFrame:
         """A query inside the transaction as a DataFrame."""

@@ -48,6 +48,11 @@ def _source_bytes(source: Source) -> bytes:
 
 
 def _run_format(fmt: str, sub: Submission, ctx: VerifyContext) -> FormatResult:
+    from skills.verify.envelopes import not_one_badge
+
+    several = not_one_badge(sub)  # a CLR or a presentation: verify_all opens it
+    if several is not None:
+        return several
     if fmt.startswith("ob3"):
         from skills.verify.ob3 import verify_ob3
 

@@ -15,9 +15,14 @@ credential verified.
 - Container checks: INPUT, CONTEXT (JSON with a proof: every context must be bundled to
   canonicalise it; one that is not makes the proof *not run*, never failed), STRUCTURE,
   KEY_BINDING and SIGNATURE (a CLR's key bound to its issuer; a presentation's key bound to
-  its ``holder``: a ``did:key``/``did:jwk`` holder *is* its key), REVOCATION (CLR) and
-  VALIDITY. An unsigned presentation is accepted: its credentials are verified each on their
-  own, and it binds nobody. Nothing is read from the container for skills.
+  its ``holder``: a ``did:key``/``did:jwk`` holder *is* its key; a JSON proof is checked by
+  :func:`skills.verify.proof_di.verify_data_integrity`, every suite and the proof cap
+  included, a presentation's for purpose ``authentication`` or ``assertionMethod``),
+  REVOCATION (CLR) and VALIDITY. An unsigned presentation is accepted: its credentials are
+  verified each on their own, and it binds nobody. Nothing is read from the container for
+  skills.
+- :func:`skills.verify.verify` checks one badge: given a container it reports only
+  :func:`not_one_badge` (``invalid``, pointing to ``verify_all``).
 - Holder binding: when a presentation's proof verified with the holder's key and no
   recipient was claimed, a credential whose subject id *is* the holder gets a passed
   RECIPIENT check saying it was bound to the presentation's holder. A claimed recipient is
@@ -42,9 +47,9 @@ from typing import Any
 import httpx
 
 from skills.config import settings
-from skills.errors import CanonicalizationError, FetchError, InputError, MalformedInput
+from skills.errors import InputError
 from skills.verify import jose
-from skills.verify.context import Submission, VerifyContext
+from skills.verify.context import FormatResult, Submission, VerifyContext
 from skills.verify.model import (
     Check,
     CheckName,
@@ -68,10 +73,9 @@ ENVELOPED_TYPE = "EnvelopedVerifiableCredential"
 _VC_CONTEXTS = ("https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1")
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _JWT_DATA_URLS = ("data:application/vc+jwt,", "data:application/vc+ld+json+jwt,")
-_MAX_CONTEXT_DEPTH = 64
 _WHAT = {"clr": "transcript", "vp": "presentation"}
-#: Proof suites a presentation's own proof may use (Ed25519 over RDFC-1.0).
-_VP_SUITES = frozenset({"eddsa-rdfc-2022", "eddsa-2022", "Ed25519Signature2020"})
+#: Proof purposes a presentation's own proof may have.
+_VP_PURPOSES = frozenset({"authentication", "assertionMethod"})
 
 Source = bytes | str | dict[str, Any] | Path
 
@@ -134,6 +138,44 @@ def envelope_kind(sub: Submission) -> str | None:
     return None
 
 
+def _badges(n: int) -> str:
+    return "no badges" if n == 0 else f"{n:,} badge" + ("" if n == 1 else "s")
+
+
+def not_one_badge(sub: Submission) -> FormatResult | None:
+    """What :func:`skills.verify.verify` reports for a CLR or a presentation, else None.
+
+    ``verify`` checks one badge; a container holds several and is opened by
+    :func:`skills.verify.verify_all` (or submitted as a whole). For a container this is a
+    result with the container's format (``clr``, ``clr-jwt``, ``vp``, ``vp-jwt``) and one
+    failed STRUCTURE check saying so and how many entries it holds; nothing is verified
+    (the count is read without checking any signature). Never raises.
+    """
+    kind = envelope_kind(sub)
+    if kind is None:
+        return None
+    doc: Any = sub.payload
+    if sub.kind == "compact":
+        payload = _token_payload(str(sub.payload)) or {}
+        inner = payload.get("vp" if kind == "vp" else "vc")
+        doc = inner if isinstance(inner, Mapping) else payload
+    if not isinstance(doc, Mapping):
+        doc = {}
+    if kind == "clr":
+        subject = doc.get("credentialSubject")
+        count = len(_entries(subject if isinstance(subject, Mapping) else None))
+        what = "a Comprehensive Learner Record (transcript)"
+    else:
+        count = len(_entries(doc))
+        what = "a verifiable presentation (a wallet export)"
+    message = (
+        f"This is {what} holding {_badges(count)}, not a single badge: verify it with "
+        "verify_all, or submit it as a whole, and each badge inside is verified on its own."
+    )
+    fmt = kind + ("-jwt" if sub.kind == "compact" else "")
+    return FormatResult(fmt, [failed(CheckName.STRUCTURE, message)], None)
+
+
 def might_hold_many(source: Source) -> bool:
     """A cheap pre-check: False only when ``source`` cannot be a CLR or a presentation.
 
@@ -163,53 +205,34 @@ def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _contexts_anywhere(doc: Any) -> list[Any]:
-    """Every value of ``@context`` in ``doc``, at any depth (bounded)."""
-    found: list[Any] = []
-    stack: list[tuple[Any, int]] = [(doc, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > _MAX_CONTEXT_DEPTH:
-            continue
-        if isinstance(node, Mapping):
-            for key, value in node.items():
-                if key == "@context":
-                    found.append(value)
-                elif isinstance(value, Mapping | list):
-                    stack.append((value, depth + 1))
-        elif isinstance(node, list):
-            stack.extend((item, depth + 1) for item in node if isinstance(item, Mapping | list))
-    return found
-
-
 def _context_check(doc: Mapping[str, Any], what: str) -> Check:
     """CONTEXT of a JSON container whose proof is to be checked.
 
-    Every context (the container's and its credentials') must be a bundled one for the
-    proof to be canonicalised: an unknown one makes this check *not run* (the proof is then
-    not run either), an inline one fails it; otherwise :func:`skills.jsonld.check_contexts`.
+    :func:`skills.jsonld.check_contexts` (every context, the container's and its
+    credentials', must be a bundled one for the proof to be canonicalised: one that is not
+    makes the check *not run*; an inline or malformed one fails it), its message speaking
+    of the ``what`` (transcript or presentation) instead of a badge.
     """
-    from skills.jsonld import CONTEXTS, check_contexts
+    from skills.jsonld import check_contexts
 
-    unknown: list[str] = []
-    for value in _contexts_anywhere(doc):
-        for entry in as_list(value):
-            if not isinstance(entry, str):
-                return failed(
-                    CheckName.CONTEXT,
-                    f"The {what} defines its own JSON-LD terms inline in @context; only the "
-                    "published, pinned contexts are accepted.",
-                )
-            if entry not in CONTEXTS and entry not in unknown:
-                unknown.append(entry)
-    if unknown:
-        names = ", ".join(_short(u) for u in unknown[:3])
+    check = check_contexts(doc)
+    text = (
+        check.message.replace("The badge", f"The {what}")
+        .replace("the badge", f"the {what}")
+        .replace("The credential's", f"The {what}'s")
+    )
+    return replace(check, message=text)
+
+
+def _proof_not_checked(context: Check, what: str) -> Check:
+    """The SIGNATURE check of a container whose CONTEXT check did not pass."""
+    if context.outcome is Outcome.NOT_RUN:
         return not_run(
-            CheckName.CONTEXT,
-            f"The JSON-LD context {names} is not bundled with Skill Atlas (contexts are never "
-            f"fetched), so the {what}'s own proof could not be checked.",
+            CheckName.SIGNATURE,
+            f"The {what}'s own proof could not be checked: it names a JSON-LD context that is "
+            "not bundled with Skill Atlas (contexts are never fetched).",
         )
-    return check_contexts(dict(doc))
+    return not_run(CheckName.SIGNATURE, context.message)
 
 
 def _holder_of(vp: Mapping[str, Any]) -> str | None:
@@ -278,107 +301,23 @@ def _count(n: int) -> str:
 
 
 def _vp_proof(doc: Mapping[str, Any], holder: str | None, ctx: VerifyContext) -> list[Check]:
-    """KEY_BINDING and SIGNATURE of a presentation's Data Integrity proof.
+    """KEY_BINDING and SIGNATURE of a presentation's Data Integrity proof(s).
 
-    The proof purpose is ``authentication`` (``assertionMethod`` is accepted too); the key
-    must belong to the holder (:func:`skills.verify.keys.key_belongs_to`).
+    :func:`skills.verify.proof_di.verify_data_integrity` with the holder as the key's
+    controller and ``authentication`` (or ``assertionMethod``) as the proof purpose: every
+    suite credentials may use, the rule for several proofs, the proof cap and the
+    presentation's one canonicalisation budget apply.
     """
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from skills.verify.proof_di import verify_data_integrity
 
-    from skills.verify.keys import b58decode, key_belongs_to, resolve_verification_method
-    from skills.verify.proof_di import hash_data, suite_of
-
-    sig, bind = CheckName.SIGNATURE, CheckName.KEY_BINDING
-    proofs = [p for p in as_list(doc.get("proof")) if isinstance(p, Mapping)]
-    supported = [(p, s) for p in proofs for s in [suite_of(p)] if s in _VP_SUITES]
-    if not supported:
-        kinds = sorted({_short(str(p.get("cryptosuite") or p.get("type")), 40) for p in proofs})
-        msg = (
-            "The presentation carries no proof Skill Atlas can check (found: "
-            + (", ".join(kinds) or "none")
-            + ")."
-        )
-        return [not_run(bind, msg), not_run(sig, msg)]
-    proof, suite = supported[0]
-    unusable = not_run(bind, "The presentation's proof was not usable.")
-    purpose = proof.get("proofPurpose")
-    if purpose not in ("authentication", "assertionMethod"):
-        return [
-            unusable,
-            failed(sig, f"The presentation's proof purpose {_short(str(purpose), 40)!r} "
-                   "is not authentication."),
-        ]  # fmt: skip
-    value = proof.get("proofValue")
-    try:
-        if not isinstance(value, str) or not value.startswith("z"):
-            raise MalformedInput("its proofValue is not a multibase base58btc value")
-        signature = b58decode(value[1:])
-        if len(signature) != 64:
-            raise MalformedInput("its proofValue is not a 64-byte Ed25519 signature")
-    except MalformedInput as err:
-        return [unusable, failed(sig, f"The presentation's {suite} proof is broken: {err}.")]
-    vm = proof.get("verificationMethod")
-    vm_text = vm if isinstance(vm, str) else ""
-    try:
-        resolved = resolve_verification_method(vm_text, client=ctx.client)
-    except MalformedInput as err:
-        msg = f"The presentation's verification method {_short(vm_text, 80)!r} is unusable: {err}"
-        return [failed(bind, msg), failed(sig, msg)]
-    except FetchError as err:
-        msg = f"The presentation's signing key could not be fetched: {err}"
-        return [not_run(bind, msg), not_run(sig, msg)]
-    if not isinstance(resolved.key, ed25519.Ed25519PublicKey):
-        msg = f"The {suite} proof needs an Ed25519 key; {_short(vm_text, 80)} is another kind."
-        return [failed(bind, msg), failed(sig, msg)]
-    key = resolved.key
-    unsecured = {k: v for k, v in doc.items() if k != "proof"}
-    config = {k: v for k, v in proof.items() if k != "proofValue"}
-    config["@context"] = doc.get("@context")
-
-    def good(data: bytes) -> bool:
-        try:
-            key.verify(signature, data)
-        except InvalidSignature:
-            return False
-        return True
-
-    try:
-        ok = good(hash_data(unsecured, config))
-    except CanonicalizationError as err:
-        return [
-            not_run(bind, "The presentation's proof was not checked."),
-            failed(sig, f"The presentation could not be canonicalised to check its proof: {err}"),
-        ]
-    if not ok:
-        return [
-            not_run(bind, "The presentation's signature did not verify."),
-            failed(
-                sig,
-                f"The presentation's {suite} signature does not match: it was altered after "
-                "signing or signed with another key.",
-            ),
-        ]
-    if holder is None:
-        binding = failed(bind, "The presentation names no holder to bind its signing key to.")
-    else:
-        try:
-            belongs = key_belongs_to(holder, resolved, client=ctx.client)
-        except FetchError as err:
-            binding = not_run(bind, f"The holder's document could not be fetched: {err}")
-        except MalformedInput as err:
-            binding = failed(bind, f"The holder's document is unusable: {err}")
-        else:
-            binding = (
-                passed(bind, f"The presentation's signing key belongs to its holder {holder}.")
-                if belongs
-                else failed(
-                    bind,
-                    f"The presentation's signing key {_short(resolved.id, 80)} is not a key of "
-                    f"its holder {_short(holder)}.",
-                )
-            )
-    return [binding, passed(sig, f"The presentation's {suite} signature is valid.")]
+    return verify_data_integrity(
+        doc,
+        client=ctx.client,
+        issuer_id=holder,
+        budget=ctx.budget,
+        purposes=_VP_PURPOSES,
+        role="holder",
+    )
 
 
 def _jwt_checks(
@@ -466,9 +405,11 @@ def _open_clr(doc: Mapping[str, Any], ctx: VerifyContext, jws: jose.CompactJWS |
                 )
             )
         elif context.outcome in (Outcome.PASSED, Outcome.WARNING):
-            checks.extend(verify_data_integrity(doc, client=ctx.client, issuer_id=issuer))
+            checks.extend(
+                verify_data_integrity(doc, client=ctx.client, issuer_id=issuer, budget=ctx.budget)
+            )
         else:
-            checks.append(not_run(CheckName.SIGNATURE, context.message))
+            checks.append(_proof_not_checked(context, "transcript"))
     else:
         checks.append(_structure("clr", doc, entries, json_form=False))
         iss = jws.payload.get("iss") if isinstance(jws.payload, Mapping) else None
@@ -522,7 +463,7 @@ def _open_vp(doc: Mapping[str, Any], ctx: VerifyContext, jws: jose.CompactJWS | 
             if context.outcome in (Outcome.PASSED, Outcome.WARNING):
                 checks.extend(_vp_proof(doc, holder, ctx))
             else:
-                checks.append(not_run(CheckName.SIGNATURE, context.message))
+                checks.append(_proof_not_checked(context, "presentation"))
     else:
         payload = jws.payload if isinstance(jws.payload, Mapping) else {}
         iss = payload.get("iss")
@@ -767,5 +708,6 @@ __all__ = [
     "container_ok",
     "envelope_kind",
     "might_hold_many",
+    "not_one_badge",
     "unpack",
 ]

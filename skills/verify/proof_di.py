@@ -23,8 +23,10 @@ Suites (``proof.cryptosuite`` of a ``DataIntegrityProof``, or the legacy proof `
 
 :func:`verify_data_integrity` returns one SIGNATURE and one KEY_BINDING check for all the
 proofs: a credential verifies when every proof Skill Atlas can check passes and at least
-one was checked. A key that could not be fetched, or a JSON-LD context Skill Atlas does
-not bundle, leaves a proof NOT_RUN (never passed, never failed). 1EdTech changed
+one was checked. Verifiable presentations (:mod:`skills.verify.envelopes`) use it too,
+with the holder as the key's controller and ``authentication`` as a further purpose.
+A key that could not be fetched, or a JSON-LD context Skill Atlas does not bundle,
+leaves a proof NOT_RUN (never passed, never failed). 1EdTech changed
 ``context-3.0.3.json`` in place: when a signature fails and the document names a context
 with another pinned revision, the other revision is tried.
 
@@ -42,8 +44,9 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import rfc8785
@@ -55,7 +58,12 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from skills.errors import CanonicalizationError, FetchError, MalformedInput
+from skills.errors import (
+    CanonicalizationBudgetExceeded,
+    CanonicalizationError,
+    FetchError,
+    MalformedInput,
+)
 from skills.jsonld import CONTEXT_VARIANTS, CONTEXTS, variant_url
 from skills.jsonld._canon import CanonBudget
 from skills.verify import jose
@@ -97,6 +105,23 @@ _CREATED_MARK = "1111-11-11T11:11:11Z"
 _VM_MARK = "urn:skillatlas:verification-method-placeholder"
 _templates: dict[str, str | None] = {}
 _templates_lock = threading.Lock()
+#: The proof purposes a credential's proof may have.
+ASSERTION = frozenset({"assertionMethod"})
+Role = Literal["issuer", "holder"]
+
+
+@dataclass(frozen=True)
+class _Words:
+    """How messages name the signer (``issuer``/``holder``) and what it signed."""
+
+    role: str
+    noun: str
+
+
+_WORDS: dict[str, _Words] = {
+    "issuer": _Words("issuer", "credential"),
+    "holder": _Words("holder", "presentation"),
+}
 
 
 def suite_of(proof: Mapping[str, Any]) -> str | None:
@@ -308,11 +333,11 @@ def _unbundled_contexts(*docs: Any) -> list[str]:
 _NOT_BUNDLED = re.compile(r"context (['\"])(.*?)\1 is not one of the bundled contexts")
 
 
-def _unbundled_message(urls: list[str], suite: str) -> str:
+def _unbundled_message(urls: list[str], suite: str, what: str = "credential") -> str:
     named = ", ".join(_short(u, 120) for u in urls[:3]) + (" and others" if len(urls) > 3 else "")
     noun = "context" if len(urls) == 1 else "contexts"
     return (
-        f"The {suite} signature could not be checked: the credential uses the JSON-LD {noun} "
+        f"The {suite} signature could not be checked: the {what} uses the JSON-LD {noun} "
         f"{named}, which Skill Atlas does not bundle (remote contexts are never fetched)."
     )
 
@@ -380,7 +405,10 @@ def _verifier(
 
 
 def _jcs_inputs(
-    doc: Mapping[str, Any], unsecured: Mapping[str, Any], proof: Mapping[str, Any]
+    doc: Mapping[str, Any],
+    unsecured: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    what: str = "credential",
 ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """(document, proof configuration) pairs an eddsa-jcs-2022 signature may cover.
 
@@ -396,7 +424,7 @@ def _jcs_inputs(
         ctx = doc.get("@context")
         entries = ctx if isinstance(ctx, list) else [ctx]
         if entries[: len(own)] != own:
-            raise MalformedInput("The proof's @context is not the start of the credential's.")
+            raise MalformedInput(f"The proof's @context is not the start of the {what}'s.")
         document["@context"] = proof["@context"]
     yield document, config
     if "@context" not in proof and "@context" in doc:
@@ -432,10 +460,11 @@ def _candidate_data(
     proof: Mapping[str, Any],
     budget: CanonBudget,
     hash_name: str,
+    what: str = "credential",
 ) -> Iterator[bytes]:
     """What the proof's signature may sign, most likely first, computed lazily."""
     if suite in JCS_SUITES:
-        for document, config in _jcs_inputs(doc, unsecured, proof):
+        for document, config in _jcs_inputs(doc, unsecured, proof, what):
             yield jcs_hash_data(document, config)
         return
     if suite == JWS_2018:
@@ -453,14 +482,23 @@ def _verify_one(
     proof: Mapping[str, Any],
     suite: str,
     client: httpx.Client,
-    issuer_id: str | None,
+    controller: str | None,
     budget: CanonBudget,
+    purposes: frozenset[str] = ASSERTION,
+    words: _Words = _WORDS["issuer"],
 ) -> tuple[Check, Check]:
-    """(SIGNATURE, KEY_BINDING) for one supported proof."""
+    """(SIGNATURE, KEY_BINDING) for one supported proof: its purpose must be one of
+    ``purposes`` and its key must belong to ``controller`` (named as ``words.role``)."""
     sig_name, bind_name = CheckName.SIGNATURE, CheckName.KEY_BINDING
+    what = words.noun
     purpose = proof.get("proofPurpose")
-    if purpose != "assertionMethod":
-        msg = f"The {suite} proof's purpose is {str(purpose)[:40]!r}, not assertionMethod."
+    if purpose not in purposes:
+        wanted = " or ".join(sorted(purposes))
+        msg = (
+            f"The {suite} proof's purpose is {_short(str(purpose), 40)!r}, not {wanted}."
+            if isinstance(purpose, str)
+            else f"The {suite} proof names no purpose (proofPurpose); it must be {wanted}."
+        )
         return failed(sig_name, msg), not_run(bind_name, "The proof was not usable.")
     try:
         signature, prefix = _signature_of(proof, suite)
@@ -473,7 +511,7 @@ def _verify_one(
         used = proof if suite == JWS_2018 else {k: v for k, v in proof.items() if k != "@context"}
         missing = _unbundled_contexts(unsecured, used)
         if missing:
-            return not_run(sig_name, _unbundled_message(missing, suite)), not_run(
+            return not_run(sig_name, _unbundled_message(missing, suite, what)), not_run(
                 bind_name, "The proof was not checked."
             )
     vm = proof.get("verificationMethod")
@@ -499,7 +537,7 @@ def _verify_one(
         binding = not_run(
             bind_name,
             f"The key document {_short(vm_text.partition('#')[0])} could not be fetched ({err}), "
-            "so the key the proof names is not shown to belong to the issuer.",
+            f"so the key the proof names is not shown to belong to the {words.role}.",
         )
     try:
         check, hash_name = _verifier(suite, key, vm_text)
@@ -510,36 +548,38 @@ def _verify_one(
     try:
         good = any(
             check(signature, prefix + data)
-            for data in _candidate_data(suite, doc, unsecured, proof, budget, hash_name)
+            for data in _candidate_data(suite, doc, unsecured, proof, budget, hash_name, what)
         )
     except _Unbundled as err:
-        return not_run(sig_name, _unbundled_message(err.urls, suite)), unchecked
+        return not_run(sig_name, _unbundled_message(err.urls, suite, what)), unchecked
     except MalformedInput as err:
         return failed(sig_name, f"The {suite} proof is broken: {err}"), unchecked
+    except CanonicalizationBudgetExceeded as err:  # not shown wrong: could not be checked
+        return not_run(sig_name, f"The {suite} proof could not be checked: {err}"), unchecked
     except CanonicalizationError as err:
         url = getattr(err, "url", None)  # skills.jsonld.ContextNotBundled names it
         named = _NOT_BUNDLED.search(str(err))
         if not isinstance(url, str) and named:
             url = named.group(2)
         if isinstance(url, str):
-            return not_run(sig_name, _unbundled_message([url], suite)), unchecked
-        msg = f"The credential could not be canonicalised to check its {suite} proof: {err}"
+            return not_run(sig_name, _unbundled_message([url], suite, what)), unchecked
+        msg = f"The {what} could not be canonicalised to check its {suite} proof: {err}"
         return failed(sig_name, msg), unchecked
     if not good:
         return (
             failed(
                 sig_name,
-                f"The {suite} signature does not match: the credential was altered after "
+                f"The {suite} signature does not match: the {what} was altered after "
                 "signing or signed with another key.",
             ),
             binding or not_run(bind_name, "The signature did not verify."),
         )
 
     if binding is None and resolved is not None:
-        binding = _binding(issuer_id, resolved, client)
+        binding = _binding(controller, resolved, client, words)
     assert binding is not None
     if binding.outcome == "passed":
-        sig = passed(sig_name, f"Signed with the issuer's {_key_label(key)} key ({suite}).")
+        sig = passed(sig_name, f"Signed with the {words.role}'s {_key_label(key)} key ({suite}).")
     else:
         sig = passed(
             sig_name,
@@ -548,24 +588,27 @@ def _verify_one(
     return sig, binding
 
 
-def _binding(issuer_id: str | None, resolved: ResolvedKey, client: httpx.Client) -> Check:
-    name = CheckName.KEY_BINDING
-    if not issuer_id:
-        return failed(name, "The credential names no issuer to bind the signing key to.")
+def _binding(
+    controller: str | None, resolved: ResolvedKey, client: httpx.Client, words: _Words
+) -> Check:
+    """KEY_BINDING: whether the resolved key is one ``controller`` lists."""
+    name, role = CheckName.KEY_BINDING, words.role
+    if not controller:
+        return failed(name, f"The {words.noun} names no {role} to bind the signing key to.")
     try:
-        belongs = key_belongs_to(issuer_id, resolved, client=client)
+        belongs = key_belongs_to(controller, resolved, client=client)
     except FetchError as err:
         return not_run(
-            name, f"The issuer's document could not be fetched to confirm the key: {err}"
+            name, f"The {role}'s document could not be fetched to confirm the key: {err}"
         )
     except MalformedInput as err:
-        return failed(name, f"The issuer's document is unusable: {err}")
+        return failed(name, f"The {role}'s document is unusable: {err}")
     if belongs:
-        return passed(name, f"The signing key belongs to the issuer {_short(issuer_id)}.")
+        return passed(name, f"The signing key belongs to the {role} {_short(controller)}.")
     return failed(
         name,
-        f"The signing key {_short(resolved.id)} is not one the issuer {_short(issuer_id)} "
-        "lists: someone else signed this credential.",
+        f"The signing key {_short(resolved.id)} is not one the {role} {_short(controller)} "
+        f"lists: someone else signed this {words.noun}.",
     )
 
 
@@ -600,51 +643,63 @@ def verify_data_integrity(
     client: httpx.Client,
     issuer_id: str | None,
     budget: CanonBudget | None = None,
+    purposes: frozenset[str] | set[str] = ASSERTION,
+    role: Role = "issuer",
 ) -> list[Check]:
     """KEY_BINDING and SIGNATURE checks for the Data Integrity proof(s) of ``doc``.
 
     Every supported proof (see the module doc) is verified once (identical copies count
     once); proofs of other kinds are ignored when a supported one is present. The result
-    follows :func:`_combine`: any failed proof fails the credential, otherwise it passes
+    follows :func:`_combine`: any failed proof fails the document, otherwise it passes
     when at least one proof passed. More than :data:`MAX_PROOFS` proofs, or a
     ``@context`` that lists an entry twice, fail without any canonicalisation.
+
+    ``issuer_id`` is the controller every signing key must belong to (a credential's
+    issuer, a presentation's holder); a proof whose ``proofPurpose`` is not in
+    ``purposes`` fails (a credential: ``assertionMethod``; a presentation also accepts
+    ``authentication``). ``role`` words the messages: ``"issuer"`` speaks of the
+    credential and its issuer, ``"holder"`` of the presentation and its holder.
     Canonicalisation draws on ``budget`` (one per credential, shared with its status
     lists; a fresh one when None). Never raises for bad input: problems become failed or
     not-run checks. Fetches go through ``client``.
     """
     budget = budget if budget is not None else CanonBudget()
+    words = _WORDS[role]
+    accepted = frozenset(purposes)
     raw = doc.get("proof")
     items = raw if isinstance(raw, list) else [raw]
     refused = not_run(CheckName.KEY_BINDING, "The proofs were not checked.")
     if len(items) > MAX_PROOFS:
         msg = (
-            f"The credential carries {len(items)} proofs; Skill Atlas checks at most "
-            f"{MAX_PROOFS} on one credential and refuses more."
+            f"The {words.noun} carries {len(items)} proofs; Skill Atlas checks at most "
+            f"{MAX_PROOFS} on one {words.noun} and refuses more."
         )
         return [refused, failed(CheckName.SIGNATURE, msg)]
     proofs = [p for p in items if isinstance(p, Mapping)]
-    for where, value in [("credential", doc.get("@context"))] + [
+    for where, value in [(words.noun, doc.get("@context"))] + [
         ("proof", p.get("@context")) for p in proofs
     ]:
         repeated = _repeated_context(value)
         if repeated:
             msg = (
                 f"The {where}'s @context lists {repeated} more than once; a context is named "
-                "once, so the credential is refused."
+                f"once, so the {words.noun} is refused."
             )
             return [refused, failed(CheckName.SIGNATURE, msg)]
     supported = [(p, s) for p in proofs for s in [suite_of(p)] if s is not None]
     if not supported:
         kinds = sorted({str(p.get("cryptosuite") or p.get("type"))[:40] for p in proofs})
         what = ", ".join(kinds) or "none"
-        msg = f"The credential carries no proof Skill Atlas can check (found: {what})."
+        msg = f"The {words.noun} carries no proof Skill Atlas can check (found: {what})."
         return [not_run(CheckName.SIGNATURE, msg), not_run(CheckName.KEY_BINDING, msg)]
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     results: dict[str, tuple[Check, Check]] = {}
     for proof, suite in supported:
         key = json.dumps(proof, sort_keys=True, default=str)
         if key not in results:
-            results[key] = _verify_one(doc, unsecured, proof, suite, client, issuer_id, budget)
+            results[key] = _verify_one(
+                doc, unsecured, proof, suite, client, issuer_id, budget, accepted, words
+            )
     return _combine(list(results.values()))
 
 
@@ -655,13 +710,15 @@ def sign_data_integrity(
     *,
     cryptosuite: str = "eddsa-rdfc-2022",
     created: str | None = None,
+    purpose: str = "assertionMethod",
 ) -> dict[str, Any]:
     """A copy of ``doc`` with a Data Integrity proof added (demo issuers and tests).
 
     ``cryptosuite`` is ``eddsa-rdfc-2022``, ``eddsa-2022``, ``eddsa-jcs-2022`` or
     ``ecdsa-rdfc-2019`` (a P-256 or P-384 key), or a legacy proof type,
     ``Ed25519Signature2020`` or ``Ed25519Signature2018`` (detached JWS). ``created``
-    defaults to now (UTC, seconds). An existing proof is replaced. Raises
+    defaults to now (UTC, seconds); ``purpose`` is the ``proofPurpose`` (a presentation's
+    holder signs for ``authentication``). An existing proof is replaced. Raises
     CanonicalizationError when the document cannot be canonicalised, MalformedInput for
     an unknown suite or a key that does not fit it.
     """
@@ -679,7 +736,7 @@ def sign_data_integrity(
         raise MalformedInput(f"The key does not fit the {cryptosuite} suite.")
     proof["created"] = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     proof["verificationMethod"] = verification_method
-    proof["proofPurpose"] = "assertionMethod"
+    proof["proofPurpose"] = purpose
     unsecured = {k: copy.deepcopy(v) for k, v in doc.items() if k != "proof"}
     if cryptosuite in JCS_SUITES:
         if "@context" in unsecured:  # vc-di-eddsa: the proof keeps the document's context
@@ -708,6 +765,7 @@ def sign_data_integrity(
 
 
 __all__ = [
+    "ASSERTION",
     "DI_SUITES",
     "LEGACY_TYPES",
     "MAX_PROOFS",

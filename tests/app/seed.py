@@ -125,7 +125,7 @@ def _fill(store: Store) -> None:
         ("C000003", "a-data", "verified", 20, None),
     ]
     for i, (pid, _, team) in enumerate(OTHER_EMPLOYEES):
-        plan.append((pid, "a-web" if team == "web" else "a-data", "verified", 30 * (i + 1), None))
+        plan.append((pid, "a-web" if team == "web" else "a-py", "verified", 30 * (i + 1), None))
         if i % 2 == 0:
             plan.append((pid, "a-team", "verified", 45 * (i + 1), None))
     creds, cred_skills = [], []
@@ -147,6 +147,10 @@ def _fill(store: Store) -> None:
                 "source_sha256": f"{n:064d}",
                 "issuer_id": achievements.set_index("achievement_id").loc[ach, "issuer_id"],
                 "achievement_id": ach,
+                "badge_name": achievements.set_index("achievement_id").loc[ach, "name"],
+                "issuer_name": issuers.set_index("issuer_id").loc[
+                    achievements.set_index("achievement_id").loc[ach, "issuer_id"], "name"
+                ],
                 "name": f"{ach}.json",
                 "checks": '[{"name": "signature", "outcome": "passed", "message": "The '
                 'Data Integrity proof is valid."}, {"name": "revocation", "outcome": "'

@@ -30,8 +30,8 @@ from hostile_support import (
 )
 from ingest_helpers import BadgeIssuer
 
-from skills.config import settings
 from skills.ingest import Mapper, ingest_one
+from skills.ingest_plan import REJECTED_PREFIX_BYTES
 from skills.store import Store
 from skills.verify.baking import bake_png, bake_svg
 
@@ -140,8 +140,10 @@ def test_unreadable_upload_is_refused_stored_as_rejected_and_changes_nothing_els
         store,
         lambda: ingest_one(store, data, person_id="c1", submitted_by="stranger", name=name),
         expect=expect,
-        keeps_raw=len(data) <= settings().max_upload_bytes,
+        keeps_raw=True,  # a bounded prefix, never more (issue 11: storage exhaustion)
     )
+    kept = store.scalar("SELECT octet_length(raw) FROM rejected_submissions")
+    assert kept == min(len(data), REJECTED_PREFIX_BYTES)
     # The same refused bytes submitted again are not stored a second time.
     again = ingest_one(store, data, person_id="c1", submitted_by="stranger", name=name)
     assert again.rejected and again.reason == reason

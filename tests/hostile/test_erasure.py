@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ingest_helpers import PYTHON_ESCO, BadgeIssuer
+from ingest_helpers import PYTHON_ESCO, BadgeIssuer, trust_issuers
 
 from skills.access import Role, Viewer
 from skills.analytics import stats
@@ -53,6 +53,7 @@ def ada_with_history(store: Store, issuer: BadgeIssuer, mapper: Mapper) -> tuple
     assert ingest_one(store, other, person_id="e2", submitted_by="ada", mapper=mapper).status == (
         "verified"
     )
+    trust_issuers(store)
     return store, tokens
 
 

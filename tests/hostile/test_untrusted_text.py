@@ -215,7 +215,8 @@ def hostile_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             [ROLE_TITLE, PERSONAS["employee"]],
         )
         tx.execute("UPDATE teams SET name = ? WHERE team_id = 'web'", [TEAM])
-        tx.execute("UPDATE achievements SET name = ? WHERE achievement_id = 'a-team'", [BADGE])
+        # A badge's own signed name (the snapshot pages show) carries the markup.
+        tx.execute("UPDATE credentials SET badge_name = ? WHERE achievement_id = 'a-team'", [BADGE])
         tx.execute("UPDATE people SET display_name = ? WHERE person_id = 'E100000'", [PERSON])
         tx.execute("UPDATE skills SET label = ? WHERE skill_uri = ?", [SKILL, seed.uri("python")])
     monkeypatch.setenv("SKILLS_DB", str(db))

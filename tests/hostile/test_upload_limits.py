@@ -18,6 +18,7 @@ from hostile_support import changed_tables, fingerprints
 from skills.config import settings
 from skills.errors import ConfigError, InputTooLarge
 from skills.ingest import BatchItem, expand_batch, ingest_batch, ingest_one
+from skills.ingest_plan import REJECTED_PREFIX_BYTES
 from skills.queue import enqueue, spool_dir_for
 from skills.store import Store
 from skills.verify.sources import read_source
@@ -56,7 +57,7 @@ def test_the_size_limit_is_checked_before_parsing(
     result = ingest_one(store, deep, person_id="c1", submitted_by="stranger")
     assert result.rejected and "over the limit of 1,000 bytes" in result.reason
     raw, size = store.rows("SELECT raw, size FROM rejected_submissions")[0]
-    assert raw is None and size == 1200  # an oversized upload's bytes are not kept
+    assert bytes(raw) == deep[:REJECTED_PREFIX_BYTES] and size == 1200  # a bounded prefix
     small_deep = b"[" * 400 + b"]" * 400
     result = ingest_one(store, small_deep, person_id="c1", submitted_by="stranger")
     assert result.rejected and "nests deeper" in result.reason

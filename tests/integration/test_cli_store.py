@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from ingest_helpers import PEOPLE_CSV, BadgeIssuer
+from ingest_helpers import PEOPLE_CSV, BadgeIssuer, trust_issuers
 
 from skills.cli import build_parser, main
+from skills.store import open_store
 
 
 def _stats(db: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
@@ -39,6 +40,8 @@ def test_import_ingest_stats_reverify(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 1  # one item was not verified
     assert "verified" in out and "rejected" in out and "broken.json" in out
 
+    with open_store(db) as store:
+        trust_issuers(store)  # HR reviews the new issuer
     figures = _stats(db, capsys)
     assert figures["people"] == {"employee": 3, "candidate": 1}
     assert figures["teams"] == 2

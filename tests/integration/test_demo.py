@@ -10,6 +10,7 @@ import pytest
 
 from skills.cli import main
 from skills.demo import PERSONA_NAMES, PERSONAS, DemoConfig, build_demo, demo_client, generate_demo
+from skills.demo.build import MILL_AWARDS
 from skills.demo.generator import REFERENCE_DATE
 from skills.demo.inputs import load_inputs
 from skills.demo.org import build_organisation
@@ -135,7 +136,8 @@ def test_large_demos_bulk_load_pre_verified_rows(tmp_path: Path) -> None:
         )
         assert result.submitted == 60
         assert result.bulk_loaded == 340
-        assert store.scalar("SELECT count(*) FROM credentials") == 400
+        # 400 planned, plus the diploma mill's badges (genuinely signed, issuer untrusted)
+        assert store.scalar("SELECT count(*) FROM credentials") == 400 + MILL_AWARDS
         assert (
             store.scalar(
                 "SELECT count(*) FROM credential_skills cs "

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ingest_helpers import PEOPLE_CSV, PYTHON_ESCO, BadgeIssuer
+from ingest_helpers import PEOPLE_CSV, PYTHON_ESCO, BadgeIssuer, trust_issuers
 
 from skills.analytics import stats
 from skills.errors import ImportRowsError, InputError, StoreError
@@ -53,6 +53,12 @@ def test_verified_badge_is_stored_with_its_skill_and_held(
     assert any(
         c["name"] == "recipient" and c["outcome"] == "passed" for c in json.loads(row["checks"])
     )
+    # A new issuer awaits HR's review: its verified skills are shown apart, not yet held.
+    assert store.scalar("SELECT trust FROM issuers WHERE issuer_id = ?", [issuer.did]) == "unknown"
+    assert store.scalar("SELECT count(*) FROM held_skills") == 0
+    pending = store.read("SELECT skill_uri FROM unreviewed_skills WHERE person_id = 'e1'")
+    assert PYTHON_ESCO in set(pending["skill_uri"])
+    trust_issuers(store)
     held = store.read("SELECT skill_uri FROM held_skills WHERE person_id = 'e1'")
     assert PYTHON_ESCO in set(held["skill_uri"])
     history = store.rows("SELECT old_status, new_status FROM credential_status_history")

@@ -22,7 +22,7 @@ from envelope_helpers import (
     three_badges,
     vp_jwt,
 )
-from ingest_helpers import PEOPLE_CSV
+from ingest_helpers import PEOPLE_CSV, trust_issuers
 
 from skills.ingest import BatchItem, container_key, ingest_batch, ingest_one, reverify
 from skills.people_import import import_people
@@ -105,13 +105,14 @@ def test_a_transcript_stores_one_credential_per_badge_linked_to_it(
         ("transcript.json › Working in Teams", "verified", "e1"),
     ]
     assert all(r[3] >= 1 for r in stored)  # each badge's own skills were mapped
+    trust_issuers(store)
     held = {r[0] for r in store.rows("SELECT skill_uri FROM held_skills WHERE person_id = 'e1'")}
     assert PYTHON_ESCO in held and SQL_ESCO not in held  # the tampered badge counts for nothing
     # Each part was bound to Ada through her DID, like any badge.
     checks = json.loads(
         str(
             store.scalar(
-                "SELECT checks FROM credentials WHERE credential_key = ?", [badges[0]["id"]]
+                "SELECT checks FROM credentials WHERE credential_id = ?", [badges[0]["id"]]
             )
         )
     )

@@ -130,7 +130,10 @@ def test_recruiter_gets_candidates_and_no_employee_names(store: Store) -> None:
 def test_match_score_explains_itself_and_all_mode_filters(store: Store) -> None:
     rec = _viewer(store, "recruiter")
     both = (seed.uri("python"), seed.uri("sql"))
-    ranked = candidates.search_candidates(store, rec, candidates.CandidateQuery(both, "all"))
+    # SQL is vouched for only by an issuer HR has not reviewed: by default nobody has both.
+    assert candidates.search_candidates(store, rec, candidates.CandidateQuery(both, "all")).empty
+    with_unreviewed = candidates.CandidateQuery(both, "all", trusted_only=False)
+    ranked = candidates.search_candidates(store, rec, with_unreviewed)
     assert set(ranked["name"]) == {PERSONA_NAMES["candidate"], "Cora Candidate"}  # not Cem
     assert ranked.iloc[0]["why"].startswith("2 of 2 required skills")
     csv = candidates.shortlist_csv(ranked).decode("utf-8-sig")

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
@@ -36,7 +37,10 @@ from skills.verify import (
     verify,
     verify_all,
 )
-from skills.verify.envelopes import container_ok, unpack
+from skills.verify.envelopes import container_ok, not_one_badge, unpack
+from skills.verify.keys import did_key_for
+from skills.verify.proof_di import MAX_PROOFS, sign_data_integrity
+from skills.verify.sources import read_source
 
 
 @pytest.fixture
@@ -237,6 +241,104 @@ def test_an_unsigned_presentation_verifies_each_badge_and_binds_nobody(
     assert all(outcome(p, CheckName.RECIPIENT) is Outcome.NOT_RUN for p in parts)
 
 
+def test_a_presentation_signed_with_ecdsa_by_a_p256_holder_verifies_and_binds(
+    issuer: DidKey, client: httpx.Client
+) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    did = did_key_for(key.public_key())
+    mine = three_badges(issuer, did)[:2]
+    doc = {**presentation(DidKey(), mine, sign=False), "holder": did}
+    vm = f"{did}#{did.removeprefix('did:key:')}"
+    signed = sign_data_integrity(
+        doc, key, vm, cryptosuite="ecdsa-rdfc-2019", purpose="authentication"
+    )
+    own, *parts = verify_all(signed, client=client)
+    assert own.status is Status.VERIFIED, own.summary
+    assert message(own, CheckName.SIGNATURE) == (
+        "Signed with the holder's P-256 key (ecdsa-rdfc-2019)."
+    )
+    assert own.container is not None and own.container.holder_bound
+    assert all(outcome(p, CheckName.RECIPIENT) is Outcome.PASSED for p in parts)
+    forged = copy.deepcopy(signed)
+    forged["verifiableCredential"].pop()
+    again, *_ = verify_all(forged, client=client)
+    assert outcome(again, CheckName.SIGNATURE) is Outcome.FAILED
+    assert "the presentation was altered" in message(again, CheckName.SIGNATURE)
+
+
+def test_a_presentation_signed_with_eddsa_jcs_verifies_and_binds(
+    holder: DidKey, badges: list[dict[str, Any]], client: httpx.Client
+) -> None:
+    doc = presentation(holder, badges[:2], sign=False)
+    signed = sign_data_integrity(
+        doc, holder.key, holder.vm, cryptosuite="eddsa-jcs-2022", purpose="authentication"
+    )
+    own, *parts = verify_all(signed, client=client)
+    assert own.status is Status.VERIFIED, own.summary
+    assert "eddsa-jcs-2022" in message(own, CheckName.SIGNATURE)
+    assert own.container is not None and own.container.holder_bound
+    assert all(outcome(p, CheckName.RECIPIENT) is Outcome.PASSED for p in parts)
+    other = DidKey()
+    stolen = sign_data_integrity(
+        doc, other.key, other.vm, cryptosuite="eddsa-jcs-2022", purpose="authentication"
+    )
+    refused, *_ = verify_all(stolen, client=client)
+    assert outcome(refused, CheckName.KEY_BINDING) is Outcome.FAILED
+    assert refused.container is not None and not refused.container.holder_bound
+
+
+def test_a_presentation_with_more_proofs_than_the_cap_is_refused(
+    holder: DidKey, badges: list[dict[str, Any]], client: httpx.Client
+) -> None:
+    signed = presentation(holder, badges[:1])
+    proofs = []
+    for day in range(1, MAX_PROOFS + 2):  # distinct, each valid on its own
+        proof = sign_data_integrity(
+            signed, holder.key, holder.vm, created=f"2024-07-{day:02d}T00:00:00Z",
+            purpose="authentication",
+        )["proof"]  # fmt: skip
+        proofs.append(proof)
+    own, *parts = verify_all({**signed, "proof": proofs}, client=client)
+    assert own.status is Status.INVALID
+    assert message(own, CheckName.SIGNATURE) == (
+        f"The presentation carries {MAX_PROOFS + 1} proofs; Skill Atlas checks at most "
+        f"{MAX_PROOFS} on one presentation and refuses more."
+    )
+    assert own.container is not None and not own.container.holder_bound
+    assert all(outcome(p, CheckName.RECIPIENT) is Outcome.NOT_RUN for p in parts)
+    # The same proofs up to the cap verify.
+    ok, *_ = verify_all({**signed, "proof": proofs[:MAX_PROOFS]}, client=client)
+    assert ok.status is Status.VERIFIED, ok.summary
+
+
+def test_a_presentation_proof_for_another_purpose_fails(
+    holder: DidKey, badges: list[dict[str, Any]], client: httpx.Client
+) -> None:
+    doc = presentation(holder, badges[:1], sign=False)
+    signed = sign_data_integrity(doc, holder.key, holder.vm, purpose="capabilityDelegation")
+    own, *_ = verify_all(signed, client=client)
+    assert outcome(own, CheckName.SIGNATURE) is Outcome.FAILED
+    assert "not assertionMethod or authentication" in message(own, CheckName.SIGNATURE)
+
+
+def test_a_presentation_context_check_speaks_of_the_presentation(
+    holder: DidKey, badges: list[dict[str, Any]], client: httpx.Client
+) -> None:
+    signed = presentation(holder, badges[:1])
+    signed["@context"] = [*signed["@context"], {"skill": "https://example.org/skill"}]
+    own, *_ = verify_all(signed, client=client)
+    assert outcome(own, CheckName.CONTEXT) is Outcome.FAILED
+    assert message(own, CheckName.CONTEXT).startswith("The presentation defines its own")
+    later = "https://example.org/contexts/not-bundled.json"
+    unknown = presentation(holder, badges[:1])
+    unknown["@context"] = [*unknown["@context"], later]
+    own, *_ = verify_all(unknown, client=client)
+    assert own.status is Status.UNVERIFIABLE
+    assert later in message(own, CheckName.CONTEXT)
+    assert "the presentation" in message(own, CheckName.CONTEXT)
+    assert "not bundled" in message(own, CheckName.SIGNATURE)
+
+
 def test_a_vp_jwt_is_verified_with_the_holders_key(
     holder: DidKey, badges: list[dict[str, Any]], client: httpx.Client
 ) -> None:
@@ -313,6 +415,49 @@ def test_a_plain_badge_gives_one_report(badges: list[dict[str, Any]], client: ht
     (only,) = verify_all(badges[0], client=client)
     assert only.ok and only.container is None and only.part_of is None
     assert only == verify(badges[0], client=client, now=only.verified_at)
+
+
+def test_verify_names_a_container_and_points_to_verify_all(
+    issuer: DidKey, holder: DidKey, badges: list[dict[str, Any]]
+) -> None:
+    from skills.verify import jose
+
+    transcript = read_source(json.dumps(clr(issuer, holder.did, badges)).encode())
+    result = not_one_badge(transcript)
+    assert result is not None and result.format == "clr" and result.credential is None
+    (check,) = result.checks
+    assert check.name == CheckName.STRUCTURE and check.outcome == Outcome.FAILED
+    assert check.message == (
+        "This is a Comprehensive Learner Record (transcript) holding 3 badges, not a single "
+        "badge: verify it with verify_all, or submit it as a whole, and each badge inside is "
+        "verified on its own."
+    )
+    wallet = not_one_badge(read_source(vp_jwt(holder, badges[:1])))
+    assert wallet is not None and wallet.format == "vp-jwt"
+    assert wallet.checks[0].message.startswith(
+        "This is a verifiable presentation (a wallet export) holding 1 badge, not a single"
+    )
+    vc = clr(issuer, holder.did, badges[:2], sign=False)
+    token = jose.sign_compact({"alg": "EdDSA", "kid": issuer.vm}, {"vc": vc}, issuer.key)
+    as_jwt = not_one_badge(read_source(token))
+    assert (
+        as_jwt is not None and as_jwt.format == "clr-jwt" and "2 badges" in as_jwt.checks[0].message
+    )
+    assert not_one_badge(read_source(json.dumps(badges[0]))) is None
+
+
+def test_plain_verify_of_a_container_says_it_holds_several_badges(
+    issuer: DidKey, holder: DidKey, badges: list[dict[str, Any]], client: httpx.Client
+) -> None:
+    report = verify(clr(issuer, holder.did, badges), client=client)
+    assert report.status is Status.INVALID and report.format == "clr"
+    assert outcome(report, CheckName.STRUCTURE) is Outcome.FAILED
+    assert "Comprehensive Learner Record (transcript) holding 3 badges" in report.summary
+    assert "verify_all" in message(report, CheckName.STRUCTURE)
+    wallet = verify(presentation(holder, badges[:2]), client=client)
+    assert wallet.format == "vp" and "presentation (a wallet export) holding 2 badges" in (
+        message(wallet, CheckName.STRUCTURE)
+    )
 
 
 def test_container_detection_reads_only_what_it_needs(

@@ -108,7 +108,8 @@ def test_eight_different_proofs_over_a_clique_canonicalise_the_document_once() -
     doc["proof"] = [_bogus_proof(did, f"2024-01-0{i + 1}T00:00:00Z") for i in range(MAX_PROOFS)]
     budget = CanonBudget(seconds=3.0, call_seconds=0.5)
     signature = _checks(doc, budget)[CheckName.SIGNATURE]
-    assert signature.outcome is Outcome.FAILED
+    # Out of time ("could not be checked") or, on a fast machine, the bogus signature fails.
+    assert signature.outcome in (Outcome.NOT_RUN, Outcome.FAILED)
     # The document once (its result, or its error, remembered); the proof shape at most once.
     assert budget.runs <= 2
     assert budget.seen({k: v for k, v in doc.items() if k != "proof"})
@@ -143,7 +144,7 @@ def test_a_used_up_budget_refuses_new_documents_and_says_why() -> None:
     key, did = _issuer()
     doc = sign_data_integrity(_unsigned(did), key, _method(did))
     signature = _checks(doc, CanonBudget(seconds=0.0))[CheckName.SIGNATURE]
-    assert signature.outcome is Outcome.FAILED
+    assert signature.outcome is Outcome.NOT_RUN  # not shown wrong: it could not be checked
     assert "used up its 0 s canonicalisation budget" in signature.message
     assert _checks(doc, CanonBudget())[CheckName.SIGNATURE].outcome is Outcome.PASSED
 

@@ -144,6 +144,51 @@ def test_wrong_purpose_fails(issuer: tuple[ed25519.Ed25519PrivateKey, str]) -> N
     assert verify(doc)[CheckName.SIGNATURE] is Outcome.FAILED
 
 
+def test_a_purpose_is_accepted_only_when_the_caller_lists_it(
+    issuer: tuple[ed25519.Ed25519PrivateKey, str],
+) -> None:
+    key, did = issuer
+    doc = sign_data_integrity(
+        unsigned(did), key, f"{did}#{did[8:]}", created=CREATED, purpose="authentication"
+    )
+    assert doc["proof"]["proofPurpose"] == "authentication"
+    refused = verify_data_integrity(doc, client=NO_NET, issuer_id=did)
+    signature = next(c for c in refused if c.name == CheckName.SIGNATURE)
+    assert signature.outcome is Outcome.FAILED
+    assert "'authentication', not assertionMethod" in signature.message
+    both = {"authentication", "assertionMethod"}
+    accepted = verify_data_integrity(doc, client=NO_NET, issuer_id=did, purposes=both)
+    assert outcomes(accepted) == {
+        CheckName.SIGNATURE: Outcome.PASSED,
+        CheckName.KEY_BINDING: Outcome.PASSED,
+    }
+    doc["proof"]["proofPurpose"] = "capabilityInvocation"  # the signature covers it anyway
+    wrong = verify_data_integrity(doc, client=NO_NET, issuer_id=did, purposes=both)
+    message = next(c.message for c in wrong if c.name == CheckName.SIGNATURE)
+    assert "not assertionMethod or authentication" in message
+
+
+def test_the_holder_role_speaks_of_the_presentation_and_its_holder(
+    issuer: tuple[ed25519.Ed25519PrivateKey, str],
+) -> None:
+    key, did = issuer
+    doc = sign_data_integrity(unsigned(did), key, f"{did}#{did[8:]}", created=CREATED)
+    good = verify_data_integrity(doc, client=NO_NET, issuer_id=did, role="holder")
+    assert {c.name: c.message for c in good} == {
+        CheckName.SIGNATURE: "Signed with the holder's Ed25519 key (eddsa-rdfc-2022).",
+        CheckName.KEY_BINDING: f"The signing key belongs to the holder {did}.",
+    }
+    nobody = verify_data_integrity(doc, client=NO_NET, issuer_id=None, role="holder")
+    binding = next(c for c in nobody if c.name == CheckName.KEY_BINDING)
+    assert binding.outcome is Outcome.FAILED
+    assert binding.message == "The presentation names no holder to bind the signing key to."
+    changed = copy.deepcopy(doc)
+    changed["name"] = "Something else"
+    bad = verify_data_integrity(changed, client=NO_NET, issuer_id=did, role="holder")
+    message = next(c.message for c in bad if c.name == CheckName.SIGNATURE)
+    assert "the presentation was altered after signing" in message
+
+
 def test_unreachable_key_is_not_run_never_passed() -> None:
     doc = load("simple.json")
     doc["proof"][0]["verificationMethod"] = "did:web:gone.example#key-1"

@@ -172,6 +172,34 @@ def test_jcs_proof_context_must_start_the_credentials_context() -> None:
     doc["proof"]["@context"] = list(reversed(doc["@context"]))
     signature = checks_of(doc)[CheckName.SIGNATURE]
     assert signature.outcome is Outcome.FAILED and "start of the credential's" in signature.message
+    held = verify_data_integrity(doc, client=NO_NET, issuer_id=did, role="holder")
+    message = next(c.message for c in held if c.name == CheckName.SIGNATURE)
+    assert "start of the presentation's" in message
+
+
+@pytest.mark.parametrize(("suite", "kind", "base"), CASES)
+def test_each_suite_signs_for_authentication_by_a_holder(suite: str, kind: str, base: str) -> None:
+    key = new_key(kind)
+    did = did_key_for(key.public_key())
+    doc = sign_data_integrity(
+        unsigned(did, base),
+        key,
+        method(did),
+        cryptosuite=suite,
+        created=CREATED,
+        purpose="authentication",
+    )
+    purposes = {"authentication", "assertionMethod"}
+    checks = {
+        c.name: c
+        for c in verify_data_integrity(
+            doc, client=NO_NET, issuer_id=did, purposes=purposes, role="holder"
+        )
+    }
+    assert checks[CheckName.SIGNATURE].message == f"Signed with the holder's {kind} key ({suite})."
+    assert checks[CheckName.KEY_BINDING].outcome is Outcome.PASSED
+    # A credential's proof must be for assertionMethod: the same proof is refused as one.
+    assert checks_of(doc)[CheckName.SIGNATURE].outcome is Outcome.FAILED
 
 
 def _jws_proof(did: str, header: dict[str, Any], data: bytes, key: Any) -> dict[str, Any]:

@@ -156,13 +156,15 @@ def test_concurrent_writers_are_serialised(store: Store) -> None:
     assert sorted(subjects) == list(range(80))  # each writer saw every earlier commit
 
 
-def _demo_frames(n: int, offset: int = 0) -> dict[str, pd.DataFrame]:
+def _demo_frames(n: int, offset: int = 0, trust: str = "trusted") -> dict[str, pd.DataFrame]:
+    """``n`` verified credentials of person p1 from issuer i1 (trusted unless said)."""
     keys = [f"urn:c:{offset + i}" for i in range(n)]
     now = pd.Timestamp("2026-01-01", tz="UTC")
     return {
         "people": pd.DataFrame(
             {"person_id": ["p1", "p2"], "display_name": ["A", "B"], "kind": ["employee"] * 2}
         ),
+        "issuers": pd.DataFrame({"issuer_id": ["i1"], "name": ["Acme"], "trust": [trust]}),
         "credentials": pd.DataFrame(
             {
                 "credential_key": keys,
@@ -170,6 +172,7 @@ def _demo_frames(n: int, offset: int = 0) -> dict[str, pd.DataFrame]:
                 "submitted_by": ["demo"] * n,
                 "format": ["ob3-di"] * n,
                 "status": ["verified"] * n,
+                "issuer_id": ["i1"] * n,
                 "verified_at": [now] * n,
                 "source_sha256": ["0" * 64] * n,
             }
@@ -207,24 +210,32 @@ def test_held_skills_exclude_expired_revoked_and_weak_mappings(store: Store) -> 
 
 
 def test_issuer_trust_and_mapping_decisions(store: Store) -> None:
-    bulk_load(store, _demo_frames(2))
+    bulk_load(store, _demo_frames(2, trust="unknown"))
     with store.write() as tx:
-        tx.execute("INSERT INTO issuers (issuer_id, name) VALUES ('i1', 'Acme')")
         tx.execute("INSERT INTO skills (skill_uri, label) VALUES ('http://esco/py', 'Python')")
         tx.execute(
             "INSERT INTO credential_skills (credential_key, skill_uri, label, confidence) "
             "VALUES ('urn:c:0', NULL, 'Pythonic  Coding', 0.3)"
         )
         tx.execute("INSERT INTO mapping_review (label_norm, label) VALUES ('pythonic coding', 'x')")
+    assert resolve_mapping(store, "pythonic coding", "http://esco/py", actor="hr") == 1
+    # Verified, mapped, but its issuer awaits review: shown apart, not held.
+    assert store.scalar("SELECT count(*) FROM held_skills WHERE skill_uri = 'http://esco/py'") == 0
+    assert (
+        store.scalar("SELECT count(*) FROM unreviewed_skills WHERE skill_uri = 'http://esco/py'")
+        == 1
+    )
     set_issuer_trust(store, "i1", "trusted", actor="hr")
     assert store.scalar("SELECT trust FROM issuers") == "trusted"
     with pytest.raises(StoreError):
         set_issuer_trust(store, "i1", "very", actor="hr")
-    assert resolve_mapping(store, "pythonic coding", "http://esco/py", actor="hr") == 1
     assert store.rows("SELECT status, chosen_uri, decided_by FROM mapping_review") == [
         ("resolved", "http://esco/py", "hr")
     ]
     assert store.scalar("SELECT count(*) FROM held_skills WHERE skill_uri = 'http://esco/py'") == 1
+    set_issuer_trust(store, "i1", "untrusted", actor="hr")
+    assert store.scalar("SELECT count(*) FROM held_skills") == 0  # HR's word is final
+    assert store.scalar("SELECT count(*) FROM unreviewed_skills") == 0
 
 
 def test_erasure_removes_the_person_and_everything_about_them(store: Store) -> None:
