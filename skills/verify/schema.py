@@ -450,7 +450,9 @@ def validate_ob3_schema(doc: Mapping[str, Any], *, who: str = "The issuer") -> C
     label = "AchievementCredential" if kind == "achievement" else "EndorsementCredential"
     validator = _validator(kind)
     vc1 = _first_context(doc) == VC_V1_CONTEXT
-    instance = coerce_to_schema(as_vc2(doc), kind)
+    # as_vc2 walks every object; one C-speed scan of the text finds whether it is needed.
+    mentions_vc1 = VC_V1_CONTEXT in json.dumps(doc, ensure_ascii=False, check_circular=False)
+    instance = coerce_to_schema(as_vc2(doc) if mentions_vc1 else doc, kind)
     errors = validator(instance)
     read_as = (
         " (as a VC Data Model 1.1 credential, its first @context and "
