@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.errors import FragmentHandledException
 
 from pages._ui import session
-from pages._ui.widgets import esco_footer, show_error
+from pages._ui.widgets import demo_notice, esco_footer, show_error
 from skills.access import PAGE_TITLES, pages_for
 from skills.errors import SkillAtlasError
 from skills.explain import plain
@@ -93,6 +93,8 @@ else:
     )
     with st.sidebar:
         esco_footer()
+
+demo_notice()  # one line at the top of every page on a `python -m skills demo` database
 
 # The one place a page's error is shown: a SkillAtlasError as its sentence, anything
 # else as one generic sentence (logged with its traceback on the server), never a trace.

@@ -26,33 +26,145 @@ t_issuers, t_roles, t_review, t_skills, t_people, t_reverify, t_audit = st.tabs(
     ]
 )
 
+TRUST_WORDS = {
+    "unknown": "not reviewed yet: shown apart, never counted",
+    "trusted": "trusted: its verified badges count",
+    "untrusted": "untrusted: its badges never count",
+}
+
+
+def _issuer_name(row: pd.Series) -> str:
+    name = row["name"]
+    return name if isinstance(name, str) and name.strip() else "Unnamed issuer"
+
+
+def _forget_trust_choice() -> None:
+    st.session_state.pop("iss_trust", None)
+
+
 with t_issuers:
-    st.caption("Only HR decides which issuers are trusted; recruiters can filter on it.")
-    issuers = session.query(q.issuers, viewer)
-    if issuers.empty:
+    st.caption(
+        "Only HR decides which issuers are trusted. A verified badge's skills count only when "
+        "its issuer is trusted; badges of issuers awaiting review show apart on profiles."
+    )
+    saved = st.session_state.pop("_iss_saved", None)
+    if saved:
+        st.success(saved)
+    own_accounts = tuple(
+        sorted((a.username, a.person_id) for a in session.accounts().values() if a.person_id)
+    )
+    issuers = session.query(q.issuers, viewer, own_accounts)
+    recorded = issuers[issuers["recorded"]].reset_index(drop=True)
+    unrecorded = issuers[~issuers["recorded"]].reset_index(drop=True)
+    if recorded.empty:
         st.info("No issuers yet.")
     else:
-        edited = st.data_editor(
-            issuers[["issuer_id", "name", "trust", "credentials", "verified"]],
+        waiting = int((recorded["trust"] == "unknown").sum())
+        if waiting:
+            st.warning(
+                f"{waiting} issuer(s) await your review (listed first): their verified badges "
+                "do not count until you trust them."
+            )
+        else:
+            st.success("Every issuer has been reviewed.")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "domain": recorded["domain"],
+                    "name": recorded["name"].fillna(""),
+                    "trust": [TRUST_WORDS.get(t, t) for t in recorded["trust"]],
+                    "badges": recorded["credentials"],
+                    "verified": recorded["verified"],
+                    "people": recorded["holders"],
+                    "submitted by": recorded["submitted_by"],
+                    "only by their recipients": [
+                        "yes: nobody else vouched" if f else ""
+                        for f in recorded["only_by_recipients"]
+                    ],
+                }
+            ),
             hide_index=True,
-            disabled=["issuer_id", "name", "credentials", "verified"],
-            column_config={
-                "trust": st.column_config.SelectboxColumn(
-                    options=["trusted", "untrusted", "unknown"], required=True
-                )
-            },
-            key="issuer_editor",
+            key="issuer_table",
         )
-        changed = edited[edited["trust"] != issuers["trust"]]
-        if not changed.empty and st.button(f"Save {len(changed)} trust change(s)", type="primary"):
-            try:
-                for row in changed.itertuples():
-                    q.set_trust(store, viewer, str(row.issuer_id), str(row.trust))
-            except SkillAtlasError as err:
-                show_error(err)
-            else:
-                session.after_write()
-                st.rerun()
+        rows = {str(r["issuer_id"]): r for _, r in recorded.iterrows()}
+        pick = st.selectbox(
+            "Review an issuer",
+            list(rows),
+            format_func=lambda i: (
+                f"{_issuer_name(rows[i])} · {rows[i]['domain']} · "
+                f"{'awaiting review' if rows[i]['trust'] == 'unknown' else rows[i]['trust']}"
+            ),
+            key="iss_pick",
+            on_change=_forget_trust_choice,
+        )
+        row = rows[str(pick)]
+        with st.container(border=True):
+            st.markdown(f"**{plain(_issuer_name(row))}** · {plain(row['domain'])}")
+            st.text(f"Issuer id: {row['issuer_id']}")
+            if isinstance(row["url"], str) and row["url"]:
+                st.text(f"Profile address named in its badges: {row['url']}")
+            st.markdown(
+                plain(
+                    f"{row['credentials']:,} badge(s) here, {row['verified']:,} verified, "
+                    f"held by {row['holders']:,} "
+                    + ("person" if row["holders"] == 1 else "people")
+                    + (f"; {row['self_issued']:,} self-issued" if row["self_issued"] else "")
+                    + "."
+                )
+            )
+            if row["submitted_by"]:
+                st.markdown(
+                    plain(f"Submitted by {row['submitters']:,} account(s): {row['submitted_by']}.")
+                )
+            if row["only_by_recipients"]:
+                st.warning(
+                    "Every badge of this issuer was submitted by the person it names: "
+                    "nobody else has vouched for it."
+                )
+            if isinstance(row["trust_set_by"], str) and row["trust_set_by"]:
+                st.caption(plain(f"Last decided by {row['trust_set_by']}."))
+            options = list(TRUST_WORDS)
+            choice = st.radio(
+                "Decision",
+                options,
+                index=options.index(row["trust"]) if row["trust"] in options else 0,
+                format_func=TRUST_WORDS.get,
+                key="iss_trust",
+            )
+            if st.button(
+                "Save decision", type="primary", key="iss_save", disabled=choice == row["trust"]
+            ):
+                try:
+                    q.set_trust(store, viewer, str(pick), str(choice))
+                except SkillAtlasError as err:
+                    show_error(err)
+                else:
+                    session.after_write()
+                    st.session_state["_iss_saved"] = (
+                        f"Saved: {plain(_issuer_name(row))} is now "
+                        f"{TRUST_WORDS.get(str(choice), str(choice))}."
+                    )
+                    _forget_trust_choice()
+                    st.rerun()
+    if not unrecorded.empty:
+        with st.expander(f"Issuers seen only on badges that cannot count ({len(unrecorded)})"):
+            st.caption(
+                "No badge of these issuers was both authentic and not self-issued, so they have "
+                "no issuer record and nothing to trust; the names are what those badges claim."
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "domain": unrecorded["domain"],
+                        "name claimed": unrecorded["name"].fillna(""),
+                        "badges": unrecorded["credentials"],
+                        "self-issued": unrecorded["self_issued"],
+                        "submitted by": unrecorded["submitted_by"],
+                    }
+                ),
+                hide_index=True,
+                key="issuer_unrecorded",
+            )
 
 with t_roles:
     profiles = session.query(q.role_profiles, viewer)

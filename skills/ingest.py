@@ -58,7 +58,7 @@ from skills.ingest_plan import (
     plan_reverify,
 )
 from skills.store import Store, Tx, audit, sync_skills
-from skills.verify import CheckName, Credential, Outcome, Report, verify, verify_many
+from skills.verify import CheckName, Credential, Outcome, Report, Status, verify, verify_many
 from skills.verify.common import check_name_binding, check_recipient
 from skills.verify.envelopes import Unpacked
 from skills.verify.model import decide, failed, not_run
@@ -449,12 +449,15 @@ def _open_container(
     return unpack(source, client=client, now=now)
 
 
-def container_key(report: Report) -> str:
-    """A container's own id when it has one, else ``sha256:`` + its content hash."""
+def container_key(report: Report, owner: str) -> str:
+    """Where a CLR or presentation is stored: its signer and its own id when its own proof
+    verified (as :func:`skills.ingest_plan.claim_key` for a badge), else ``sha256:`` + its
+    content hash + ``@`` + ``owner`` (the person it is filed under, else the submitter), so
+    an unsigned or forged container claims no id and tells nothing about anybody else's."""
     info = report.container
-    if info is not None and info.id and info.id.strip():
-        return info.id.strip()
-    return "sha256:" + report.source_sha256
+    if report.status is Status.VERIFIED and info is not None and info.id and info.id.strip():
+        return f"{info.issuer or info.holder or ''} {info.id.strip()}"
+    return f"sha256:{report.source_sha256}@{owner}"
 
 
 def _prepare_container(
@@ -463,10 +466,11 @@ def _prepare_container(
     opened: Unpacked,
     identities: Mapping[str, Any],
     mapper: Mapper | None,
+    submitted_by: str,
 ) -> _ContainerPrep:
     """Each credential inside becomes an item of the same person, named after the
     upload and its badge, bound to that person like any badge and linked to the container."""
-    key = container_key(opened.container)
+    key = container_key(opened.container, item.person_id or submitted_by)
     items = []
     for n, (report, part_raw) in enumerate(zip(opened.parts, opened.raws, strict=True), 1):
         badge = report.credential.achievement.name if report.credential else None
@@ -492,6 +496,14 @@ def _write_container(
     )
     old_status = str(found[0][0]) if found else None
     person = found[0][1] if found else item.person_id
+    if found and item.person_id is not None and person not in (None, item.person_id):
+        # The same signed container is on record for someone else: it stays theirs, and this
+        # result says nothing about them; each badge inside is still bound and stored alone.
+        parts = _write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now)
+        reason = "This container is already on record; its badges were checked one by one."
+        return IngestResult(
+            item.name, item.person_id, report, cp.key, status, True, status, reason, tuple(parts)
+        )
     if found:
         tx.execute(
             "UPDATE credential_containers SET status = ?, summary = ?, checks = ?, "
@@ -645,6 +657,7 @@ def _ingest_one(
             opened,
             identities,
             mapper or (skill_mapper(store) if wanted else None),
+            submitted_by,
         )
         return store.run_write(
             lambda tx: _write_container(tx, cp, submitted_by=submitted_by, now=moment, limit=limit)
@@ -743,7 +756,7 @@ def ingest_batch(
             use_mapper,
         )
         groups = [
-            _prepare_container(chunk[i], raws[i], u, identities, use_mapper)
+            _prepare_container(chunk[i], raws[i], u, identities, use_mapper, submitted_by)
             for i, u in opened.items()
         ]
 

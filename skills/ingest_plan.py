@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from skills.store import normalise_label
-from skills.verify import Credential, Outcome, Report, Status
+from skills.verify import CheckName, Credential, Outcome, Report, Status
 from skills.verify.common import identity_matches, normalise_identity
 from skills.verify.model import AUTHENTICITY_CHECKS
 
@@ -170,9 +170,13 @@ class ChunkPlan:
 
 
 def authentic(report: Report) -> bool:
-    """True when the credential is its issuer's (signature or hosted copy verified) and its
-    verdict is not ``invalid``, ``unverifiable`` or ``recipient_mismatch``."""
+    """True when the credential is its issuer's (signature or hosted copy verified), was
+    not issued to someone else (no failed recipient check, whatever the verdict: an expired
+    or revoked badge outranks a mismatch in the verdict), and its verdict is not
+    ``invalid``, ``unverifiable`` or ``recipient_mismatch``."""
     if report.credential is None or report.status in _NOT_AUTHENTIC:
+        return False
+    if any(c.name == CheckName.RECIPIENT and c.outcome is Outcome.FAILED for c in report.checks):
         return False
     return any(c.name in AUTHENTICITY_CHECKS and c.outcome is Outcome.PASSED for c in report.checks)
 

@@ -137,6 +137,32 @@ def show_badge_image(raw: bytes | None, baked_in: str | None, *, width: int = 12
     st.image(safe.getvalue(), width=width)
 
 
+DEMO_NOTICE = (
+    "Demo database: the demo issuers' badges are verified against local files; "
+    "never use it for real people."
+)
+
+
+def demo_notice() -> None:
+    """One line on every page when the database was built by ``python -m skills demo``
+    (it names a hosted-files folder, :func:`skills.ingest.demo_mirror`).
+
+    Opens the store only when its file exists; draws nothing when it cannot be read.
+    """
+    from pages._ui import session
+    from skills.config import settings
+    from skills.ingest import demo_mirror
+
+    try:
+        if not settings().db_path.exists():
+            return
+        demo = demo_mirror(session.get_store()) is not None
+    except SkillAtlasError:
+        return
+    if demo:
+        st.caption(f":material/science: {DEMO_NOTICE}")
+
+
 def esco_footer() -> None:
     from skills.taxonomy import ESCO_CREDIT
 

@@ -7,7 +7,9 @@ and are recorded in the audit log under the viewer's account.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
+import numpy as np
 import pandas as pd
 
 from skills import store as store_mod
@@ -19,19 +21,129 @@ def _hr(viewer: Viewer) -> None:
     require_role(viewer, Role.HR, what="administration")
 
 
-def issuers(store: Reader, viewer: Viewer) -> pd.DataFrame:
-    """Issuers with their trust and how many credentials each has issued here."""
+def _domain(issuer_id: str, url: object) -> str:
+    """Where an issuer lives, as HR should read it before trusting it.
+
+    The host of an ``http(s)`` issuer id; the domain of a ``did:web``; for a
+    ``did:key``/``did:jwk`` "self-made key (did:key), no domain" (anyone can make
+    one); for other ids (``urn:uuid:``, a name-only issuer) the host of the profile
+    ``url`` the badge claims, said to be a claim.
+    """
+    ident = issuer_id.strip()
+    low = ident.lower()
+    if low.startswith("did:web:"):
+        host = unquote(ident.split(":")[2]).lower()
+        return host or "no domain"
+    if low.startswith("did:"):
+        method = low.split(":")[1] if low.count(":") >= 2 else ""
+        if method in ("key", "jwk"):
+            return f"self-made key (did:{method}), no domain"
+        return f"did:{method} identifier, no domain"
+    if low.startswith(("http://", "https://")):
+        return (urlsplit(ident).hostname or "").lower() or "no domain"
+    claimed = urlsplit(url).hostname if isinstance(url, str) and url.strip() else None
+    if claimed:
+        return f"{claimed.lower()} (claimed by the badge, not proven)"
+    return "no domain"
+
+
+def _submitters(names: object, limit: int = 5) -> str:
+    listed = [str(n) for n in names] if isinstance(names, list | tuple | np.ndarray) else []
+    if len(listed) <= limit:
+        return ", ".join(listed)
+    return ", ".join(listed[:limit]) + f" and {len(listed) - limit} more"
+
+
+ISSUER_COLUMNS = [
+    "issuer_id",
+    "name",
+    "url",
+    "domain",
+    "trust",
+    "trust_set_by",
+    "trust_set_at",
+    "recorded",
+    "credentials",
+    "verified",
+    "holders",
+    "self_issued",
+    "submitted_by",
+    "submitters",
+    "only_by_recipients",
+]
+
+
+def issuers(
+    store: Reader, viewer: Viewer, accounts: tuple[tuple[str, str], ...] = ()
+) -> pd.DataFrame:
+    """Every issuer with what HR needs to review it, issuers awaiting review first.
+
+    One row per issuer (columns :data:`ISSUER_COLUMNS`): its ``domain`` (see
+    :func:`_domain`), ``name``, ``trust``, its badges here (``credentials``, of
+    which ``verified``), ``holders`` (people with a verified badge of it),
+    ``self_issued`` badges, the accounts that submitted its badges (``submitted_by``,
+    at most five named; ``submitters`` counts them) and ``only_by_recipients``: every
+    badge was submitted by the account of the person it is filed under.
+
+    ``accounts`` pairs local account names with their person ids (the accounts
+    file); e-mail addresses on record stand for OIDC accounts. Issuers seen only on
+    badges that could not count (forged, unverifiable or self-issued: no ``issuers``
+    row) come last with ``recorded`` false and no trust; HR cannot trust them.
+    Order: awaiting review (``unknown``), then reviewed, then unrecorded; most
+    badges first.
+    """
     _hr(viewer)
-    return store.read(
+    names = [str(a) for a, _ in accounts]
+    persons = [str(p) for _, p in accounts]
+    frame = store.read(
         """
-        SELECT i.issuer_id, i.name, i.url, i.trust, i.trust_set_by, i.trust_set_at,
-               count(c.credential_key) AS credentials,
-               count(c.credential_key) FILTER (WHERE c.status = 'verified') AS verified
-        FROM issuers i LEFT JOIN credentials c USING (issuer_id)
-        GROUP BY ALL ORDER BY credentials DESC, i.name
+        WITH accts AS (
+            SELECT unnest(?::VARCHAR[]) AS account, unnest(?::VARCHAR[]) AS person_id
+            UNION
+            SELECT value, person_id FROM identities WHERE kind = 'email' AND NOT hashed
+        ),
+        creds AS (
+            SELECT c.issuer_id, c.issuer_name, c.status, c.person_id, c.submitted_by,
+                   coalesce(c.self_issued, false) AS self_issued,
+                   c.person_id IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM accts a
+                       WHERE a.account = c.submitted_by AND a.person_id = c.person_id
+                   ) AS by_recipient
+            FROM credentials c WHERE c.issuer_id IS NOT NULL
+        ),
+        per_issuer AS (
+            SELECT issuer_id,
+                   count(*) AS credentials,
+                   count(*) FILTER (WHERE status = 'verified') AS verified,
+                   count(DISTINCT person_id) FILTER (WHERE status = 'verified') AS holders,
+                   count(*) FILTER (WHERE self_issued) AS self_issued,
+                   count(*) FILTER (WHERE by_recipient) AS by_recipient,
+                   list(DISTINCT submitted_by ORDER BY submitted_by) AS submitter_list,
+                   mode(issuer_name) AS claimed_name
+            FROM creds GROUP BY issuer_id
+        )
+        SELECT coalesce(i.issuer_id, p.issuer_id) AS issuer_id,
+               coalesce(i.name, p.claimed_name) AS name, i.url, i.trust,
+               i.trust_set_by, i.trust_set_at, i.issuer_id IS NOT NULL AS recorded,
+               coalesce(p.credentials, 0) AS credentials, coalesce(p.verified, 0) AS verified,
+               coalesce(p.holders, 0) AS holders, coalesce(p.self_issued, 0) AS self_issued,
+               coalesce(p.by_recipient, 0) AS by_recipient,
+               coalesce(p.submitter_list, []) AS submitter_list
+        FROM issuers i FULL OUTER JOIN per_issuer p ON p.issuer_id = i.issuer_id
+        ORDER BY CASE WHEN i.trust = 'unknown' THEN 0 WHEN i.trust IS NULL THEN 2 ELSE 1 END,
+                 credentials DESC, name, issuer_id
         """,
-        [],
+        [names, persons],
     )
+    frame["domain"] = [
+        _domain(str(i), u) for i, u in zip(frame["issuer_id"], frame["url"], strict=True)
+    ]
+    frame["submitted_by"] = [_submitters(s) for s in frame["submitter_list"]]
+    frame["submitters"] = [len(s) for s in frame["submitter_list"]]
+    frame["only_by_recipients"] = (frame["credentials"] > 0) & (
+        frame["by_recipient"] == frame["credentials"]
+    )
+    return frame[ISSUER_COLUMNS].reset_index(drop=True)
 
 
 def set_trust(store: store_mod.Store, viewer: Viewer, issuer_id: str, trust: str) -> None:

@@ -265,3 +265,114 @@ def test_growth_by_team_names_no_team_outside_the_viewers_scope(
         outside.add("Web Frontend")
     assert not [name for name in outside if name in shown or name.replace("&", "&amp;") in shown]
     assert ("other teams" if user == "manager" else "employees") in figures
+
+
+# Issue 11, item 13: a database built by `python -m skills demo` says so on every page.
+DEMO_NOTICE = (
+    "Demo database: the demo issuers' badges are verified against local files; "
+    "never use it for real people."
+)
+
+
+def test_a_demo_database_says_so_on_every_page(
+    app_env: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skills.store import open_store
+
+    db, accounts = tmp_path / "demo.duckdb", tmp_path / "accounts.toml"
+    seed.build(db, accounts)
+    hosted = tmp_path / "demo_hosted"
+    hosted.mkdir()
+    store = open_store(db)
+    try:
+        with store.write() as tx:  # what `python -m skills demo` records
+            tx.execute("INSERT INTO app_settings VALUES ('demo_hosted', ?)", [str(hosted)])
+    finally:
+        store.close()
+    monkeypatch.setenv("SKILLS_DB", str(db))
+    monkeypatch.setenv("SKILLS_ACCOUNTS", str(accounts))
+    at = new_app()
+    at.run()  # the sign-in page
+    assert any(DEMO_NOTICE in c.value for c in at.caption)
+    at = sign_in(at, "hr")
+    assert not at.exception, at.exception
+    assert sum(DEMO_NOTICE in c.value for c in at.caption) == 1
+
+
+@pytest.mark.parametrize("user", ["hr", "member"])
+def test_a_real_database_shows_no_demo_notice(
+    user: str, signed_in: Callable[[str], AppTest]
+) -> None:
+    at = signed_in(user)
+    assert not at.exception, at.exception
+    assert at.caption and not [c.value for c in at.caption if DEMO_NOTICE in c.value]
+
+
+# Issue 11, item 12: verification from the Submit page runs in a bounded, shared pool.
+class _Held:
+    """A job that holds a pool worker until the test releases it."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.started, self.go = threading.Event(), threading.Event()
+
+    def __call__(self, job: object) -> str:
+        self.started.set()
+        assert self.go.wait(60)
+        return "held"
+
+
+def _paste_and_submit(at: AppTest, text: str) -> AppTest:
+    at.switch_page("pages/submit.py").run()
+    at.text_area(key="badge_text").input(text).run()
+    at.button(key="submit_text").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_submit_answers_at_once_when_the_server_is_busy(
+    signed_in: Callable[[str], AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every worker is busy and the line is full: the click is answered at once with one
+    sentence, nothing waits and nothing is verified or stored."""
+    from skills.submit_pool import SubmitPool
+
+    pool = SubmitPool(workers=1, max_waiting=0)
+    held = _Held()
+    try:
+        pool.submit("another-tab", held, still_wanted=lambda: True)
+        assert held.started.wait(60)
+        monkeypatch.setattr("skills.submit_pool.shared_pool", lambda: pool)
+        at = _paste_and_submit(signed_in("member"), '{"not": "a badge"}')
+        warnings = [w.value for w in at.warning]
+        assert any("busy" in w and "Try again in a minute" in w for w in warnings), warnings
+        assert not at.success and not at.error  # no verdict: nothing was verified
+        assert pool.job_of("test session id") is None
+    finally:
+        held.go.set()
+        pool.close()
+
+
+def test_submit_refuses_a_second_job_while_the_first_is_verified(
+    signed_in: Callable[[str], AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """This session (AppTest's session id) already has a job in the pool."""
+    from skills.submit_pool import SubmitPool
+
+    pool = SubmitPool(workers=2, max_waiting=8)
+    held = _Held()
+    try:
+        at = signed_in("member")
+        first = pool.submit("test session id", held, still_wanted=lambda: True)
+        assert held.started.wait(60)
+        monkeypatch.setattr("skills.submit_pool.shared_pool", lambda: pool)
+        _paste_and_submit(at, '{"not": "a badge"}')
+        warnings = [w.value for w in at.warning]
+        assert any(
+            w.startswith("Your previous submission is still being verified") for w in warnings
+        )
+        assert pool.job_of("test session id") is first and not at.error
+    finally:
+        held.go.set()
+        pool.close()

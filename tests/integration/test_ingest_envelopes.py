@@ -87,8 +87,8 @@ def test_a_transcript_stores_one_credential_per_badge_linked_to_it(
     assert result.report is not None and result.report.container is not None
     assert result.status == "verified" and len(result.parts) == 3
     assert [p.status for p in result.parts] == ["verified", "invalid", "verified"]
-    key = container_key(result.report)
-    assert result.credential_key == key == transcript["id"]
+    key = container_key(result.report, "e1")
+    assert result.credential_key == key == f"{issuer.did} {transcript['id']}"
     row = store.rows(
         "SELECT kind, format, person_id, status, title, issuer_id, credentials, skipped, raw "
         "FROM credential_containers"
