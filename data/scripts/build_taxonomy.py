@@ -18,7 +18,7 @@ Usage::
 Writes ``skills.parquet``, ``alt_labels.parquet``, ``groups.parquet``,
 ``skill_groups.parquet`` and ``occupations.parquet`` (zstd-compressed Parquet) plus
 ``SOURCE.md`` recording where each came from, prints their sizes and checks the counts
-DESIGN.md states (13,412 skills, 83,098 alternative labels). Exits non-zero on a mismatch.
+docs/design.md states (13,412 skills, 83,098 alternative labels). Exits non-zero on a mismatch.
 
 ESCO: © European Union, ESCO classification, reuse authorised with acknowledgement of
 the source.

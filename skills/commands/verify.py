@@ -58,14 +58,18 @@ def _source(text: str) -> str | Path:
 
 
 def _print_report(name: str, report: Report, *, indent: str = "") -> None:
+    # One line per result and per check, never folded by rich (the terminal wraps them), so
+    # the output reads the same at any width and can be searched line by line.
     out = console()
     colour = "green" if report.ok else "red"
     out.print(
         f"{indent}[bold]{plain(name)}[/bold]  [{colour}]{report.status.value}[/{colour}]  "
-        f"({report.format})"
+        f"({report.format})",
+        soft_wrap=True,
     )
     for check in report.checks:
-        out.print(f"{indent}  {_MARK[Outcome(check.outcome)]} {check.name}: {plain(check.message)}")
+        mark = _MARK[Outcome(check.outcome)]
+        out.print(f"{indent}  {mark} {check.name}: {plain(check.message)}", soft_wrap=True)
 
 
 def _print_container(name: str, reports: tuple[Report, ...]) -> None:

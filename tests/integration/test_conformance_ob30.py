@@ -5,7 +5,7 @@ corpus MockTransport (tests/integration/conformance_harness.py); ``now`` is fixe
 because some cases expire in 2030 or start in 2040.
 
 Known deviations are listed in ``DEVIATIONS`` with the reason: there, the corpus expects a
-verdict that would repeat a weakness Skill Atlas must not have (see DESIGN.md), so the case is
+verdict that would repeat a weakness Skill Atlas must not have (see docs/design.md), so the case is
 an expected failure (strict: if it ever passes, the test says so).
 """
 
@@ -30,13 +30,13 @@ CASES = replay_cases("ob30")
 _UNBOUND_JWK = (
     "The token's key is a bare 'jwk' in its header and its issuer (an https id that answers "
     "404 offline) publishes no key, so nothing ties the key to the issuer: Skill Atlas reports "
-    "such a badge 'unverifiable' (DESIGN.md: a JWT-embedded jwk must be bound to the issuer), "
+    "such a badge 'unverifiable' (docs/design.md: a JWT-embedded jwk must be bound to the issuer), "
     "where 1EdTech's validator accepts it."
 )
 _UNBOUND_FRAGMENT = (
     "The proof's key comes from the fragment of a verificationMethod under the issuer's https "
     "id, which answers 404 offline: nothing shows the issuer holds that key, so Skill Atlas "
-    "reports 'unverifiable' (DESIGN.md: no key from a verificationMethod fragment without "
+    "reports 'unverifiable' (docs/design.md: no key from a verificationMethod fragment without "
     "binding it to the issuer), where 1EdTech's validator accepts it."
 )
 DEVIATIONS: dict[str, str] = {
