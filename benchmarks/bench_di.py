@@ -72,11 +72,9 @@ def _ours_proof(docs: list[dict[str, Any]]) -> float:
 
 
 def _client_factory() -> Callable[[], httpx.Client]:
-    """``_client`` as worker processes find it by name when it is pickled.
-
-    ``benchmarks/run.py`` executes this file without registering it in ``sys.modules``, so
-    its own ``_client`` cannot be pickled by reference; ``import bench_di`` (the benchmarks
-    folder is on the path) gives the registered copy.
+    """``_client`` as worker processes find it by name when it is pickled: the module
+    registered as ``bench_di`` (``benchmarks/run.py`` registers what it loads; run as a
+    script, this file is ``__main__``, and ``import bench_di`` gives the importable copy).
     """
     try:
         registered: Callable[[], httpx.Client] = importlib.import_module("bench_di")._client
