@@ -8,14 +8,17 @@ PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 .PHONY: run test lint typecheck pytest e2e screenshots bench demo clean install install-dev browser
 
 $(BIN)/python:
+	@echo "Creating $(VENV) (the project's own Python environment)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	@echo "Installing dependencies into $(VENV) (about a minute on first run)..."
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml constraints.txt
+	@echo "Installing dependencies and test tools into $(VENV) (a minute or two on first run)..."
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
@@ -24,7 +27,9 @@ install-dev: $(VENV)/.installed-dev
 
 ## run: build the demo database on first start, then serve on http://localhost:$(PORT)
 run: install
+	@echo "Building the demo database (first start only; later starts reuse it)..."
 	$(BIN)/python -m skills demo --if-missing
+	@echo "Serving Skill Atlas on http://localhost:$(PORT) (Ctrl-C stops it)..."
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 ## test: format check, lint, strict typing on skills/, then the whole pytest suite

@@ -243,6 +243,30 @@ def write_demo_accounts(
     return accounts
 
 
+def demo_sign_in_lines(path: Path) -> list[str]:
+    """The lines that tell a person how to sign in to the demo with the accounts in ``path``.
+
+    One line per account whose stored password is still its documented demo password
+    (:data:`DEMO_PASSWORDS`), in :data:`DEMO_ACCOUNTS` order, after one heading line. An
+    account whose password was changed is never listed (its password is not known here),
+    and ``[]`` is returned when no account in ``path`` (or no file) uses a demo password.
+    Raises :class:`ConfigError` as :func:`load_accounts` does.
+    """
+    accounts = load_accounts(path)
+    lines: list[str] = []
+    for username in DEMO_ACCOUNTS:
+        account = accounts.get(username)
+        password = DEMO_PASSWORDS[username]
+        if account is None or not check_password(password, account.password_hash):
+            continue
+        who = f", {account.name}" if account.name and account.name != username else ""
+        lines.append(f"  {username} / {password}  (role {account.role}{who})")
+    if not lines:
+        return []
+    heading = f"Sign in to the demo with one of these accounts (user / password), from {path}:"
+    return [heading, *lines]
+
+
 # --- Sessions that survive a page reload -------------------------------------------------
 #
 # A reload opens a new Streamlit session, which forgets ``st.session_state``. After a
@@ -669,6 +693,7 @@ __all__ = [
     "authenticate_throttled",
     "check_password",
     "demo_accounts",
+    "demo_sign_in_lines",
     "dump_accounts",
     "hash_password",
     "issue_session_token",

@@ -2,40 +2,47 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import click
 
 from skills.store import Store, open_store
 
 DEFAULT_WAIT = 60.0
 
-
-def add_db_options(
-    parser: Any, *, wait: float = DEFAULT_WAIT, wait_help: str | None = None
-) -> None:
-    """``--db PATH`` and ``--wait SECONDS`` (default ``wait``; ``wait_help`` replaces the help)."""
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="the DuckDB file (default: $SKILLS_DB or data/skillatlas.duckdb)",
-    )
-    parser.add_argument(
-        "--wait",
-        type=float,
-        default=wait,
-        metavar="SECONDS",
-        help=wait_help
-        or "when another process (the running app) holds the database, wait this long "
-        f"for it before giving up (default {wait:g}); DuckDB allows one process "
-        "per file, so stop the app or ingest through its Submit page",
-    )
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def open_from_args(args: argparse.Namespace, *, read_only: bool = False) -> Store:
+def db_options(*, wait: float = DEFAULT_WAIT, wait_help: str | None = None) -> Callable[[F], F]:
+    """Add ``--db PATH`` and ``--wait SECONDS`` to a click command (parameters ``db`` and
+    ``wait``; ``wait`` defaults to ``wait``, and ``wait_help`` replaces its help)."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--wait",
+            type=float,
+            default=wait,
+            metavar="SECONDS",
+            help=wait_help
+            or "when another process (the running app) holds the database, wait this long "
+            f"for it before giving up (default {wait:g}); DuckDB allows one process "
+            "per file, so stop the app or ingest through its Submit page",
+        )(function)
+        return click.option(
+            "--db",
+            type=click.Path(path_type=Path),
+            default=None,
+            metavar="PATH",
+            help="the DuckDB file (default: $SKILLS_DB or data/skillatlas.duckdb)",
+        )(function)
+
+    return decorate
+
+
+def open_db(db: Path | None, wait: float, *, read_only: bool = False) -> Store:
     """Open the store named by ``--db``, telling stderr when it has to wait for the lock.
 
     Raises :class:`~skills.errors.DatabaseLocked` when the wait runs out.
@@ -44,4 +51,4 @@ def open_from_args(args: argparse.Namespace, *, read_only: bool = False) -> Stor
     def tell(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    return open_store(args.db, read_only=read_only, wait=max(0.0, args.wait), on_wait=tell)
+    return open_store(db, read_only=read_only, wait=max(0.0, wait), on_wait=tell)

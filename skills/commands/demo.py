@@ -7,70 +7,90 @@ badges issued, verified and stored. Exit 0 on success, 2 for usage errors.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skills.commands._store import add_db_options, open_from_args
+import click
+
+from skills.commands._store import DEFAULT_WAIT, db_options, open_db
 
 
-def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "demo",
-        help="build the demo organisation (people, issuers, verified badges)",
-        description="Generate a deterministic demo organisation, issue its badges, verify "
-        "them through the hosted issuers' files (no network) and store everything. "
-        "Credentials beyond --sample are stored as pre-verified rows (benchmark sizes).",
-    )
-    p.add_argument("--people", type=int, default=400, metavar="N", help="employees (400)")
-    p.add_argument(
-        "--candidates",
-        type=int,
-        default=None,
-        metavar="N",
-        help="external candidates (150, or 15%% of --people when that is larger)",
-    )
-    p.add_argument(
-        "--credentials",
-        type=int,
-        default=None,
-        metavar="N",
-        help="badges in all (4000, or 10 per employee when --people is larger)",
-    )
-    p.add_argument("--seed", type=int, default=2026, metavar="S", help="random seed (2026)")
-    p.add_argument(
-        "--sample",
-        type=int,
-        default=4000,
-        metavar="N",
-        help="badges really signed and verified; the rest are bulk-loaded (4000)",
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        metavar="N",
-        help="verification processes (default: $SKILLS_WORKERS or every core)",
-    )
-    p.add_argument(
-        "--hosted",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="where to write the hosted issuers' files (default: $SKILLS_DEMO_HOSTED "
-        "or data/demo_hosted; with --db, a folder beside the database)",
-    )
-    p.add_argument(
-        "--if-missing",
-        action="store_true",
-        help="do nothing when the database already holds people",
-    )
-    add_db_options(p)
+@dataclass(frozen=True)
+class DemoOptions:
+    """The ``demo`` command's options (see its ``--help``)."""
+
+    people: int = 400
+    candidates: int | None = None
+    credentials: int | None = None
+    seed: int = 2026
+    sample: int = 4000
+    workers: int | None = None
+    hosted: Path | None = None
+    if_missing: bool = False
+    db: Path | None = None
+    wait: float = DEFAULT_WAIT
 
 
-def hosted_root_for(args: argparse.Namespace) -> Path:
+@click.command(
+    "demo",
+    short_help="build the demo organisation (people, issuers, verified badges)",
+    help="Generate a deterministic demo organisation, issue its badges, verify "
+    "them through the hosted issuers' files (no network) and store everything. "
+    "Credentials beyond --sample are stored as pre-verified rows (benchmark sizes).",
+)
+@click.option("--people", type=int, default=400, metavar="N", help="employees (400)")
+@click.option(
+    "--candidates",
+    type=int,
+    default=None,
+    metavar="N",
+    help="external candidates (150, or 15% of --people when that is larger)",
+)
+@click.option(
+    "--credentials",
+    type=int,
+    default=None,
+    metavar="N",
+    help="badges in all (4000, or 10 per employee when --people is larger)",
+)
+@click.option("--seed", type=int, default=2026, metavar="S", help="random seed (2026)")
+@click.option(
+    "--sample",
+    type=int,
+    default=4000,
+    metavar="N",
+    help="badges really signed and verified; the rest are bulk-loaded (4000)",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    metavar="N",
+    help="verification processes (default: $SKILLS_WORKERS or every core)",
+)
+@click.option(
+    "--hosted",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="where to write the hosted issuers' files (default: $SKILLS_DEMO_HOSTED "
+    "or data/demo_hosted; with --db, a folder beside the database)",
+)
+@click.option(
+    "--if-missing",
+    is_flag=True,
+    help="do nothing when the database already holds people",
+)
+@db_options()
+def command(**options: Any) -> int:
+    """Build the demo organisation (see :func:`run`)."""
+    return run(DemoOptions(**options))
+
+
+def hosted_root_for(args: DemoOptions) -> Path:
     """The hosted files folder for these arguments (see ``--hosted``)."""
     from skills.demo.client import hosted_dir
 
@@ -82,7 +102,9 @@ def hosted_root_for(args: argparse.Namespace) -> Path:
     return hosted_dir()
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: DemoOptions) -> int:
+    """Build the demo into the database and print what it holds; exit 0, or 2 when
+    ``--people`` is not positive."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from rich.table import Table
@@ -105,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         signed_sample=max(0, args.sample),
     )
     hosted_root = hosted_root_for(args)
-    store = open_from_args(args)
+    store = open_db(args.db, args.wait)
     try:
         if args.if_missing and store.scalar("SELECT count(*) FROM people") and hosted_root.is_dir():
             _ensure_demo_accounts(console)
@@ -154,13 +176,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _ensure_demo_accounts(console: Any) -> None:
     """Write the demo sign-in accounts (one per role, passwords in the README) unless an
-    accounts file exists already: configured accounts are never overwritten."""
-    from skills.accounts import write_demo_accounts
+    accounts file exists already (configured accounts are never overwritten), then print
+    the demo accounts that still sign in with their demo password."""
+    from skills.accounts import demo_sign_in_lines, write_demo_accounts
     from skills.config import settings
     from skills.demo.personas import PERSONA_NAMES, PERSONAS
 
     path = settings().accounts_path
-    if path.exists():
-        return
-    write_demo_accounts(path, PERSONAS, PERSONA_NAMES)
-    console.print(f"Demo sign-in accounts written to {path} (see the README).")
+    if not path.exists():
+        write_demo_accounts(path, PERSONAS, PERSONA_NAMES)
+        console.print(f"Demo sign-in accounts written to {path}.")
+    for line in demo_sign_in_lines(path):
+        console.print(line, highlight=False)

@@ -9,44 +9,53 @@ badge is verified (or already stored), 1 when any is not, 2 for usage errors.
 
 from __future__ import annotations
 
-import argparse
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+import click
 
 from skills.commands._console import console, plain
-from skills.commands._store import add_db_options
+from skills.commands._store import db_options
 from skills.errors import InputError
 from skills.ingest import SUMMARY_KEYS, BatchItem, expand_batch, ingest_batch
 from skills.queue import QueuedBatch, open_or_enqueue
 
 
-def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "ingest",
-        help="verify badges and store them with their skills (files, folders, zips, CSV, URLs)",
-        description="Verify, map and store badges. PATH is a badge file, an http(s) URL, a "
-        "folder or zip of badges, or a CSV with columns person_id and url_or_file (file paths "
-        "relative to the CSV). Exit 0 when every badge is verified or already stored, 1 when "
-        "any is not, 2 for usage errors. While the app is running it holds the database: "
-        "then the batch is queued and the app ingests it (see its Admin page).",
-    )
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument(
-        "--as",
-        dest="person",
-        default=None,
-        metavar="PERSON",
-        help="person_id the badges belong to (their recipient is checked against that "
-        "person's identities); CSV rows name their own person",
-    )
-    p.add_argument("--by", default="cli", metavar="ACTOR", help="who submits (audit log)")
-    p.add_argument("--workers", type=int, default=None, help="verification processes")
-    add_db_options(
-        p,
-        wait=5.0,
-        wait_help="when another process holds the database, wait this long for it (default "
-        "5); if it is still held (the app is running), the batch is queued for the app",
-    )
+@click.command(
+    "ingest",
+    short_help="verify badges and store them with their skills (files, folders, zips, CSV, URLs)",
+    help="Verify, map and store badges. PATH is a badge file, an http(s) URL, a "
+    "folder or zip of badges, or a CSV with columns person_id and url_or_file (file paths "
+    "relative to the CSV). Exit 0 when every badge is verified or already stored, 1 when "
+    "any is not, 2 for usage errors. While the app is running it holds the database: "
+    "then the batch is queued and the app ingests it (see its Admin page).",
+)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--as",
+    "person",
+    default=None,
+    metavar="PERSON",
+    help="person_id the badges belong to (their recipient is checked against that "
+    "person's identities); CSV rows name their own person",
+)
+@click.option("--by", default="cli", metavar="ACTOR", help="who submits (audit log)")
+@click.option("--workers", type=int, default=None, help="verification processes")
+@db_options(
+    wait=5.0,
+    wait_help="when another process holds the database, wait this long for it (default "
+    "5); if it is still held (the app is running), the batch is queued for the app",
+)
+def command(
+    paths: tuple[str, ...],
+    person: str | None,
+    by: str,
+    workers: int | None,
+    db: Path | None,
+    wait: float,
+) -> int:
+    """Ingest the paths (see :func:`run`)."""
+    return run(paths, db, wait, person=person, by=by, workers=workers)
 
 
 def _items(paths: list[str], person: str | None) -> list[BatchItem]:
@@ -62,18 +71,28 @@ def _items(paths: list[str], person: str | None) -> list[BatchItem]:
     return items
 
 
-def run(args: argparse.Namespace) -> int:
+def run(
+    paths: Sequence[str],
+    db: Path | None,
+    wait: float,
+    *,
+    person: str | None = None,
+    by: str = "cli",
+    workers: int | None = None,
+) -> int:
+    """Ingest the paths, or queue them for the running app; print a summary and one line per
+    badge not verified. Exit 0 when all are verified or already stored, 1 otherwise."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
     from rich.table import Table
 
-    items = _items(args.paths, args.person)
+    items = _items(list(paths), person)
     out = console()
     err_console = console(stderr=True)
     target = open_or_enqueue(
-        args.db,
+        db,
         items,
-        submitted_by=args.by,
-        wait=max(0.0, args.wait),
+        submitted_by=by,
+        wait=max(0.0, wait),
         on_wait=lambda message: err_console.print(plain(message)),
     )
     if isinstance(target, QueuedBatch):
@@ -95,9 +114,7 @@ def run(args: argparse.Namespace) -> int:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = ingest_batch(
-            store, items, submitted_by=args.by, workers=args.workers, progress=progress
-        )
+        summary = ingest_batch(store, items, submitted_by=by, workers=workers, progress=progress)
     table = Table(title=f"{summary.total} submission(s)")
     table.add_column("outcome")
     table.add_column("count", justify="right")

@@ -1,24 +1,28 @@
-"""``python -m skills map LABEL ...``: map labels (or skill URIs) to ESCO skills."""
+"""``python -m skills map LABEL... [--json]``: map labels (or skill URIs) to ESCO skills."""
 
 from __future__ import annotations
 
-import argparse
 import json
+from collections.abc import Sequence
 from typing import Any
+
+import click
 
 from skills.taxonomy import ESCO_CREDIT, Match, load_taxonomy
 
 
-def add_parser(subparsers: Any) -> None:
-    """Register the ``map`` sub-command."""
-    p = subparsers.add_parser(
-        "map",
-        help="map skill labels or URIs to ESCO skills",
-        description="Map each label (or ESCO skill URI/UUID) to a skill, with the score, "
-        "whether it would be accepted automatically, and the top candidates. " + ESCO_CREDIT,
-    )
-    p.add_argument("labels", nargs="+", metavar="LABEL", help="a skill label or URI")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+@click.command(
+    "map",
+    short_help="map skill labels or URIs to ESCO skills",
+    help="Map each LABEL (a skill label, or an ESCO skill URI/UUID) to a skill, with the "
+    "score, whether it would be accepted automatically, and the top candidates. "
+    "Exit 0 when every label is accepted, 1 otherwise. " + ESCO_CREDIT,
+)
+@click.argument("labels", nargs=-1, required=True, metavar="LABEL...")
+@click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
+def command(labels: tuple[str, ...], as_json: bool) -> int:
+    """Map the labels and print them (see :func:`run`)."""
+    return run(labels, as_json=as_json)
 
 
 def _as_dict(m: Match) -> dict[str, Any]:
@@ -33,10 +37,10 @@ def _as_dict(m: Match) -> dict[str, Any]:
     }
 
 
-def run(args: argparse.Namespace) -> int:
+def run(labels: Sequence[str], *, as_json: bool = False) -> int:
     """Print the mappings; exit 0 when every label was accepted, 1 otherwise."""
-    matches = load_taxonomy().matcher().match(list(args.labels))
-    if args.json:
+    matches = load_taxonomy().matcher().match(list(labels))
+    if as_json:
         print(json.dumps([_as_dict(m) for m in matches], indent=2, ensure_ascii=False))
     else:
         from rich.table import Table

@@ -10,45 +10,51 @@ Exit 0 on success, 2 when the file is rejected (every bad row is listed).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from skills.commands._store import add_db_options, open_from_args
+import click
+
+from skills.commands._store import db_options, open_db
 from skills.errors import ImportRowsError
 from skills.people_import import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, import_people
 
 
-def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "people",
-        help="manage people and teams (import an HR CSV export)",
-        description="People and teams.",
-    )
-    sub = p.add_subparsers(dest="people_command", metavar="ACTION", required=True)
-    imp = sub.add_parser(
-        "import",
-        help="add or update people, teams and departments from an HR CSV export",
-        description="Import people from a CSV with a header row. Required columns: "
-        + ", ".join(REQUIRED_COLUMNS)
-        + ". Optional columns: "
-        + ", ".join(OPTIONAL_COLUMNS)
-        + ". kind is employee or candidate; start_date is YYYY-MM-DD; email, urls, dids, "
-        "telephone and leads may hold several values separated by ';'; manager_id names a "
-        "person_id in the file or already stored; leads names the teams or departments the "
-        "person leads. One transaction: any bad row rejects the whole file and every bad row "
-        "is listed.",
-    )
-    imp.add_argument("file", type=Path, metavar="FILE.csv")
-    imp.add_argument("--by", default="people-import", metavar="ACTOR", help="who imports (audit)")
-    add_db_options(imp)
+@click.group(
+    "people",
+    short_help="manage people and teams (import an HR CSV export)",
+    help="People and teams.",
+)
+def command() -> None:
+    """The ``people`` group; its actions are sub-commands."""
 
 
-def run(args: argparse.Namespace) -> int:
-    with open_from_args(args) as store:
+@command.command(
+    "import",
+    short_help="add or update people, teams and departments from an HR CSV export",
+    help="Import people from a CSV with a header row. Required columns: "
+    + ", ".join(REQUIRED_COLUMNS)
+    + ". Optional columns: "
+    + ", ".join(OPTIONAL_COLUMNS)
+    + ". kind is employee or candidate; start_date is YYYY-MM-DD; email, urls, dids, "
+    "telephone and leads may hold several values separated by ';'; manager_id names a "
+    "person_id in the file or already stored; leads names the teams or departments the "
+    "person leads. One transaction: any bad row rejects the whole file and every bad row "
+    "is listed.",
+)
+@click.argument("file", type=click.Path(path_type=Path), metavar="FILE.csv")
+@click.option("--by", default="people-import", metavar="ACTOR", help="who imports (audit)")
+@db_options()
+def import_command(file: Path, by: str, db: Path | None, wait: float) -> int:
+    """Import the file (see :func:`run`)."""
+    return run(file, db, wait, by=by)
+
+
+def run(file: Path, db: Path | None, wait: float, *, by: str = "people-import") -> int:
+    """Import ``file`` and print what changed: exit 0, or 2 with every bad row on stderr."""
+    with open_db(db, wait) as store:
         try:
-            summary = import_people(store, args.file, actor=args.by)
+            summary = import_people(store, file, actor=by)
         except ImportRowsError as err:
             print(f"error: {err}", file=sys.stderr)
             for number, reason in err.problems:

@@ -7,38 +7,42 @@ the audit log. Exit 0 when nothing changed, 1 when some status changed.
 
 from __future__ import annotations
 
-import argparse
-from typing import Any
+from pathlib import Path
 
-from skills.commands._store import add_db_options, open_from_args
+import click
+
+from skills.commands._store import db_options, open_db
 from skills.ingest import reverify
 
 
-def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "reverify",
-        help="re-check every stored credential and record status changes",
-        description="Verify every stored credential again from its raw bytes (revocation and "
-        "expiry change over time) and record what changed. Exit 0 when nothing changed, 1 "
-        "when a status changed.",
-    )
-    p.add_argument("--by", default="reverify", metavar="ACTOR", help="who runs it (audit)")
-    p.add_argument("--workers", type=int, default=None, help="verification processes")
-    add_db_options(p)
+@click.command(
+    "reverify",
+    short_help="re-check every stored credential and record status changes",
+    help="Verify every stored credential again from its raw bytes (revocation and "
+    "expiry change over time) and record what changed. Exit 0 when nothing changed, 1 "
+    "when a status changed.",
+)
+@click.option("--by", default="reverify", metavar="ACTOR", help="who runs it (audit)")
+@click.option("--workers", type=int, default=None, help="verification processes")
+@db_options()
+def command(by: str, workers: int | None, db: Path | None, wait: float) -> int:
+    """Re-verify the stored credentials (see :func:`run`)."""
+    return run(db, wait, by=by, workers=workers)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(db: Path | None, wait: float, *, by: str = "reverify", workers: int | None = None) -> int:
+    """Re-verify and print the status changes; exit 0 when none, 1 when some."""
     from rich.console import Console
     from rich.progress import Progress
 
     console = Console(stderr=True)
-    with open_from_args(args) as store, Progress(console=console, transient=True) as bar:
+    with open_db(db, wait) as store, Progress(console=console, transient=True) as bar:
         task = bar.add_task("re-verifying", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = reverify(store, actor=args.by, workers=args.workers, progress=progress)
+        summary = reverify(store, actor=by, workers=workers, progress=progress)
     print(f"Re-verified {summary.checked} credentials; {len(summary.changes)} changed status.")
     for key, old, new in summary.changes:
         print(f"  {key}: {old} -> {new}")

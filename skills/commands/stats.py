@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-from typing import Any
+from pathlib import Path
+
+import click
 
 from skills.analytics import stats
-from skills.commands._store import add_db_options, open_from_args
+from skills.commands._store import db_options, open_db
 
 
-def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "stats",
-        help="counts: people by kind, teams, credentials by status, held skills, review queue",
-        description='Print what the database holds. With --json: {"people": {"employee": n, '
-        '"candidate": n}, "teams": n, "credentials": {status: n, ...}, '
-        '"distinct_held_skills": n, "mapping_queue": n}.',
-    )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    add_db_options(p)
+@click.command(
+    "stats",
+    short_help="counts: people by kind, teams, credentials by status, held skills, review queue",
+    help='Print what the database holds. With --json: {"people": {"employee": n, '
+    '"candidate": n}, "teams": n, "credentials": {status: n, ...}, '
+    '"distinct_held_skills": n, "mapping_queue": n}.',
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@db_options()
+def command(as_json: bool, db: Path | None, wait: float) -> int:
+    """Print the counts (see :func:`run`)."""
+    return run(db, wait, as_json=as_json)
 
 
-def run(args: argparse.Namespace) -> int:
-    with open_from_args(args) as store:
+def run(db: Path | None, wait: float, *, as_json: bool = False) -> int:
+    """Print the database's counts as a table, or one JSON object; exit 0."""
+    with open_db(db, wait) as store:
         figures = stats(store)
-    if args.json:
+    if as_json:
         print(json.dumps(figures, sort_keys=True))
         return 0
     from rich.console import Console

@@ -7,11 +7,12 @@ inside it; it counts as verified when every badge in it is and its own proof did
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+import click
 
 from skills.commands._console import console, plain
 from skills.verify import Outcome, Report, verify_all
@@ -25,27 +26,36 @@ _MARK = {
 }
 
 
-def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "verify",
-        help="verify badges (files or URLs) and show every check",
-        description="Verify Open Badges: JSON, JWS/JWT, baked PNG/SVG files or hosted URLs, "
-        "and CLR 2.0 transcripts or verifiable presentations (one result per badge inside). "
-        "Exit 0 when every input is verified, 1 when any is not, 2 for usage errors.",
-    )
-    p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL", help="a file, or an http(s) URL")
-    p.add_argument(
-        "--recipient", help="the identity the badge should be issued to (e-mail, URL, DID)"
-    )
-    p.add_argument(
-        "--recipient-name",
-        help="the recipient's name, compared with a badge that names its recipient only by name",
-    )
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON report per input (per badge for a transcript or presentation)",
-    )
+@click.command(
+    "verify",
+    short_help="verify badges (files or URLs) and show every check",
+    help="Verify Open Badges: JSON, JWS/JWT, baked PNG/SVG files or hosted URLs, "
+    "and CLR 2.0 transcripts or verifiable presentations (one result per badge inside). "
+    "PATH_OR_URL is a file, or an http(s) URL. "
+    "Exit 0 when every input is verified, 1 when any is not, 2 for usage errors.",
+)
+@click.argument("inputs", nargs=-1, required=True, metavar="PATH_OR_URL...")
+@click.option(
+    "--recipient",
+    default=None,
+    help="the identity the badge should be issued to (e-mail, URL, DID)",
+)
+@click.option(
+    "--recipient-name",
+    default=None,
+    help="the recipient's name, compared with a badge that names its recipient only by name",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="print one JSON report per input (per badge for a transcript or presentation)",
+)
+def command(
+    inputs: tuple[str, ...], recipient: str | None, recipient_name: str | None, as_json: bool
+) -> int:
+    """Verify each input and print its result; the exit code says whether all verified."""
+    return run(inputs, recipient=recipient, recipient_name=recipient_name, as_json=as_json)
 
 
 def _source(text: str) -> str | Path:
@@ -91,17 +101,25 @@ def _all_ok(reports: tuple[Report, ...]) -> bool:
     return container_ok(reports[0]) and len(reports) > 1 and all(r.ok for r in reports[1:])
 
 
-def run(args: argparse.Namespace) -> int:
+def run(
+    inputs: Sequence[str],
+    *,
+    recipient: str | None = None,
+    recipient_name: str | None = None,
+    as_json: bool = False,
+) -> int:
+    """Verify and print every input: 0 when all are verified, 1 when any is not, 2 when an
+    input is neither a file nor an http(s) URL."""
     try:
-        sources = [_source(t) for t in args.inputs]
+        sources = [_source(t) for t in inputs]
     except SystemExit as exc:
         print(exc, file=sys.stderr)
         return 2
     all_ok = True
-    for name, source in zip(args.inputs, sources, strict=True):
-        reports = verify_all(source, recipient=args.recipient, recipient_name=args.recipient_name)
+    for name, source in zip(inputs, sources, strict=True):
+        reports = verify_all(source, recipient=recipient, recipient_name=recipient_name)
         all_ok &= _all_ok(reports)
-        if args.json:
+        if as_json:
             for report in reports:
                 print(json.dumps({"input": name, **report.to_dict()}, default=str))
         elif reports[0].container is not None:

@@ -24,6 +24,7 @@ from skills.verify.ob2_vocab import (
     OB_V2_TERMS,
     expand_iri,
 )
+from skills.verify.schema import schema_errors
 
 _OB_V2_CONTEXT_TERMS = frozenset(OB_V2_TERMS)
 
@@ -339,12 +340,9 @@ def extension_problems(doc: dict[str, Any]) -> tuple[list[str], int]:
             for prop, value in ext.items():
                 compacted[by_iri.get(expand_iri(prop), prop)] = value
             validated += 1
-            import jsonschema  # imported on first use: most badges carry no known extension
-
-            try:
-                jsonschema.validate(compacted, schema)
-            except jsonschema.ValidationError as err:
-                problems.append(f"{key}: {err.message}")
+            errors = schema_errors(compacted, schema)
+            if errors:
+                problems.append(f"{key}: {errors[0]}")
     return problems, validated
 
 

@@ -15,6 +15,7 @@ import pytest
 from envelope_helpers import (
     PYTHON_ESCO,
     SQL_ESCO,
+    TEAMWORK_ESCO,
     DidKey,
     clr,
     presentation,
@@ -104,7 +105,16 @@ def test_a_transcript_stores_one_credential_per_badge_linked_to_it(
         ("transcript.json › Rocket Science", "invalid", "e1"),
         ("transcript.json › Working in Teams", "verified", "e1"),
     ]
-    assert all(r[3] >= 1 for r in stored)  # each badge's own skills were mapped
+    mapped = store.rows(
+        "SELECT c.name, list_sort(list(cs.skill_uri)) FROM credentials c JOIN credential_skills "
+        "cs USING (credential_key) WHERE c.container_key = ? GROUP BY ALL ORDER BY c.name",
+        [key],
+    )
+    assert mapped == [  # each badge's own aligned skill, and only that one
+        ("transcript.json › Python Programming", [PYTHON_ESCO]),
+        ("transcript.json › Rocket Science", [SQL_ESCO]),
+        ("transcript.json › Working in Teams", [TEAMWORK_ESCO]),
+    ]
     trust_issuers(store)
     held = {r[0] for r in store.rows("SELECT skill_uri FROM held_skills WHERE person_id = 'e1'")}
     assert PYTHON_ESCO in held and SQL_ESCO not in held  # the tampered badge counts for nothing

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import ast
+import re
+import shutil
+import subprocess
+import tomllib
 from pathlib import Path
 
+import pytest
+
 import skills.verify
+from skills.access import PAGE_TITLES
 
 ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ("app.py", "pages", "skills", "data", ".streamlit", "pyproject.toml")
 
 
 def _imports(path: Path) -> set[str]:
@@ -48,15 +56,40 @@ def test_verify_public_names_are_pinned() -> None:
     ]
 
 
-def test_product_card_top_level_exists() -> None:
-    for name in ("pyproject.toml", "app.py", "skills", "pages", "data", "tests", "README.md"):
-        assert (ROOT / name).exists(), name
+def _git_files(*args: str) -> set[str]:
+    """Paths git reports for ``git ls-files <args>``: what a fresh clone would (not) contain."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the layout a clone gets cannot be checked")
+    out = subprocess.run(
+        ["git", "ls-files", "-z", *args], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    return {p for p in out.decode("utf-8").split("\0") if p}
+
+
+def test_a_fresh_clone_has_the_app_every_page_and_the_command() -> None:
+    tracked = _git_files()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    commands = [target.split(":")[0] for target in pyproject["project"]["scripts"].values()]
+    wanted = {"pyproject.toml", "README.md", "Makefile", "constraints.txt", "app.py"}
+    wanted |= {f"pages/{page}.py" for page in PAGE_TITLES}  # the pages st.navigation routes to
+    missing = sorted(wanted - tracked)
+    missing += [
+        module
+        for module in commands
+        if not {f"{module.replace('.', '/')}.py", f"{module.replace('.', '/')}/__init__.py"}
+        & tracked
+    ]
+    assert missing == [], "not committed"
+
+
+def test_nothing_the_app_ships_or_reads_is_left_uncommitted() -> None:
+    # a module, migration, bundled context or data file that exists only here works in
+    # every local run and breaks every clone
+    assert sorted(_git_files("--others", "--exclude-standard", "--", *SHIPPED)) == []
 
 
 def test_every_image_the_readme_shows_is_committed() -> None:
-    import re
-
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     images = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", readme)
     assert images, "the README shows no screenshots"
-    assert [i for i in images if not (ROOT / i).is_file()] == []
+    assert sorted(set(images) - _git_files("--", *images)) == []
