@@ -369,7 +369,9 @@ def apply_plan(tx: Tx, plan: ChunkPlan, *, actor: str, now: datetime) -> None:
             tx.execute(
                 "UPDATE credentials SET status = u.status, summary = u.summary, "
                 "checks = u.checks, verified_at = u.verified_at, "
-                "expires = coalesce(u.expires, credentials.expires) FROM _status_updates u "
+                "expires = coalesce(u.expires, credentials.expires), "
+                "self_issued = coalesce(u.self_issued, credentials.self_issued) "
+                "FROM _status_updates u "
                 "WHERE credentials.credential_key = u.credential_key"
             )
     for link in plan.container_links:
@@ -496,7 +498,7 @@ def _write_container(
     )
     old_status = str(found[0][0]) if found else None
     person = found[0][1] if found else item.person_id
-    if found and item.person_id is not None and person not in (None, item.person_id):
+    if found and person is not None and person != item.person_id:
         # The same signed container is on record for someone else: it stays theirs, and this
         # result says nothing about them; each badge inside is still bound and stored alone.
         parts = _write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now)
@@ -993,7 +995,12 @@ def reverify(
                 report = bind_recipient(report, keys.identities, keys.name)
             bound.append(report)
             counts[str(report.status)] += 1
-        plan = plan_reverify([(k, o, p) for k, _, p, o in batch], bound, now=moment)
+        plan = plan_reverify(
+            [(k, o, p) for k, _, p, o in batch],
+            bound,
+            now=moment,
+            identities={pid: keys.identities for pid, keys in identities.items()},
+        )
 
         def work(tx: Tx, plan: ChunkPlan = plan) -> None:
             apply_plan(tx, plan, actor=actor, now=moment)

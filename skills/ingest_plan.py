@@ -368,8 +368,9 @@ def _plan_duplicate(chunk: _Chunk, p: Prepared, existing: Stored, now: datetime)
     status = str(report.status)
     if p.container_key is not None:
         plan.container_links.append({"credential_key": key, "container_key": p.container_key})
-    if item.person_id is not None and existing.person_id not in (None, item.person_id):
-        # Authentic for both people (both hold the identity it names): it stays where it is.
+    if existing.person_id is not None and item.person_id != existing.person_id:
+        # Someone else's row (a submission for another person, or for nobody): it stays as
+        # it is, and this result says nothing about it.
         plan.audits.append(Audit("credential.duplicate", key, item.person_id, {"applied": False}))
         reason = "This badge is already on record; this submission changed nothing."
         plan.results.append(
@@ -386,6 +387,7 @@ def _plan_duplicate(chunk: _Chunk, p: Prepared, existing: Stored, now: datetime)
                 "checks": checks_json(report),
                 "verified_at": _utc(report.verified_at),
                 "expires": _utc(cred.expires),
+                "self_issued": is_self_issued(cred, p.identities),
             }
         )
         plan.history.append(
@@ -420,7 +422,9 @@ def _plan_new(chunk: _Chunk, p: Prepared, key: str, submitted_by: str, now: date
     report, cred, item, plan = p.report, p.report.credential, p.item, chunk.plan
     status = str(report.status)
     genuine = authentic(report)
-    self_issued = genuine and is_self_issued(cred, p.identities)
+    # Decided from the content whatever the verdict: a badge stored unverifiable today may
+    # verify at re-verification, and must still never count.
+    self_issued = is_self_issued(cred, p.identities)
     shared = genuine and not self_issued
     issuer = issuer_key(cred)
     achievement = achievement_key(cred, issuer)
@@ -526,13 +530,18 @@ def plan_reverify(
     reports: Sequence[Report],
     *,
     now: datetime,
+    identities: Mapping[str, Sequence[str]] | None = None,
 ) -> ChunkPlan:
     """What re-verifying stored credentials writes: ``rows`` are (key, old status, person)
-    and ``reports`` their new reports (recipient already bound). Every row gets its new
-    status, checks and summary; a changed status is added to the history and the audit."""
+    and ``reports`` their new reports (recipient already bound); ``identities`` the people's
+    identities (to decide again whether a badge is self-issued). Every row gets its new
+    status, checks, summary and self-issued flag; a changed status is added to the history
+    and the audit."""
     plan = ChunkPlan()
+    known = identities or {}
     for (key, old, person), report in zip(rows, reports, strict=True):
         new = str(report.status)
+        cred = report.credential
         plan.status_updates.append(
             {
                 "credential_key": key,
@@ -540,7 +549,10 @@ def plan_reverify(
                 "summary": report.summary,
                 "checks": checks_json(report),
                 "verified_at": _utc(report.verified_at),
-                "expires": None if report.credential is None else _utc(report.credential.expires),
+                "expires": None if cred is None else _utc(cred.expires),
+                "self_issued": None
+                if cred is None
+                else is_self_issued(cred, known.get(person or "", ())),
             }
         )
         if new != old:

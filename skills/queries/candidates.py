@@ -40,7 +40,11 @@ def skill_options(store: Reader, viewer: Viewer, limit: int = 2000) -> pd.DataFr
         JOIN credentials c USING (credential_key)
         JOIN people p ON p.person_id = c.person_id
         JOIN skills s ON s.skill_uri = cs.skill_uri
+        LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
         WHERE p.kind = 'candidate'
+          AND c.status IN ('verified', 'expired', 'not_yet_valid')
+          AND NOT coalesce(c.self_issued, false)
+          AND coalesce(i.trust, 'unknown') <> 'untrusted'
         GROUP BY cs.skill_uri, s.label
         ORDER BY candidates DESC, s.label
         LIMIT ?
@@ -75,14 +79,18 @@ def search_candidates(
     cond, params = scope(viewer)
     moment = now or datetime.now(UTC)
     since = moment - timedelta(days=365.25 * query.within_years) if query.within_years else None
+    # Never someone else's badge (recipient_mismatch), whatever the filters.
     statuses = (
         ["verified"]
         if query.verified_only
-        else ["verified", "expired", "unverifiable", "recipient_mismatch", "not_yet_valid"]
+        else ["verified", "expired", "unverifiable", "not_yet_valid"]
     )
     evidence = store.read(
         f"""
-        SELECT c.person_id, cs.skill_uri, c.issued, i.trust AS issuer_trust, c.credential_key
+        SELECT c.person_id, cs.skill_uri, c.issued, c.credential_key,
+               -- an issuer's trust vouches only for a badge whose signature verified
+               CASE WHEN c.status IN ('verified', 'expired', 'not_yet_valid') THEN i.trust
+                    ELSE 'unknown' END AS issuer_trust
         FROM credential_skills cs
         JOIN credentials c USING (credential_key)
         JOIN people p ON p.person_id = c.person_id
@@ -92,7 +100,9 @@ def search_candidates(
           AND list_contains(?::VARCHAR[], c.status)
           AND NOT coalesce(c.self_issued, false)
           AND coalesce(i.trust, 'unknown') <> 'untrusted'
-          AND (? = FALSE OR i.trust = 'trusted')
+          AND (? = FALSE OR (i.trust = 'trusted' AND c.status <> 'unverifiable'))
+          AND cs.confidence >= (SELECT CAST(value AS DOUBLE) FROM app_settings
+                                WHERE key = 'held_confidence_threshold')
           AND (?::TIMESTAMPTZ IS NULL OR c.issued >= ?::TIMESTAMPTZ)
           AND (c.status <> 'verified' OR c.expires IS NULL OR c.expires > ?::TIMESTAMPTZ)
         """,  # noqa: S608

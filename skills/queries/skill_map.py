@@ -195,7 +195,9 @@ def bench_strength(store: Reader, viewer: Viewer) -> dict[str, pd.DataFrame]:
 
 
 def skill_holders(store: Reader, viewer: Viewer, skill_uri: str) -> pd.DataFrame:
-    """People (within scope) holding ``skill_uri`` and the badges that prove it."""
+    """People (within scope) holding ``skill_uri`` and the badges that prove it: the same
+    rule as ``held_skills`` (verified, unexpired, trusted issuer, not self-issued, mapped
+    with enough confidence), so the list and the counts beside it agree."""
     cond, params = scope(viewer)
     if viewer.role is Role.RECRUITER:
         cond = f"({cond}) AND p.kind = 'candidate'"
@@ -210,6 +212,9 @@ def skill_holders(store: Reader, viewer: Viewer, skill_uri: str) -> pd.DataFrame
         LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
         WHERE cs.skill_uri = ? AND c.status = 'verified'
           AND (c.expires IS NULL OR c.expires > now()) AND {cond}
+          AND i.trust = 'trusted' AND NOT coalesce(c.self_issued, false)
+          AND cs.confidence >= (SELECT CAST(value AS DOUBLE) FROM app_settings
+                                WHERE key = 'held_confidence_threshold')
         ORDER BY p.display_name, c.issued DESC
         LIMIT 500
         """,  # noqa: S608

@@ -267,17 +267,75 @@ class _Resolved:
     got: Got | None = None
 
 
+_TRUST_ANCHORS = ("verification", "publicKey", "revocationList")
+
+
+def _bare_address(url: str) -> str:
+    """``url`` without its http/https scheme and trailing slashes, with its host lowercased."""
+    text = url.strip()
+    for scheme in ("https://", "http://"):
+        if text.lower().startswith(scheme):
+            text = text[len(scheme) :]
+            break
+    host, sep, rest = text.partition("/")
+    path = rest.rstrip("/")
+    path = path.removesuffix(".json") if path.lower().endswith(".json") else path
+    return host.lower() + sep + path
+
+
+def same_address(a: str, b: str) -> bool:
+    """True when two addresses differ at most trivially: a trailing slash, http vs https,
+    the case of the host, or a ``.json`` ending of the path (the 1EdTech OB 2.0 conformance
+    corpus serves ``issuer.json`` declaring ``issuer``)."""
+    return _bare_address(a) == _bare_address(b)
+
+
+def _claims_elsewhere(declared: str, ref: str) -> bool:
+    """True when a profile served at ``ref`` declares a web id on another host: a claim to be
+    someone else. (A non-web id or another path of the same host only gets a warning: the
+    profile is identified by ``ref`` either way, and the 1EdTech corpus relies on both.)"""
+    return is_web_url(declared) and host_of(declared) != host_of(ref)
+
+
 def _resolve(
-    run: _Run, value: Any, kind: str, what: str, *, embedded_ok: bool = True
+    run: _Run,
+    value: Any,
+    kind: str,
+    what: str,
+    *,
+    embedded_ok: bool = True,
+    legacy: str | None = None,
 ) -> _Resolved | None:
     """Fetch (with the per-client cache) or take the embedded node; adds checks on failure.
+
+    An issuer profile's identity is the address it is served from: an embedded issuer
+    (OB 2.0, 1.x) is fetched from its id, and one whose id is not a web address fails the
+    ISSUER check; a fetched profile that declares another id (beyond a trailing slash or
+    http vs https) fails it too. The resolved issuer document always carries the address it
+    was fetched from as its id. A 0.5 issuer organisation (always embedded, never published)
+    is kept without any verification policy, keys or revocation list, so its only trust
+    anchor is its ``origin`` host, which the ORIGIN check compares with the badge's address.
 
     Returns None when the document could not be obtained (a failed or not-run check was
     added); a wrong type or missing property is reported by the caller.
     """
     if isinstance(value, dict) and embedded_ok:
         doc = upgrade_fetched(value, kind) if "@context" not in value else value
-        return _Resolved(node_id(value), doc)
+        if kind != "issuer":
+            return _Resolved(node_id(value), doc)
+        if legacy == "0.5":
+            return _Resolved(None, {k: v for k, v in doc.items() if k not in _TRUST_ANCHORS})
+        embedded_id = node_id(doc)
+        if not is_web_url(embedded_id):
+            run.add(
+                failed(
+                    CheckName.ISSUER,
+                    "The badge embeds its issuer profile, and an embedded issuer profile whose "
+                    "id is not a web address cannot be verified.",
+                )
+            )
+            return None
+        value = embedded_id
     ref = node_id(value)
     if ref is None:
         run.add(failed(CheckName.STRUCTURE, f"The badge names no {what}."))
@@ -295,9 +353,33 @@ def _resolve(
         status = f"HTTP {got.status}" if got.status and got.status >= 300 else "not a JSON object"
         run.add(failed(CheckName.ISSUER, f"The {what} at {ref} could not be read ({status})."))
         return None
-    doc = upgrade_fetched(_canonical(run, got.doc, what), kind)
-    declared = node_id(doc)
-    if declared is not None and declared != ref:
+    canonical = _canonical(run, got.doc, what)
+    doc = upgrade_fetched(canonical, kind)
+    declared = node_id(canonical)
+    if kind == "issuer":
+        if (
+            declared is not None
+            and not same_address(declared, ref)
+            and _claims_elsewhere(declared, ref)
+        ):
+            run.add(
+                failed(
+                    CheckName.ISSUER,
+                    f"The issuer profile fetched from {ref} declares itself as {declared}: a "
+                    "profile speaks only for the address it is served from.",
+                )
+            )
+            return None
+        if declared is not None and not same_address(declared, ref):
+            run.add(
+                warning(
+                    CheckName.ISSUER,
+                    f"The issuer profile fetched from {ref} declares its id as {declared}; it "
+                    f"is identified by the address it is served from, {ref}.",
+                )
+            )
+        doc = {**doc, "id": ref}
+    elif declared is not None and declared != ref:
         run.add(
             warning(
                 CheckName.ISSUER,
@@ -358,7 +440,7 @@ def _badge_and_issuer(
             run.add(failed(CheckName.STRUCTURE, problem))
             return badge, None
     _badge_class_checks(run, badge.doc)
-    issuer = _resolve(run, badge.doc.get("issuer"), "issuer", "issuer profile")
+    issuer = _resolve(run, badge.doc.get("issuer"), "issuer", "issuer profile", legacy=legacy)
     if issuer is None or issuer.doc is None:
         return badge, issuer
     return badge, _check_issuer(run, issuer, legacy)
@@ -435,8 +517,14 @@ def _finish(
         issuer.doc if issuer else None,
         issuer_ref=issuer.ref
         if issuer
-        else (node_id(badge.doc.get("issuer")) if badge and badge.doc else None),
+        else (_issuer_reference(badge.doc) if badge and badge.doc else None),
     )
+
+
+def _issuer_reference(badge_doc: dict[str, Any]) -> str | None:
+    """The issuer a badge class names by reference; None for an embedded (unproven) profile."""
+    value = badge_doc.get("issuer")
+    return value if isinstance(value, str) else None
 
 
 # ── hosted ──────────────────────────────────────────────────────────────────

@@ -732,3 +732,92 @@ def test_demo_issuer_keys_mint_nothing_outside_a_demo_database(
     assert result.status == "unverifiable", result.reason
     assert held(atlas) == set() and unreviewed(atlas) == set()
     assert atlas.scalar("SELECT count(*) FROM issuers") == 0
+
+
+# -- found in review ---------------------------------------------------------------------------
+
+
+def test_the_skill_holders_list_follows_the_held_rule(atlas: Store, mapper: Mapper) -> None:
+    """The Skill map's "who holds it" list once listed self-issued and unreviewed badges
+    beside counts that left them out."""
+    alan_key = ed25519.Ed25519PrivateKey.generate()
+    alan_did = did_key_for(alan_key.public_key())
+    import_people(atlas, PEOPLE_CSV.replace("did:example:alan", alan_did))
+    mine = did_key_badge(alan_key, email_subject("alan@example.org"))
+    assert ingest_one(atlas, mine, person_id="e2", submitted_by="alan", mapper=mapper).status == (
+        "verified"
+    )
+    other = ed25519.Ed25519PrivateKey.generate()  # a new issuer, not reviewed yet
+    ada = did_key_badge(other, email_subject("ada@example.org"))
+    assert ingest_one(atlas, ada, person_id="e1", submitted_by="ada", mapper=mapper).status == (
+        "verified"
+    )
+    assert skill_map.skill_holders(atlas, HR, PYTHON_ESCO).empty  # self-issued; unreviewed
+    set_issuer_trust(atlas, did_key_for(other.public_key()), "trusted", actor="hr")
+    assert list(skill_map.skill_holders(atlas, HR, PYTHON_ESCO)["person_id"]) == ["e1"]
+
+
+def test_a_badge_stored_unverifiable_is_still_self_issued_when_it_verifies_later(
+    atlas: Store, mapper: Mapper
+) -> None:
+    """Self-issued is decided from the content at every verification, not only when the
+    first verdict was verified."""
+    alan_key = ed25519.Ed25519PrivateKey.generate()
+    alan_did = did_key_for(alan_key.public_key())
+    import_people(atlas, PEOPLE_CSV.replace("did:example:alan", alan_did))
+    badge = did_key_badge(alan_key, email_subject("alan@example.org"))
+    stored = ingest_one(atlas, badge, person_id="e2", submitted_by="alan", mapper=mapper)
+    assert atlas.scalar(
+        "SELECT self_issued FROM credentials WHERE credential_key = ?", [stored.credential_key]
+    )
+    # An older row marked otherwise (as migration 0003 left every row) is set right again.
+    with atlas.write() as tx:
+        tx.execute("UPDATE credentials SET self_issued = false")
+    from skills.ingest import reverify
+
+    reverify(atlas, workers=1)
+    assert atlas.scalar("SELECT bool_and(self_issued) FROM credentials")
+    # The same key issues Ada a badge, so HR can review (and trust) it as an issuer.
+    for_ada = did_key_badge(alan_key, email_subject("ada@example.org"))
+    ingest_one(atlas, for_ada, person_id="e1", submitted_by="alan", mapper=mapper)
+    set_issuer_trust(atlas, alan_did, "trusted", actor="hr")
+    assert ("e2", PYTHON_ESCO) not in held(atlas) and ("e1", PYTHON_ESCO) in held(atlas)
+
+
+def test_candidate_search_never_counts_someone_elses_or_unverified_badges(
+    atlas: Store, issuer: BadgeIssuer, mapper: Mapper
+) -> None:
+    """With "verified only" off, a badge issued to someone else or one whose signature did
+    not verify carried the trust of the issuer it merely names."""
+    token = issuer.badge("ada@example.org")
+    assert ingest_one(atlas, token, person_id="e1", submitted_by="ada", mapper=mapper).status == (
+        "verified"
+    )
+    # Ada's badge filed under the candidate Katherine, and a forged one.
+    filed = ingest_one(atlas, token, person_id="c1", submitted_by="c1", mapper=mapper)
+    assert filed.status == "recipient_mismatch"
+    forged = altered(issuer.badge("katherine@example.org"), lambda c: c.update(jti="x"))
+    assert ingest_one(atlas, forged, person_id="c1", submitted_by="c1", mapper=mapper).status in (
+        "invalid",
+        "unverifiable",
+    )
+    set_issuer_trust(atlas, issuer.did, "trusted", actor="hr")
+    recruiter = Viewer(account="rita", role=Role.RECRUITER, person_id=None)
+    for trusted_only in (True, False):
+        query = candidates.CandidateQuery(
+            (PYTHON_ESCO,), verified_only=False, trusted_only=trusted_only
+        )
+        assert candidates.search_candidates(atlas, recruiter, query).empty
+    assert candidates.skill_options(atlas, recruiter).empty
+
+
+def test_a_submission_for_nobody_neither_changes_nor_reveals_a_persons_badge(
+    atlas: Store, issuer: BadgeIssuer, mapper: Mapper
+) -> None:
+    token = issuer.badge("ada@example.org")
+    assert ingest_one(atlas, token, person_id="e1", submitted_by="ada", mapper=mapper).status == (
+        "verified"
+    )
+    probe = ingest_one(atlas, token, person_id=None, submitted_by="alan", mapper=mapper)
+    assert "Already stored" not in probe.reason and probe.person_id is None
+    assert atlas.scalar("SELECT count(*) FROM audit_log WHERE action = 'credential.status'") == 0
