@@ -8,11 +8,11 @@ holds one lock.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping
 from typing import Any
 
-from c14n.Canonicalize import canonicalize as jcs
 from cachetools import LRUCache
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
@@ -23,9 +23,10 @@ from skills.jsonld._contexts import ContextNotBundled, document_loader
 
 _LOCK = threading.RLock()
 _SHARED_CACHE: LRUCache[str, Any] = LRUCache(maxsize=256)
-# JCS keys of inline context objects, by identity. The objects that recur are the scoped
-# contexts inside the bundled contexts, which live as long as the processed contexts that
-# hold them; the entry keeps its object alive so an id is never reused while cached.
+# Canonical JSON keys (sorted, compact) of inline context objects, by identity. The objects
+# that recur are the scoped contexts inside the bundled contexts, which live as long as the
+# processed contexts that hold them; the entry keeps its object alive so an id is never
+# reused while cached.
 _KEYS: dict[int, tuple[object, str]] = {}
 _MAX_KEYS = 4096
 
@@ -59,7 +60,8 @@ class _ResolvedContext(ResolvedContext):  # type: ignore[misc]
 
 
 class _Resolver(ContextResolver):  # type: ignore[misc]
-    """pyld's resolver, with the JSON canonical key of inline contexts memoised."""
+    """pyld's resolver, with the canonical JSON key of inline contexts memoised (our own
+    ``json.dumps(sort_keys=True)``, not pyld's private ``c14n`` module)."""
 
     def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
         if isinstance(context, Mapping) and "@context" in context:
@@ -73,7 +75,7 @@ class _Resolver(ContextResolver):  # type: ignore[misc]
             if memo is not None and memo[0] is ctx:
                 key = memo[1]
             else:
-                key = jcs(dict(ctx)).decode("utf-8")
+                key = json.dumps(ctx, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
                 if len(_KEYS) >= _MAX_KEYS:
                     _KEYS.clear()
                 _KEYS[id(ctx)] = (ctx, key)
