@@ -445,6 +445,8 @@ class Drainer(threading.Thread):
         self.last: BatchSummary | None = None
         self.error: str | None = None
         self.drained = 0
+        self.ingested = threading.Event()
+        """Set after the first drain that ingested something (for waiters: a signal)."""
         self._stop_event = threading.Event()
 
     def stop(self, timeout: float | None = None) -> None:
@@ -466,6 +468,7 @@ class Drainer(threading.Thread):
                 if summary.total:
                     self.last = summary
                     self.drained += summary.total
+                    self.ingested.set()
             except StoreError as err:
                 self.error = str(err)
                 if "closed" in str(err):

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -58,7 +59,7 @@ def start_server(
             stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # only a server that never starts waits this long
     while True:
         try:
             if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
@@ -79,3 +80,35 @@ def stop_server(proc: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+HUNG = 300_000  # ms: a busy machine is slow, not broken; only a hung run waits this long
+
+
+def settle(page: Any) -> None:
+    """Wait until the page's script run has finished. Streamlit marks a rerun "running" a
+    moment after the click that starts it, so idle is checked on both sides of a short
+    pause; every caller then waits for the element it needs (the real signal)."""
+    page.wait_for_selector(IDLE, timeout=HUNG)
+    page.wait_for_timeout(400)
+    page.wait_for_selector(IDLE, timeout=HUNG)
+
+
+def signed_in(browser: Any, url: str, user: str, role: str, **context_options: Any) -> Any:
+    """A new browser context signed in as the demo account ``user`` (whose role is ``role``)."""
+    from skills.accounts import DEMO_PASSWORDS
+
+    context = browser.new_context(
+        **{"viewport": {"width": 1400, "height": 1000}, **context_options}
+    )
+    context.set_default_timeout(HUNG)
+    page = context.new_page()
+    page.goto(url)
+    settle(page)
+    page.get_by_role("textbox", name="User name").fill(user)
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORDS[user])
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    page.get_by_text(f"role: {role}").wait_for()
+    return page

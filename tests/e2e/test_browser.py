@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from live_server import HUNG, settle, signed_in
 
 from skills.access import PAGE_TITLES, PAGES, Role
-from skills.accounts import DEMO_PASSWORDS
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,28 +17,10 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 USERS = {"hr": Role.HR, "manager": Role.MANAGER, "recruiter": Role.RECRUITER, "member": Role.MEMBER}
 BADGE = ROOT / "tests" / "fixtures" / "1edtech" / "files" / "ob30" / "simple-jwt.png"
 VERDICT = re.compile("verified|issued to|not valid|revoked|expired", re.I)
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-HUNG = 300_000  # ms: a busy machine is slow, not broken; only a hung run waits this long
-
-
-def _settle(page: Any) -> None:
-    page.wait_for_selector(IDLE, timeout=HUNG)
-    page.wait_for_timeout(400)
-    page.wait_for_selector(IDLE, timeout=HUNG)
 
 
 def _sign_in(browser: Any, url: str, user: str) -> Any:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.set_default_timeout(HUNG)
-    page = context.new_page()
-    page.goto(url)
-    _settle(page)
-    page.get_by_role("textbox", name="User name").fill(user)
-    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORDS[user])
-    page.get_by_role("button", name="Sign in").click()
-    _settle(page)
-    page.get_by_text(f"role: {USERS[user].value}").wait_for(timeout=HUNG)
-    return page
+    return signed_in(browser, url, user, USERS[user].value, accept_downloads=True)
 
 
 def _open(page: Any, name: str) -> None:
@@ -47,7 +29,7 @@ def _open(page: Any, name: str) -> None:
     link = page.locator("[data-testid='stSidebarNav'] a", has_text=PAGE_TITLES[name]).first
     for attempt in range(3):
         link.click()
-        _settle(page)
+        settle(page)
         try:
             page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
             return
@@ -82,7 +64,7 @@ def test_every_page_opens_for_each_role(browser: Any, server: str, user: str) ->
     forbidden = sorted(set(PAGE_TITLES) - set(PAGES[USERS[user]]))
     if forbidden:
         page.goto(f"{server}/{forbidden[0]}")
-        _settle(page)
+        settle(page)
         assert page.get_by_role("heading", name=PAGE_TITLES[forbidden[0]]).count() == 0
     page.context.close()
 
@@ -91,22 +73,22 @@ def test_sign_in_survives_a_reload_and_sign_out_ends_it(browser: Any, server: st
     page = _sign_in(browser, server, "manager")
     _open(page, "gaps")
     page.reload()
-    _settle(page)
+    settle(page)
     page.get_by_text("role: manager").wait_for(timeout=HUNG)  # still signed in
     assert page.get_by_role("heading", name="Team gaps").count() == 1  # on the same page
     cookie = next(c for c in page.context.cookies() if c["name"] == "skillatlas_session")
     assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
     page.get_by_role("button", name="Sign out").click()
-    _settle(page)
+    settle(page)
     page.get_by_role("textbox", name="User name").wait_for(timeout=HUNG)
     assert not [c for c in page.context.cookies() if c["name"] == "skillatlas_session"]
     page.reload()
-    _settle(page)
+    settle(page)
     assert page.get_by_role("textbox", name="User name").count() == 1
     # A copy of the old cookie was revoked on the server: it signs nobody in.
     page.context.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
     page.reload()
-    _settle(page)
+    settle(page)
     assert page.get_by_role("textbox", name="User name").count() == 1
     assert page.get_by_text("role: manager").count() == 0
     page.context.close()
@@ -116,9 +98,9 @@ def test_member_uploads_a_baked_badge_and_sees_its_checks(browser: Any, server: 
     page = _sign_in(browser, server, "member")
     _open(page, "submit")
     page.locator("input[type='file']").first.set_input_files(str(BADGE))
-    _settle(page)
+    settle(page)
     page.get_by_role("button", name="Verify and save").first.click()
-    _settle(page)
+    settle(page)
     verdict = page.locator("[data-testid='stAlert']").filter(has_text=VERDICT)
     verdict.first.wait_for(timeout=HUNG)  # the verdict in one sentence
     assert page.locator("[data-testid='stDataFrame']").count() >= 1  # the checks, row by row
@@ -135,7 +117,7 @@ def test_recruiter_filters_candidates_and_downloads_the_shortlist(
     page.keyboard.type("Python")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
-    _settle(page)
+    settle(page)
     page.get_by_text("matching candidates").wait_for(timeout=HUNG)
     _shot(page, "recruiter-candidates-ranked")
     with page.expect_download() as info:

@@ -27,37 +27,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
-from live_server import start_server, stop_server  # noqa: E402
+from live_server import HUNG, settle, signed_in, start_server, stop_server  # noqa: E402
 from queued_batch import build_inputs, enqueue_from_another_process, stored_counts  # noqa: E402
 
 from skills.access import PAGE_TITLES, PAGES, Role  # noqa: E402
-from skills.accounts import DEMO_PASSWORDS  # noqa: E402
 from skills.queue import pending, spool_dir_for  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 BADGES = 12
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-HUNG = 300_000  # ms: only a hung run gets this far
-
-
-def _settle(page: Any) -> None:
-    page.wait_for_selector(IDLE, timeout=HUNG)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=HUNG)
-
-
-def _signed_in(browser: Any, url: str, user: str, role: Role) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(HUNG)
-    page = context.new_page()
-    page.goto(url)
-    _settle(page)
-    page.get_by_role("textbox", name="User name").fill(user)
-    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORDS[user])
-    page.get_by_role("button", name="Sign in").click()
-    _settle(page)
-    page.get_by_text(f"role: {role.value}").wait_for()
-    return page
 
 
 def _problems(page: Any) -> list[str]:
@@ -71,7 +48,7 @@ def _browse(page: Any, role: Role) -> list[str]:
     problems: list[str] = []
     for name in PAGES[role]:
         page.locator("[data-testid='stSidebarNav'] a", has_text=PAGE_TITLES[name]).first.click()
-        _settle(page)
+        settle(page)
         problems += [f"{role.value} {name}: {p[:200]}" for p in _problems(page)]
     return problems
 
@@ -83,8 +60,8 @@ def test_the_running_app_ingests_a_batch_another_process_queued(
     proc, url = start_server(inputs.db, inputs.accounts, tmp_path, env={"SKILLS_WORKERS": "1"})
     try:
         sessions = {
-            Role.HR: _signed_in(browser, url, "hr", Role.HR),
-            Role.MEMBER: _signed_in(browser, url, "member", Role.MEMBER),
+            Role.HR: signed_in(browser, url, "hr", Role.HR.value),
+            Role.MEMBER: signed_in(browser, url, "member", Role.MEMBER.value),
         }
         # Signed in: the app holds the database, so the second process must queue.
         message = enqueue_from_another_process(inputs.db, inputs.sheet)

@@ -74,13 +74,15 @@ def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
         open_store(path)
 
 
-def _hold(path: Path, seconds: float) -> subprocess.Popen[bytes]:
+def _hold(path: Path) -> subprocess.Popen[bytes]:
+    """A second process holding ``path`` until its standard input is closed (a signal, not
+    a duration): ``proc.stdin.close()`` lets go, ``proc.kill()`` too."""
     code = (
-        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-        "print('held', flush=True); time.sleep(float(sys.argv[2]))"
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+        "print('held', flush=True); sys.stdin.read()"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(path), str(seconds)], stdout=subprocess.PIPE
+        [sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, stdin=subprocess.PIPE
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == b"held"
     return proc
@@ -89,7 +91,7 @@ def _hold(path: Path, seconds: float) -> subprocess.Popen[bytes]:
 def test_a_file_held_by_another_process_is_waited_for_then_refused(tmp_path: Path) -> None:
     path = tmp_path / "atlas.duckdb"
     open_store(path).close()
-    holder = _hold(path, 3600)  # until killed below
+    holder = _hold(path)  # until killed below
     try:
         told: list[str] = []
         with pytest.raises(DatabaseLocked, match="in use by process") as err:
@@ -104,11 +106,14 @@ def test_a_file_held_by_another_process_is_waited_for_then_refused(tmp_path: Pat
 def test_waiting_succeeds_once_the_other_process_lets_go(tmp_path: Path) -> None:
     path = tmp_path / "atlas.duckdb"
     open_store(path).close()
-    holder = _hold(path, 0.5)
+    holder = _hold(path)
+    assert holder.stdin is not None
     try:
-        with open_store(path, wait=20) as s:
+        # The holder lets go once this process has started waiting for the file.
+        with open_store(path, wait=600, on_wait=lambda _: holder.stdin.close()) as s:  # type: ignore[union-attr]
             assert s.schema_version() == migrations()[-1].version
     finally:
+        holder.kill()
         holder.wait()
 
 
