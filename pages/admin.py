@@ -7,9 +7,8 @@ from pages._ui import session
 from pages._ui.widgets import show_error
 from skills.errors import SkillAtlasError
 from skills.explain import plain
-from skills.people_import import import_people
-from skills.queries import admin as q
-from skills.queries import submit as submit_q
+from skills.services import admin as q
+from skills.services import submit as submit_q
 
 store, viewer = session.page("admin")
 st.title("Admin")
@@ -285,7 +284,7 @@ with t_people:
     upload = st.file_uploader("People CSV", type=["csv"], key="people_csv")
     if upload is not None and st.button("Import people", type="primary", key="people_go"):
         try:
-            summary = import_people(store, upload.getvalue(), actor=viewer.account)
+            summary = q.import_people(store, viewer, upload.getvalue())
         except SkillAtlasError as err:
             show_error(err)
             problems = getattr(err, "problems", None)

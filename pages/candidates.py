@@ -5,7 +5,7 @@ import streamlit as st
 from pages._ui import session
 from pages._ui.widgets import esco_footer
 from skills.explain import plain
-from skills.queries import candidates as q
+from skills.services import candidates as q
 
 store, viewer = session.page("candidates")
 st.title("Candidates")

@@ -7,8 +7,7 @@ from pages._ui import session
 from pages._ui.widgets import esco_footer
 from skills.access import Role
 from skills.explain import chart_text
-from skills.insights import readiness
-from skills.queries import gaps as q
+from skills.services import gaps as q
 
 store, viewer = session.page("gaps")
 st.title("Team gaps")
@@ -60,7 +59,7 @@ if matrix.empty:
     st.info("Nobody in these teams yet. Choose other teams above.")
     st.stop()
 
-ready = readiness(matrix)
+ready = q.readiness(matrix)
 held_share = (matrix["state"] != "missing").mean()
 m1, m2, m3 = st.columns(3)
 m1.metric("People", ready.shape[0])

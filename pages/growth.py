@@ -9,7 +9,7 @@ from pages._ui import session
 from pages._ui.widgets import PILLAR_NAMES, esco_footer
 from skills.access import Role
 from skills.explain import chart_text
-from skills.queries import growth as q
+from skills.services import growth as q
 
 PILLARS = {**PILLAR_NAMES, "?": "unclassified"}
 

@@ -6,7 +6,7 @@ import streamlit as st
 from pages._ui import session
 from pages._ui.widgets import STATUS_ICON, esco_footer
 from skills.explain import STATUS_WORDS, chart_text
-from skills.queries import overview as q
+from skills.services import overview as q
 
 store, viewer = session.page("overview")
 data = session.query(q.overview, viewer)

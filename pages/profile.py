@@ -8,7 +8,7 @@ from pages._ui.widgets import STATUS_ICON, esco_footer, show_badge_image, show_c
 from skills.access import Role
 from skills.errors import SkillAtlasError
 from skills.explain import chart_text, error_sentence, plain
-from skills.queries import profile as q
+from skills.services import profile as q
 
 store, viewer = session.page("profile")
 

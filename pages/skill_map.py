@@ -6,7 +6,7 @@ import streamlit as st
 from pages._ui import session
 from pages._ui.widgets import PILLAR_NAMES, esco_footer
 from skills.explain import chart_text
-from skills.queries import skill_map as q
+from skills.services import skill_map as q
 
 store, viewer = session.page("skill_map")
 st.title("Skill map")

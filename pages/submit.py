@@ -23,8 +23,8 @@ from skills.access import Role
 from skills.config import settings
 from skills.errors import SkillAtlasError
 from skills.explain import error_sentence, plain
-from skills.queries import profile as people_q
-from skills.queries import submit as q
+from skills.services import profile as people_q
+from skills.services import submit as q
 
 store, viewer = session.page("submit")
 cfg = settings()

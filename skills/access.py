@@ -9,7 +9,7 @@ Roles:
   aggregates without names of employees or teams.
 - ``member``: an employee or candidate: only their own profile and submissions.
 
-Every read function in :mod:`skills.queries` takes the viewer and either filters
+Every read function in :mod:`skills.services` takes the viewer and either filters
 by :func:`people_predicate` or calls :func:`check_person` / :func:`require_page`,
 so the rules hold whatever a page, a URL or a query parameter asks for.
 Forbidden requests raise :class:`skills.errors.AccessDenied`.
@@ -55,6 +55,11 @@ class Viewer:
     @property
     def label(self) -> str:
         return f"{self.name or self.account} ({self.role.value})"
+
+
+#: Who the command line acts as: whoever can open the database file already holds
+#: everything in it, so ``python -m skills`` reads with HR's rights.
+OPERATOR = Viewer(account="command-line", role=Role.HR, name="command line")
 
 
 # The pages each role may open, in menu order. Pages are named by their file stem.

@@ -21,7 +21,7 @@
   tab out too, with one sentence saying why (:func:`signed_out_notice`).
 - Failed sign-ins are throttled per account and per client address in a file beside
   the accounts file, so a new session or a restart does not reset the count.
-- :func:`query` runs a ``skills.queries`` function through ``st.cache_data`` keyed by
+- :func:`query` runs a ``skills.services`` function through ``st.cache_data`` keyed by
   the function, the viewer, the store's write generation and the arguments, so one
   viewer's results never serve another and every write invalidates old results.
 """

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from skills.analytics import stats
+from skills.access import OPERATOR
 from skills.commands._store import db_options, open_db
+from skills.services.stats import stats
 
 
 @click.command(
@@ -28,7 +29,7 @@ def command(as_json: bool, db: Path | None, wait: float) -> int:
 def run(db: Path | None, wait: float, *, as_json: bool = False) -> int:
     """Print the database's counts as a table, or one JSON object; exit 0."""
     with open_db(db, wait) as store:
-        figures = stats(store)
+        figures = stats(store, OPERATOR)
     if as_json:
         print(json.dumps(figures, sort_keys=True))
         return 0

@@ -9,6 +9,6 @@ Modules: ``overview``, ``profile``, ``skill_map``, ``gaps``, ``growth``, ``submi
 ``candidates``, ``admin``.
 """
 
-from skills.queries import admin, candidates, gaps, growth, overview, profile, skill_map, submit
+from skills.services import admin, candidates, gaps, growth, overview, profile, skill_map, submit
 
 __all__ = ["admin", "candidates", "gaps", "growth", "overview", "profile", "skill_map", "submit"]

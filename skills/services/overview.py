@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from skills.access import Viewer
-from skills.queries._common import Reader, org_wide, scope
-from skills.queries._readmodel import held_source
+from skills.services._common import Reader, org_wide, scope
+from skills.services._readmodel import held_source
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from skills.access import Role, Viewer, require_role
-from skills.queries._common import Reader, scope
-from skills.queries._readmodel import firsts_source
+from skills.services._common import Reader, scope
+from skills.services._readmodel import firsts_source
 
 Freq = Literal["month", "quarter"]
 By = Literal["team", "pillar", "group"]

@@ -12,14 +12,15 @@ import pandas as pd
 
 from skills.access import Role, Viewer, people_predicate, require_role
 from skills.errors import InputTooLarge
-from skills.insights import (
+from skills.services._common import Reader, scope
+from skills.services._insights import (
     PRIORITY_WEIGHT,
     CoOccurrence,
     co_occurrence,
     suggest_next_skills,
 )
-from skills.queries._common import Reader, scope
-from skills.queries._readmodel import MAX_AGE_SECONDS, held_source
+from skills.services._insights import readiness as readiness  # the page scores its matrix
+from skills.services._readmodel import MAX_AGE_SECONDS, held_source
 
 EXPIRING_DAYS = 90
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from skills.access import Role, Viewer, check_person
 from skills.errors import AccessDenied
-from skills.queries._common import Reader, scope
+from skills.services._common import Reader, scope
 
 
 @dataclass(frozen=True)

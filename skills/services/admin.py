@@ -14,7 +14,9 @@ import pandas as pd
 
 from skills import store as store_mod
 from skills.access import Role, Viewer, require_role
-from skills.queries._common import Reader
+from skills.people_import import ImportSummary
+from skills.people_import import import_people as _import_people
+from skills.services._common import Reader
 
 
 def _hr(viewer: Viewer) -> None:
@@ -303,3 +305,13 @@ def ingest_queue(store: Reader, viewer: Viewer) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["batch", "state", "submitted_by", "queued", "items", "reason"]
     )
+
+
+def import_people(store: store_mod.Store, viewer: Viewer, data: bytes | str) -> ImportSummary:
+    """Import people, teams and departments from an HR CSV (HR only; audited as the viewer).
+
+    One transaction: on any bad row :class:`skills.errors.ImportRowsError` lists
+    every problem and nothing changes.
+    """
+    _hr(viewer)
+    return _import_people(store, data, actor=viewer.account)

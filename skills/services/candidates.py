@@ -10,8 +10,8 @@ import pandas as pd
 
 from skills.access import Role, Viewer, check_person, require_role
 from skills.export import to_csv_bytes, to_xlsx_bytes
-from skills.insights import match_scores
-from skills.queries._common import Reader, scope
+from skills.services._common import Reader, scope
+from skills.services._insights import match_scores
 
 Mode = Literal["all", "any", "at_least"]
 MAX_COMPARE = 4

@@ -10,8 +10,8 @@ import pandas as pd
 
 from skills.access import Role, Viewer, require_role
 from skills.errors import AccessDenied
-from skills.queries._common import Reader, scope
-from skills.queries._readmodel import held_source, team_skill_source
+from skills.services._common import Reader, scope
+from skills.services._readmodel import held_source, team_skill_source
 
 
 @dataclass(frozen=True)
