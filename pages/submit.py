@@ -1,6 +1,6 @@
 """Submit: upload badge files or paste a URL/text; HR can submit for others and in batches.
 
-Verification runs in the server's shared, bounded pool (``skills.submit_pool``): one job
+Verification runs in the server's shared, bounded pool (``skills.ingest.pool``): one job
 at a time per session, a full pool answers at once, and a job whose browser tab is gone
 is dropped before it starts or stops between badges. The job is kept in the session
 state, so a rerun (or a visit to another page) while it runs shows its results when it

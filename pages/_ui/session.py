@@ -58,7 +58,7 @@ from skills.accounts import (
 from skills.config import settings
 from skills.errors import AccessDenied, SkillAtlasError
 from skills.explain import error_sentence
-from skills.queue import start_drainer
+from skills.ingest.queue import start_drainer
 from skills.store import Store, open_store
 
 T = TypeVar("T")

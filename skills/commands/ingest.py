@@ -18,7 +18,7 @@ from skills.commands._console import console, plain
 from skills.commands._store import db_options
 from skills.errors import InputError
 from skills.ingest import SUMMARY_KEYS, BatchItem, expand_batch, ingest_batch
-from skills.queue import QueuedBatch, open_or_enqueue
+from skills.ingest.queue import QueuedBatch, open_or_enqueue
 
 
 @click.command(

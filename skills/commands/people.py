@@ -4,7 +4,7 @@ from an HR export.
 Columns (header row, UTF-8; the first three required): person_id, name, kind
 (employee|candidate), email, team, department, parent_department, role,
 manager_id, location, start_date (YYYY-MM-DD), urls, dids, telephone, leads
-(multi-valued cells are ``;``-separated). See :mod:`skills.people_import`.
+(multi-valued cells are ``;``-separated). See :mod:`skills.ingest.people`.
 Exit 0 on success, 2 when the file is rejected (every bad row is listed).
 """
 
@@ -17,7 +17,7 @@ import click
 
 from skills.commands._store import db_options, open_db
 from skills.errors import ImportRowsError
-from skills.people_import import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, import_people
+from skills.ingest.people import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, import_people
 
 
 @click.group(

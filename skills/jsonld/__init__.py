@@ -7,18 +7,11 @@
   :func:`canonicalize`) when a document names a context that is not bundled; a
   CanonicalizationError whose ``url`` names the context. Report it as "could not be
   checked" (``not_run``), never as a failure.
-- :func:`check_contexts` / :func:`check_safe_mode` the CONTEXT and SAFE_MODE checks.
 - :func:`canonicalize` RDFC-1.0 canonical N-Quads within a time budget.
 - :func:`expand` JSON-LD expansion with the bundled contexts (processed contexts cached).
 """
 
 from skills.jsonld._canon import canonicalize, canonicalize_expanded, shutdown_worker
-from skills.jsonld._checks import (
-    OUTDATED_CONTEXTS,
-    check_contexts,
-    check_safe_mode,
-    safe_mode_problems,
-)
 from skills.jsonld._contexts import (
     BUNDLED,
     CONTEXT_VARIANTS,
@@ -26,6 +19,7 @@ from skills.jsonld._contexts import (
     BundledContext,
     ContextNotBundled,
     document_loader,
+    shorten_url,
     variant_url,
 )
 from skills.jsonld._expand import expand
@@ -34,16 +28,13 @@ __all__ = [
     "BUNDLED",
     "CONTEXTS",
     "CONTEXT_VARIANTS",
-    "OUTDATED_CONTEXTS",
     "BundledContext",
     "ContextNotBundled",
     "canonicalize",
     "canonicalize_expanded",
-    "check_contexts",
-    "check_safe_mode",
     "document_loader",
     "expand",
-    "safe_mode_problems",
+    "shorten_url",
     "shutdown_worker",
     "variant_url",
 ]

@@ -14,8 +14,8 @@ import pandas as pd
 
 from skills import store as store_mod
 from skills.access import Role, Viewer, require_role
-from skills.people_import import ImportSummary
-from skills.people_import import import_people as _import_people
+from skills.ingest.people import ImportSummary
+from skills.ingest.people import import_people as _import_people
 from skills.services._common import Reader
 
 
@@ -273,7 +273,7 @@ def audit_log(store: Reader, viewer: Viewer, limit: int = 200) -> pd.DataFrame:
 def ingest_queue(store: Reader, viewer: Viewer) -> pd.DataFrame:
     """Batches that ``python -m skills ingest`` queued while the app ran: waiting ones and
     those set aside with their reason (the app's drainer ingests the waiting ones)."""
-    from skills.queue import failed, pending, spool_dir_for
+    from skills.ingest.queue import failed, pending, spool_dir_for
 
     _hr(viewer)
     path = getattr(store, "path", None)

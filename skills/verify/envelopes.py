@@ -48,6 +48,7 @@ import httpx
 
 from skills.config import settings
 from skills.errors import InputError
+from skills.jsondata import as_list, types_of
 from skills.verify import jose
 from skills.verify.context import FormatResult, Submission, VerifyContext
 from skills.verify.model import (
@@ -63,7 +64,7 @@ from skills.verify.model import (
     passed,
     warning,
 )
-from skills.verify.status import as_list, issuer_id_of, types_of
+from skills.verify.status import issuer_id_of
 
 #: The most credentials verified from one container.
 MAX_EMBEDDED = 200
@@ -213,7 +214,7 @@ def _context_check(doc: Mapping[str, Any], what: str) -> Check:
     makes the check *not run*; an inline or malformed one fails it), its message speaking
     of the ``what`` (transcript or presentation) instead of a badge.
     """
-    from skills.jsonld import check_contexts
+    from skills.verify.ld_checks import check_contexts
 
     check = check_contexts(doc)
     text = (

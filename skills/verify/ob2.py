@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skills.errors import MalformedInput
+from skills.jsondata import as_list, types_of
 from skills.verify.common import check_recipient, check_validity, parse_datetime
 from skills.verify.context import FormatResult, Submission, VerifyContext
 from skills.verify.jose import CompactJWS, PublicKey, decode_compact, verify_signature
@@ -39,7 +40,6 @@ from skills.verify.model import (
     warning,
 )
 from skills.verify.ob2_checks import (
-    as_list,
     assertion_problems,
     badge_class_problems,
     canonical_names,
@@ -53,7 +53,6 @@ from skills.verify.ob2_checks import (
     read_credential,
     read_recipient,
     type_problem,
-    types_of,
     undefined_terms,
 )
 from skills.verify.ob2_fetch import (

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from skills.jsondata import as_list, types_of
 from skills.verify.common import parse_datetime
 from skills.verify.model import Achievement, Alignment, Credential, Issuer, Recipient
 from skills.verify.ob2_vocab import (
@@ -27,13 +28,6 @@ from skills.verify.ob2_vocab import (
 from skills.verify.schema import schema_errors
 
 _OB_V2_CONTEXT_TERMS = frozenset(OB_V2_TERMS)
-
-
-def as_list(value: Any) -> list[Any]:
-    """``value`` as a list (None -> [], a scalar -> [scalar])."""
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def node_id(value: Any) -> str | None:
@@ -238,10 +232,6 @@ def _canonical_types(value: Any) -> Any:
 
 
 # ── types and structure ─────────────────────────────────────────────────────
-
-
-def types_of(node: dict[str, Any]) -> list[str]:
-    return [t for t in as_list(node.get("type", node.get("@type"))) if isinstance(t, str)]
 
 
 def type_problem(node: dict[str, Any], *, what: str, expected: set[str] | None) -> str | None:

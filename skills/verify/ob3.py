@@ -18,11 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from skills.errors import FetchError, InputError
+from skills.jsondata import as_list
 from skills.verify.context import FormatResult, Submission, VerifyContext
 from skills.verify.model import CheckName, failed, not_run
 from skills.verify.ob3_content import content_checks, issuer_label, normalise
 from skills.verify.ob3_jwt import verify_ob3_jwt
-from skills.verify.status import as_list, issuer_id_of
+from skills.verify.status import issuer_id_of
 
 _MAX_URL_HOPS = 1
 

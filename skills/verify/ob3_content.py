@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from skills.jsondata import as_list, types_of
 from skills.verify.common import check_name_binding, identity_matches, parse_datetime
 from skills.verify.context import VerifyContext
 from skills.verify.model import (
@@ -36,10 +37,8 @@ from skills.verify.schema import validate_ob3_schema
 from skills.verify.status import (
     LIST_CREDENTIAL_TYPES,
     StatusListVerifier,
-    as_list,
     check_status,
     issuer_id_of,
-    types_of,
 )
 
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -79,11 +78,11 @@ def _text(value: Any) -> str | None:
 def kind_of(doc: Mapping[str, Any]) -> str:
     """``"badge"``, ``"endorsement"``, ``"status-list"`` or ``"other"`` from ``type``."""
     kinds = types_of(doc)
-    if kinds & BADGE_TYPES:
+    if not BADGE_TYPES.isdisjoint(kinds):
         return "badge"
     if ENDORSEMENT_TYPE in kinds:
         return "endorsement"
-    if kinds & LIST_CREDENTIAL_TYPES:
+    if not LIST_CREDENTIAL_TYPES.isdisjoint(kinds):
         return "status-list"
     return "other"
 
@@ -462,7 +461,7 @@ def _safe_mode(doc: Mapping[str, Any]) -> Check:
     shapes (see :func:`_shape`), so a shape that passed once passes again without it.
     Failures are always computed on the document itself (their sentences name terms).
     """
-    from skills.jsonld import check_safe_mode
+    from skills.verify.ld_checks import check_safe_mode
 
     try:
         key = _shape(doc)
@@ -485,7 +484,7 @@ def _safe_mode(doc: Mapping[str, Any]) -> Check:
 
 def jsonld_checks(doc: Mapping[str, Any]) -> list[Check]:
     """CONTEXT (allow-list) and SAFE_MODE (no term dropped by expansion) from skills.jsonld."""
-    from skills.jsonld import check_contexts
+    from skills.verify.ld_checks import check_contexts
 
     return [check_contexts(dict(doc)), _safe_mode(doc)]
 

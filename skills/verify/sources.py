@@ -20,9 +20,9 @@ import httpx
 
 from skills.config import settings
 from skills.errors import InputError, InputTooLarge, MalformedInput, UnsupportedFormat
+from skills.jsondata import loads_strict
 from skills.verify.baking import PNG_SIGNATURE, extract_png, extract_svg
 from skills.verify.context import Submission, SubmissionKind
-from skills.verify.jsonsafe import loads_strict
 
 ACCEPTED = (
     "Skill Atlas reads a badge as JSON, a signed token (JWS/JWT), "

@@ -49,6 +49,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from skills.errors import FetchError, InputError
+from skills.jsondata import as_list, types_of
 from skills.verify.common import parse_datetime
 from skills.verify.context import FormatResult, Submission, VerifyContext
 from skills.verify.model import (
@@ -106,20 +107,6 @@ class TrustedList:
     document: Mapping[str, Any]
     issuer: str
     same_signer_only: bool = False
-
-
-def as_list(value: Any) -> list[Any]:
-    """``value`` as a list: lists as they are, None as [], anything else as [value]."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def types_of(node: Any) -> set[str]:
-    """The string members of a node's ``type`` (a string or a list)."""
-    if not isinstance(node, Mapping):
-        return set()
-    return {t for t in as_list(node.get("type")) if isinstance(t, str)}
 
 
 def issuer_name_of(doc: Mapping[str, Any]) -> str:
@@ -211,7 +198,7 @@ def _index(value: Any) -> int:
 def _fetch_json_or_token(url: str, ctx: VerifyContext) -> tuple[Submission, str]:
     """Fetch ``url``; a Submission of the JSON document or the compact token it holds."""
     from skills.fetch import fetch
-    from skills.verify.jsonsafe import loads_strict
+    from skills.jsondata import loads_strict
 
     try:
         got = fetch(url, client=ctx.client, accept=_ACCEPT)
@@ -301,7 +288,7 @@ def _verify_list_credential(
     finally:
         _DEPTH.reset(token)
     doc = result.credential.document if result.credential is not None else None
-    if isinstance(doc, Mapping) and not (types_of(doc) & LIST_CREDENTIAL_TYPES):
+    if isinstance(doc, Mapping) and LIST_CREDENTIAL_TYPES.isdisjoint(types_of(doc)):
         named = ", ".join(sorted(types_of(doc))) or "no type at all"
         raise StatusUnavailable(
             f"The document at {url} is not a status list credential: its type ({named[:120]}) "
@@ -476,7 +463,7 @@ def check_status(
             continue
         kinds = types_of(entry)
         try:
-            if kinds & BITSTRING_ENTRY_TYPES:
+            if not BITSTRING_ENTRY_TYPES.isdisjoint(kinds):
                 results.append(_bitstring_entry(entry, ctx, verify_list, doc, who))
             elif REVOCATION_LIST_TYPE in kinds:
                 results.append(_revocation_list_entry(entry, doc, ctx, who))

@@ -570,13 +570,17 @@ def plan_reverify(
 
 
 __all__ = [
+    "CHUNK_SIZE",
     "REJECTED_PREFIX_BYTES",
+    "SUMMARY_KEYS",
     "Audit",
     "BatchItem",
+    "BatchSummary",
     "ChunkPlan",
     "IngestResult",
     "Mapper",
     "Prepared",
+    "ReverifySummary",
     "SkillRow",
     "Stored",
     "achievement_key",
@@ -590,3 +594,40 @@ __all__ = [
     "plan_chunk",
     "plan_reverify",
 ]
+
+
+SUMMARY_KEYS = (
+    "verified",
+    "invalid",
+    "revoked",
+    "expired",
+    "not_yet_valid",
+    "recipient_mismatch",
+    "unverifiable",
+    "duplicate",
+    "rejected",
+)
+CHUNK_SIZE = 500
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """Counts per outcome (keys of :data:`SUMMARY_KEYS`) and every item's result."""
+
+    total: int
+    counts: Mapping[str, int]
+    results: tuple[IngestResult, ...] = field(default_factory=tuple)
+
+    @property
+    def problems(self) -> list[IngestResult]:
+        """Items that did not end verified (or a duplicate of a stored one)."""
+        return [r for r in self.results if r.outcome not in ("verified", "duplicate")]
+
+
+@dataclass(frozen=True)
+class ReverifySummary:
+    """Credentials re-checked, and each status change as (credential_key, old, new)."""
+
+    checked: int
+    counts: Mapping[str, int]
+    changes: tuple[tuple[str, str, str], ...] = ()

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from skills.errors import CanonicalizationError
-from skills.jsonld._contexts import CONTEXTS, ContextNotBundled, shorten_url
-from skills.jsonld._expand import expand
+from skills.jsonld import CONTEXTS, ContextNotBundled, expand, shorten_url
 from skills.verify.model import Check, CheckName, failed, not_run, passed, warning
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"

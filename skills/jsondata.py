@@ -1,4 +1,10 @@
-"""Strict JSON parsing for untrusted badge data.
+"""JSON as every stage reads it: strict parsing of untrusted data, and two shape helpers.
+
+- :func:`loads_strict` parses untrusted bytes or text (below).
+- :func:`as_list` reads a value that may be one item or a list.
+- :func:`types_of` reads a JSON-LD node's types.
+
+Strict parsing:
 
 :func:`loads_strict` accepts only what an honest badge contains and refuses, with
 one readable sentence, the tricks that make two parsers disagree or a server
@@ -13,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from skills.errors import InputTooLarge, MalformedInput
@@ -135,3 +142,23 @@ def loads_strict(data: bytes | str, *, max_depth: int = 64, max_bytes: int | Non
         ) from None
     except ValueError as exc:  # e.g. int() digit limits set lower than ours
         raise MalformedInput(f"The JSON contains an unusable value ({exc}).") from None
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` as a new list: a list's items, None as [], anything else as [value]."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def types_of(node: Any) -> list[str]:
+    """The string members of a JSON-LD node's ``type``, in document order.
+
+    ``type`` is the alias every Open Badges and VC context gives the ``@type``
+    keyword; a node that spells the keyword itself is read the same way. A value
+    that is not an object has no types.
+    """
+    if not isinstance(node, Mapping):
+        return []
+    raw = node["type"] if "type" in node else node.get("@type")
+    return [t for t in as_list(raw) if isinstance(t, str)]
