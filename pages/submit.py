@@ -18,7 +18,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages._ui import session
 from pages._ui.widgets import STATUS_ICON, container_heading, show_checks, show_error
-from skills import submit_pool
+from skills.ingest import pool as submit_pool
 from skills.access import Role
 from skills.config import settings
 from skills.errors import SkillAtlasError

@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from skills.store import normalise_label
+from skills.taxonomy import normalise
 from skills.verify import CheckName, Credential, Outcome, Report, Status
 from skills.verify.common import identity_matches, normalise_identity
 from skills.verify.model import AUTHENTICITY_CHECKS
@@ -499,7 +499,7 @@ def _plan_new(chunk: _Chunk, p: Prepared, key: str, submitted_by: str, now: date
             }
         )
         text = s.mention or s.label or ""
-        norm = normalise_label(text)
+        norm = normalise(text)
         # Only an authentic badge of somebody else's may put work in HR's review queue: a
         # forged, self-issued or someone else's badge must not plant labels there.
         if s.skill_uri is None and s.candidates and s.method != "remembered" and norm and shared:

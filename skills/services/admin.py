@@ -6,7 +6,9 @@ and are recorded in the audit log under the viewer's account.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
@@ -14,9 +16,12 @@ import pandas as pd
 
 from skills import store as store_mod
 from skills.access import Role, Viewer, require_role
+from skills.errors import StoreError
 from skills.ingest.people import ImportSummary
 from skills.ingest.people import import_people as _import_people
 from skills.services._common import Reader
+from skills.store import Store, audit
+from skills.taxonomy import normalise
 
 
 def _hr(viewer: Viewer) -> None:
@@ -230,7 +235,7 @@ def review_queue(store: Reader, viewer: Viewer) -> pd.DataFrame:
 def resolve(store: store_mod.Store, viewer: Viewer, label: str, skill_uri: str | None) -> int:
     """Decide a review item (None: not a skill); returns how many stored mentions changed."""
     _hr(viewer)
-    return store_mod.resolve_mapping(store, label, skill_uri, actor=viewer.account)
+    return _resolve_mapping(store, label, skill_uri, actor=viewer.account)
 
 
 def org_skills(store: Reader, viewer: Viewer) -> pd.DataFrame:
@@ -251,13 +256,13 @@ def org_skills(store: Reader, viewer: Viewer) -> pd.DataFrame:
 def add_skill(store: store_mod.Store, viewer: Viewer, label: str) -> str:
     """Add an organisation skill; returns its URI."""
     _hr(viewer)
-    return store_mod.add_org_skill(store, label, actor=viewer.account)
+    return _add_org_skill(store, label, actor=viewer.account)
 
 
 def add_synonym(store: store_mod.Store, viewer: Viewer, label: str, skill_uri: str) -> None:
     """Record that ``label`` means ``skill_uri`` here."""
     _hr(viewer)
-    store_mod.add_synonym(store, label, skill_uri, actor=viewer.account)
+    _add_synonym(store, label, skill_uri, actor=viewer.account)
 
 
 def audit_log(store: Reader, viewer: Viewer, limit: int = 200) -> pd.DataFrame:
@@ -315,3 +320,107 @@ def import_people(store: store_mod.Store, viewer: Viewer, data: bytes | str) -> 
     """
     _hr(viewer)
     return _import_people(store, data, actor=viewer.account)
+
+
+# -- the organisation's skills and mapping decisions (HR's writes behind the functions above) --
+
+
+def _add_org_skill(
+    store: Store,
+    label: str,
+    *,
+    actor: str,
+    uri: str | None = None,
+    pillar: str | None = "S",
+    group_code: str | None = None,
+    description: str | None = None,
+) -> str:
+    """Add an organisation skill (one ESCO lacks) and return its URI.
+
+    The default URI is ``urn:skillatlas:skill:<slug>`` (as :mod:`skills.taxonomy`
+    names them). Raises :class:`StoreError` when the label is empty or the URI is taken.
+    """
+    clean = " ".join(label.split())
+    if not clean:
+        raise StoreError("An organisation skill needs a name.")
+    skill_uri = uri or "urn:skillatlas:skill:" + re.sub(r"[^a-z0-9]+", "-", clean.casefold()).strip(
+        "-"
+    )
+    with store.write() as tx:
+        if tx.scalar("SELECT count(*) FROM skills WHERE skill_uri = ?", [skill_uri]):
+            raise StoreError(f"The skill {skill_uri} already exists.")
+        tx.execute(
+            "INSERT INTO skills (skill_uri, label, pillar, group_code, description, origin, "
+            "created_by) VALUES (?, ?, ?, ?, ?, 'org', ?)",
+            [skill_uri, clean, pillar, group_code, description, actor],
+        )
+        audit(tx, actor, "skill.add", skill_uri, detail={"label": clean})
+    return skill_uri
+
+
+def _add_synonym(store: Store, label: str, skill_uri: str, *, actor: str) -> None:
+    """Record that ``label`` means ``skill_uri`` in this organisation (replacing an older one).
+
+    Raises :class:`StoreError` when the skill is unknown or the label empty.
+    """
+    norm = normalise(label)
+    if not norm:
+        raise StoreError("A synonym needs a label.")
+    with store.write() as tx:
+        if not tx.scalar("SELECT count(*) FROM skills WHERE skill_uri = ?", [skill_uri]):
+            raise StoreError(f"There is no skill {skill_uri}.")
+        tx.execute("DELETE FROM skill_synonyms WHERE label_norm = ?", [norm])
+        tx.execute(
+            "INSERT INTO skill_synonyms (label_norm, label, skill_uri, created_by) "
+            "VALUES (?, ?, ?, ?)",
+            [norm, " ".join(label.split()), skill_uri, actor],
+        )
+        audit(tx, actor, "skill.synonym", skill_uri, detail={"label": label})
+
+
+def _resolve_mapping(store: Store, label: str, chosen_uri: str | None, *, actor: str) -> int:
+    """Decide a review-queue label: it means ``chosen_uri`` (None: it is not a skill).
+
+    The decision is remembered (later badges with the same normalised label use
+    it) and applied now to stored mentions of that label that had no skill.
+    Returns how many stored mentions changed. Raises :class:`StoreError` when
+    the label is not in the queue or the skill is unknown.
+    """
+    norm = normalise(label)
+    with store.write() as tx:
+        if not tx.scalar("SELECT count(*) FROM mapping_review WHERE label_norm = ?", [norm]):
+            raise StoreError(f"{label!r} is not in the mapping review queue.")
+        if chosen_uri is not None and not tx.scalar(
+            "SELECT count(*) FROM skills WHERE skill_uri = ?", [chosen_uri]
+        ):
+            raise StoreError(f"There is no skill {chosen_uri}.")
+        tx.execute(
+            "UPDATE mapping_review SET status = 'resolved', chosen_uri = ?, decided_by = ?, "
+            "decided_at = ? WHERE label_norm = ?",
+            [chosen_uri, actor, datetime.now(UTC), norm],
+        )
+        changed = 0
+        if chosen_uri is not None:
+            labels = [
+                r[0]
+                for r in tx.rows(
+                    "SELECT DISTINCT label FROM credential_skills "
+                    "WHERE skill_uri IS NULL AND label IS NOT NULL"
+                )
+                if normalise(r[0]) == norm
+            ]
+            if labels:
+                changed = int(
+                    tx.scalar(
+                        "SELECT count(*) FROM credential_skills "
+                        "WHERE skill_uri IS NULL AND list_contains(?, label)",
+                        [labels],
+                    )
+                )
+                tx.execute(
+                    "UPDATE credential_skills SET skill_uri = ?, method = 'review', "
+                    "confidence = 1.0 WHERE skill_uri IS NULL AND list_contains(?, label)",
+                    [chosen_uri, labels],
+                )
+        audit(tx, actor, "mapping.resolve", norm, detail={"chosen": chosen_uri, "changed": changed})
+    return changed

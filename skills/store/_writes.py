@@ -7,7 +7,6 @@ inside :meth:`Store.write`) and writes an ``audit_log`` row saying who did what.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -35,14 +34,6 @@ BULK_TABLES = (
 )
 # Tables without a primary key: rows are only added for credentials new in this load.
 _PER_CREDENTIAL = ("credential_skills", "credential_status_history")
-
-
-def normalise_label(label: str) -> str:
-    """The comparable form of a skill label, as the taxonomy matcher compares them
-    (case, punctuation, whitespace and plural folding: :func:`skills.taxonomy.normalise`)."""
-    from skills.taxonomy import normalise
-
-    return normalise(label)
 
 
 def _now() -> datetime:
@@ -118,107 +109,6 @@ def sync_skills(store: Store, frame: pd.DataFrame) -> int:
     rows = rows.assign(group_code=group, origin="esco").drop_duplicates("skill_uri")
     with store.write() as tx:
         return tx.insert_frame("skills", rows, on_conflict="nothing")
-
-
-def add_org_skill(
-    store: Store,
-    label: str,
-    *,
-    actor: str,
-    uri: str | None = None,
-    pillar: str | None = "S",
-    group_code: str | None = None,
-    description: str | None = None,
-) -> str:
-    """Add an organisation skill (one ESCO lacks) and return its URI.
-
-    The default URI is ``urn:skillatlas:skill:<slug>`` (as :mod:`skills.taxonomy`
-    names them). Raises :class:`StoreError` when the label is empty or the URI is taken.
-    """
-    clean = " ".join(label.split())
-    if not clean:
-        raise StoreError("An organisation skill needs a name.")
-    skill_uri = uri or "urn:skillatlas:skill:" + re.sub(r"[^a-z0-9]+", "-", clean.casefold()).strip(
-        "-"
-    )
-    with store.write() as tx:
-        if tx.scalar("SELECT count(*) FROM skills WHERE skill_uri = ?", [skill_uri]):
-            raise StoreError(f"The skill {skill_uri} already exists.")
-        tx.execute(
-            "INSERT INTO skills (skill_uri, label, pillar, group_code, description, origin, "
-            "created_by) VALUES (?, ?, ?, ?, ?, 'org', ?)",
-            [skill_uri, clean, pillar, group_code, description, actor],
-        )
-        audit(tx, actor, "skill.add", skill_uri, detail={"label": clean})
-    return skill_uri
-
-
-def add_synonym(store: Store, label: str, skill_uri: str, *, actor: str) -> None:
-    """Record that ``label`` means ``skill_uri`` in this organisation (replacing an older one).
-
-    Raises :class:`StoreError` when the skill is unknown or the label empty.
-    """
-    norm = normalise_label(label)
-    if not norm:
-        raise StoreError("A synonym needs a label.")
-    with store.write() as tx:
-        if not tx.scalar("SELECT count(*) FROM skills WHERE skill_uri = ?", [skill_uri]):
-            raise StoreError(f"There is no skill {skill_uri}.")
-        tx.execute("DELETE FROM skill_synonyms WHERE label_norm = ?", [norm])
-        tx.execute(
-            "INSERT INTO skill_synonyms (label_norm, label, skill_uri, created_by) "
-            "VALUES (?, ?, ?, ?)",
-            [norm, " ".join(label.split()), skill_uri, actor],
-        )
-        audit(tx, actor, "skill.synonym", skill_uri, detail={"label": label})
-
-
-def resolve_mapping(store: Store, label: str, chosen_uri: str | None, *, actor: str) -> int:
-    """Decide a review-queue label: it means ``chosen_uri`` (None: it is not a skill).
-
-    The decision is remembered (later badges with the same normalised label use
-    it) and applied now to stored mentions of that label that had no skill.
-    Returns how many stored mentions changed. Raises :class:`StoreError` when
-    the label is not in the queue or the skill is unknown.
-    """
-    norm = normalise_label(label)
-    with store.write() as tx:
-        if not tx.scalar("SELECT count(*) FROM mapping_review WHERE label_norm = ?", [norm]):
-            raise StoreError(f"{label!r} is not in the mapping review queue.")
-        if chosen_uri is not None and not tx.scalar(
-            "SELECT count(*) FROM skills WHERE skill_uri = ?", [chosen_uri]
-        ):
-            raise StoreError(f"There is no skill {chosen_uri}.")
-        tx.execute(
-            "UPDATE mapping_review SET status = 'resolved', chosen_uri = ?, decided_by = ?, "
-            "decided_at = ? WHERE label_norm = ?",
-            [chosen_uri, actor, _now(), norm],
-        )
-        changed = 0
-        if chosen_uri is not None:
-            labels = [
-                r[0]
-                for r in tx.rows(
-                    "SELECT DISTINCT label FROM credential_skills "
-                    "WHERE skill_uri IS NULL AND label IS NOT NULL"
-                )
-                if normalise_label(r[0]) == norm
-            ]
-            if labels:
-                changed = int(
-                    tx.scalar(
-                        "SELECT count(*) FROM credential_skills "
-                        "WHERE skill_uri IS NULL AND list_contains(?, label)",
-                        [labels],
-                    )
-                )
-                tx.execute(
-                    "UPDATE credential_skills SET skill_uri = ?, method = 'review', "
-                    "confidence = 1.0 WHERE skill_uri IS NULL AND list_contains(?, label)",
-                    [chosen_uri, labels],
-                )
-        audit(tx, actor, "mapping.resolve", norm, detail={"chosen": chosen_uri, "changed": changed})
-    return changed
 
 
 def save_role_profile(

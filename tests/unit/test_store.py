@@ -12,14 +12,15 @@ import pandas as pd
 import pytest
 
 import skills.store
+from skills.access import OPERATOR
 from skills.errors import DatabaseLocked, SchemaTooNew, StoreError
+from skills.services import admin
 from skills.store import (
     Store,
     bulk_load,
     erase_person,
     migrations,
     open_store,
-    resolve_mapping,
     set_issuer_trust,
 )
 
@@ -38,15 +39,11 @@ def test_public_names_are_pinned() -> None:
         "Store",
         "TRUST_LEVELS",
         "Tx",
-        "add_org_skill",
-        "add_synonym",
         "audit",
         "bulk_load",
         "erase_person",
         "migrations",
-        "normalise_label",
         "open_store",
-        "resolve_mapping",
         "save_role_profile",
         "set_issuer_trust",
         "sync_skills",
@@ -242,7 +239,7 @@ def test_issuer_trust_and_mapping_decisions(store: Store) -> None:
             "VALUES ('urn:c:0', NULL, 'Pythonic  Coding', 0.3)"
         )
         tx.execute("INSERT INTO mapping_review (label_norm, label) VALUES ('pythonic coding', 'x')")
-    assert resolve_mapping(store, "pythonic coding", "http://esco/py", actor="hr") == 1
+    assert admin.resolve(store, OPERATOR, "pythonic coding", "http://esco/py") == 1
     # Verified, mapped, but its issuer awaits review: shown apart, not held.
     assert store.scalar("SELECT count(*) FROM held_skills WHERE skill_uri = 'http://esco/py'") == 0
     assert (
@@ -254,7 +251,7 @@ def test_issuer_trust_and_mapping_decisions(store: Store) -> None:
     with pytest.raises(StoreError):
         set_issuer_trust(store, "i1", "very", actor="hr")
     assert store.rows("SELECT status, chosen_uri, decided_by FROM mapping_review") == [
-        ("resolved", "http://esco/py", "hr")
+        ("resolved", "http://esco/py", "command-line")
     ]
     assert store.scalar("SELECT count(*) FROM held_skills WHERE skill_uri = 'http://esco/py'") == 1
     set_issuer_trust(store, "i1", "untrusted", actor="hr")
