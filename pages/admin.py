@@ -318,7 +318,9 @@ with t_reverify:
             bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,}")
 
         try:
-            result = submit_q.reverify_all(store, viewer, progress=_p)
+            result = submit_q.reverify_all(
+                store, viewer, progress=_p, settings=session.app_settings()
+            )
         except SkillAtlasError as err:
             show_error(err)
         else:

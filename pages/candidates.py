@@ -34,14 +34,15 @@ with st.container(border=True):
     wanted = st.multiselect(
         "Required skills",
         list(labels),
-        format_func=labels.get,
+        format_func=lambda uri: labels[uri],
         key="cand_skills",
         placeholder="type to search skills",
     )
     c1, c2, c3, c4 = st.columns(4)
+    modes: list[q.Mode] = ["all", "any", "at_least"]
     mode = c1.radio(
         "Must match",
-        ["all", "any", "at_least"],
+        modes,
         horizontal=False,
         format_func={"all": "all", "any": "any", "at_least": "at least N"}.get,
         key="cand_mode",

@@ -32,7 +32,7 @@ team_pick = c1.multiselect(
     "Teams",
     list(team_names),
     default=home or list(team_names)[:1],
-    format_func=team_names.get,
+    format_func=lambda t: team_names[t],
     key="gap_teams",
     placeholder="All your teams",
 )
@@ -47,7 +47,7 @@ profile_id = c2.selectbox(
     "Target role",
     choices,
     index=choices.index(usual) if usual in choices else 0,
-    format_func=names.get,
+    format_func=lambda p: names[p],
     key="gap_profile",
     help="Opens on the role most people in the chosen teams hold.",
 )

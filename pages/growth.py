@@ -50,7 +50,7 @@ else:
         gained = gained.assign(key=gained["key"].map(lambda k: PILLARS.get(k, k)))
     keep = gained.groupby("key")["gained"].sum().nlargest(10).index
     shown = gained.assign(key=gained["key"].where(gained["key"].isin(keep), "other"))
-    shown = shown.groupby(["period", "key"], as_index=False)["gained"].sum()
+    shown = shown.groupby(["period", "key"], as_index=False)[["gained"]].sum()
     shown = shown.assign(key=shown["key"].map(chart_text))  # team names are data
     fig = px.bar(
         shown,

@@ -24,7 +24,9 @@ with st.sidebar:
     )
     team_pool = teams if department is None else teams[teams["department"] == department]
     team_names = dict(zip(team_pool["team_id"], team_pool["name"], strict=False))
-    picked = st.multiselect("Teams", list(team_names), format_func=team_names.get, key="map_teams")
+    picked = st.multiselect(
+        "Teams", list(team_names), format_func=lambda t: team_names[t], key="map_teams"
+    )
     pillar = st.selectbox(
         "Skill pillar",
         [None, "S", "K", "T", "L", "A"],

@@ -18,16 +18,15 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages._ui import session
 from pages._ui.widgets import STATUS_ICON, container_heading, show_checks, show_error
-from skills.ingest import pool as submit_pool
 from skills.access import Role
-from skills.config import settings
 from skills.errors import SkillAtlasError
 from skills.explain import error_sentence, plain
+from skills.ingest import pool as submit_pool
 from skills.services import profile as people_q
 from skills.services import submit as q
 
 store, viewer = session.page("submit")
-cfg = settings()
+cfg = session.app_settings()
 
 st.title("Submit badges")
 st.caption(
@@ -52,7 +51,7 @@ if viewer.role is not Role.MEMBER:
         )
 
 
-def _show_result(result) -> None:  # type: ignore[no-untyped-def]
+def _show_result(result) -> None:
     title = plain(result.name)
     if result.report is not None and result.report.container is not None:
         # A CLR transcript or a presentation: its own proof, then one result per badge.
@@ -163,7 +162,14 @@ def _verify_each(
                 break
             job.report(n, len(sources))
             try:
-                out.append((name, q.submit_one(store, viewer, source, name=name, person_id=person)))
+                out.append(
+                    (
+                        name,
+                        q.submit_one(
+                            store, viewer, source, name=name, person_id=person, settings=cfg
+                        ),
+                    )
+                )
             except SkillAtlasError as err:
                 out.append((name, err))
         return out, len(sources) - len(out)
@@ -230,6 +236,7 @@ if viewer.role is Role.HR:
                     person_id=zip_person,
                     progress=job.report,
                     still_wanted=job.wanted,
+                    settings=cfg,
                 )
 
         _start("batch", _run_batch)

@@ -1,4 +1,9 @@
-"""Settings from ``SKILLS_*`` environment variables, read once per call of :func:`settings`.
+"""The application's settings: a :class:`Settings` value built once at the edge, passed down.
+
+:func:`settings` reads the ``SKILLS_*`` environment; only the edges call it (the
+command line, the Streamlit app, :mod:`skills.bootstrap`). Every other module receives a
+:class:`Settings` value (or the one field it needs) from its caller, and a caller that
+passes none gets :data:`DEFAULTS`, never the environment.
 
 | variable | default | meaning |
 |---|---|---|
@@ -18,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from skills.errors import ConfigError
@@ -42,18 +47,22 @@ def _int(name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    """The effective configuration."""
+    """The effective configuration (defaults as in the table above)."""
 
-    db_path: Path
-    fetch_allow_hosts: frozenset[str]
-    fetch_max_bytes: int
-    max_upload_bytes: int
-    max_batch_items: int
-    clock_skew_seconds: int
-    workers: int
-    accounts_path: Path
-    hosted_mirror: Path | None
-    max_rejected_per_day: int
+    db_path: Path = DATA_DIR / "skillatlas.duckdb"
+    fetch_allow_hosts: frozenset[str] = frozenset()
+    fetch_max_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_batch_items: int = 10_000
+    clock_skew_seconds: int = 300
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    accounts_path: Path = DATA_DIR / "accounts.toml"
+    hosted_mirror: Path | None = None
+    max_rejected_per_day: int = 200
+
+
+#: What a caller that passes no settings gets: the defaults, never the environment.
+DEFAULTS = Settings()
 
 
 def settings() -> Settings:
@@ -83,14 +92,14 @@ _VARIABLES = (
 def _settings_for(_env: tuple[str | None, ...]) -> Settings:
     hosts = os.environ.get("SKILLS_FETCH_ALLOW_HOSTS", "")
     return Settings(
-        db_path=Path(os.environ.get("SKILLS_DB", str(DATA_DIR / "skillatlas.duckdb"))),
+        db_path=Path(os.environ.get("SKILLS_DB") or DEFAULTS.db_path),
         fetch_allow_hosts=frozenset(h.strip().lower() for h in hosts.split(",") if h.strip()),
-        fetch_max_bytes=_int("SKILLS_FETCH_MAX_BYTES", 1024 * 1024),
-        max_upload_bytes=_int("SKILLS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
-        max_batch_items=_int("SKILLS_MAX_BATCH_ITEMS", 10_000),
-        clock_skew_seconds=_int("SKILLS_CLOCK_SKEW_SECONDS", 300),
-        workers=_int("SKILLS_WORKERS", os.cpu_count() or 1) or 1,
-        accounts_path=Path(os.environ.get("SKILLS_ACCOUNTS", str(DATA_DIR / "accounts.toml"))),
+        fetch_max_bytes=_int("SKILLS_FETCH_MAX_BYTES", DEFAULTS.fetch_max_bytes),
+        max_upload_bytes=_int("SKILLS_MAX_UPLOAD_BYTES", DEFAULTS.max_upload_bytes),
+        max_batch_items=_int("SKILLS_MAX_BATCH_ITEMS", DEFAULTS.max_batch_items),
+        clock_skew_seconds=_int("SKILLS_CLOCK_SKEW_SECONDS", DEFAULTS.clock_skew_seconds),
+        workers=_int("SKILLS_WORKERS", DEFAULTS.workers) or 1,
+        accounts_path=Path(os.environ.get("SKILLS_ACCOUNTS") or DEFAULTS.accounts_path),
         hosted_mirror=Path(mirror) if (mirror := os.environ.get("SKILLS_HOSTED_MIRROR")) else None,
-        max_rejected_per_day=_int("SKILLS_MAX_REJECTED_PER_DAY", 200),
+        max_rejected_per_day=_int("SKILLS_MAX_REJECTED_PER_DAY", DEFAULTS.max_rejected_per_day),
     )

@@ -4,7 +4,9 @@ Verifying a badge makes the server fetch URLs an untrusted badge names (hosted
 assertions, issuer profiles, keys, status lists). :func:`default_client` and
 :func:`fetch` make that safe:
 
-- only ``http``/``https``, no credentials in URLs, at most 3 redirects, each re-checked;
+- only ``http``/``https``, no credentials in URLs, at most 3 redirects, each re-checked
+  (httpx follows them; the client's event hooks check every hop, and the network
+  backend below the transport checks every hop's addresses);
 - no connection to loopback, private, link-local (cloud metadata), carrier-grade NAT,
   multicast, reserved or unspecified addresses, including IPv6 forms that embed such an
   IPv4 address (mapped, 6to4, Teredo, NAT64). The check runs in the network backend on
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
-import contextlib
 import ipaddress
 import mimetypes
 import os
@@ -46,7 +47,7 @@ from urllib.parse import unquote
 import httpcore
 import httpx
 
-from skills.config import settings
+from skills.config import DEFAULTS, Settings
 from skills.errors import BlockedURL, FetchFailed, FetchTooLarge
 
 CONNECT_TIMEOUT = 5.0
@@ -120,10 +121,6 @@ def _parse_ip(text: str) -> IPAddress | None:
         return None
 
 
-def _host_allowed(host: str) -> bool:
-    return host.strip("[]").lower().rstrip(".") in settings().fetch_allow_hosts
-
-
 def _remaining(timeout: float | None) -> float | None:
     """``timeout`` shortened to what is left of the current deadline; times out if none."""
     deadline = _DEADLINE.get()
@@ -185,13 +182,18 @@ class GuardedBackend(httpcore.NetworkBackend):
 
     ``connect_tcp`` resolves the host itself, refuses (:class:`BlockedURL`) when any
     resolved address is not public, then connects to one of those checked addresses
-    and checks the socket's peer once more. Hosts in ``SKILLS_FETCH_ALLOW_HOSTS`` are
-    connected to without the check. Name-resolution and connection failures raise
-    ``httpcore.ConnectError`` (``httpx.ConnectError`` for callers).
+    and checks the socket's peer once more. Hosts in ``allow_hosts`` (the settings'
+    ``fetch_allow_hosts``: tests' loopback servers) are connected to without the check.
+    Name-resolution and connection failures raise ``httpcore.ConnectError``
+    (``httpx.ConnectError`` for callers).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, allow_hosts: frozenset[str] = frozenset()) -> None:
         self._plain = httpcore.SyncBackend()
+        self._allow_hosts = allow_hosts
+
+    def _host_allowed(self, host: str) -> bool:
+        return host.strip("[]").lower().rstrip(".") in self._allow_hosts
 
     def connect_tcp(
         self,
@@ -202,7 +204,7 @@ class GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         options = list(socket_options or [])
-        if _host_allowed(host):
+        if self._host_allowed(host):
             stream = self._plain.connect_tcp(
                 host, port, _remaining(timeout), local_address, options
             )
@@ -310,7 +312,9 @@ class GuardedTransport(httpx.HTTPTransport):
     reading of the body.
     """
 
-    def __init__(self, *, total_timeout: float = TOTAL_TIMEOUT) -> None:
+    def __init__(
+        self, *, total_timeout: float = TOTAL_TIMEOUT, allow_hosts: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__(trust_env=False, retries=0)
         self._pool.close()
         self._pool = httpcore.ConnectionPool(
@@ -321,7 +325,7 @@ class GuardedTransport(httpx.HTTPTransport):
             http1=True,
             http2=False,
             retries=0,
-            network_backend=GuardedBackend(),
+            network_backend=GuardedBackend(allow_hosts),
         )
         self._total_timeout = total_timeout
 
@@ -339,67 +343,91 @@ class GuardedTransport(httpx.HTTPTransport):
         return response
 
 
+class HardenedClient(httpx.Client):
+    """The ``httpx.Client`` :func:`default_client` builds; it carries its response size cap."""
+
+    max_body_bytes: int = DEFAULTS.fetch_max_bytes
+
+
 def default_client(
     *,
     total_timeout: float = TOTAL_TIMEOUT,
     connect_timeout: float = CONNECT_TIMEOUT,
     mirror: Path | None = None,
-) -> httpx.Client:
+    settings: Settings | None = None,
+) -> HardenedClient:
     """A new hardened ``httpx.Client`` (see the module docstring); the caller closes it.
 
-    Redirects are not followed (:func:`fetch` follows them itself), environment
-    proxies are ignored and cookies are never stored. Connecting to a refused address
-    raises :class:`BlockedURL` from the request call. ``total_timeout`` and
-    ``connect_timeout`` exist for tests; production uses the defaults.
+    Redirects are not followed unless a request asks (:func:`fetch` does), and then at
+    most ``MAX_REDIRECTS``; the client's event hooks check every hop of a :func:`fetch`
+    and do nothing for other requests. Environment proxies are ignored and cookies are
+    never stored. Connecting to a refused address raises :class:`BlockedURL` from the
+    request call, on every hop. ``total_timeout`` and
+    ``connect_timeout`` exist for tests; production uses the defaults. ``settings``
+    (default :data:`skills.config.DEFAULTS`) gives the hosts allowed on private addresses,
+    the response size cap (``max_body_bytes``, :func:`fetch`'s default) and the hosted
+    mirror.
 
-    When ``mirror`` (else ``SKILLS_HOSTED_MIRROR``, empty by default) names a folder, URLs
+    When ``mirror`` (else the settings' ``hosted_mirror``, none by default) names a folder, URLs
     of the hosts that have a sub-folder there are served from its files (the demo issuers'
     ``.example`` hosts: a database built by ``python -m skills demo`` names its folder, see
     :func:`skills.ingest.demo_mirror`); every other URL goes to the network through the
     guarded transport. Nothing is mirrored by default, so nobody can mint "verified"
     demo-issuer badges on a real database with the demo's published keys.
     """
+    cfg = settings or DEFAULTS
     no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    transport: httpx.BaseTransport = GuardedTransport(total_timeout=total_timeout)
-    mirror = mirror or settings().hosted_mirror
+    transport: httpx.BaseTransport = GuardedTransport(
+        total_timeout=total_timeout, allow_hosts=cfg.fetch_allow_hosts
+    )
+    mirror = mirror or cfg.hosted_mirror
     if mirror is not None and mirror.is_dir():
         transport = MirrorTransport(mirror, fallback=transport)
-    return httpx.Client(
+    client = HardenedClient(
         transport=transport,
         timeout=httpx.Timeout(total_timeout, connect=min(connect_timeout, total_timeout)),
         follow_redirects=False,
         max_redirects=MAX_REDIRECTS,
+        event_hooks={"request": [_on_request], "response": [_on_response]},
         trust_env=False,
         cookies=no_cookies,
         headers={"User-Agent": USER_AGENT},
     )
+    client.max_body_bytes = cfg.fetch_max_bytes
+    return client
 
 
-def mirrored_client(folder: str) -> httpx.Client:
+def mirrored_client(folder: str, settings: Settings | None = None) -> httpx.Client:
     """:func:`default_client` serving the hosts of ``folder`` from its files; top-level and
     picklable (as ``functools.partial(mirrored_client, folder)``) for worker processes."""
-    return default_client(mirror=Path(folder))
+    return default_client(mirror=Path(folder), settings=settings)
 
 
 _SHARED_LOCK = threading.Lock()
 _shared: tuple[tuple[object, ...], httpx.Client] | None = None
 
 
-def shared_client() -> httpx.Client:
+def shared_client(settings: Settings | None = None) -> httpx.Client:
     """The process-wide hardened client that :func:`skills.verify.verify` uses by default.
 
     Building a client loads the CA store (tens of milliseconds); one client, reused, makes
     a single verification about thirty times cheaper. ``httpx.Client`` is thread-safe.
-    The client is rebuilt when what shapes it changes (the hosted mirror folder) and in a
-    forked child (its connections belong to the parent). Callers never close it; it is
-    closed at exit.
+    The client is rebuilt when the ``settings`` that shape it change (default
+    :data:`skills.config.DEFAULTS`) and in a forked child (its connections belong to the
+    parent). Callers never close it; it is closed at exit.
     """
     global _shared
-    key: tuple[object, ...] = (os.getpid(), settings().hosted_mirror)
+    cfg = settings or DEFAULTS
+    key: tuple[object, ...] = (
+        os.getpid(),
+        cfg.hosted_mirror,
+        cfg.fetch_allow_hosts,
+        cfg.fetch_max_bytes,
+    )
     with _SHARED_LOCK:
         if _shared is not None and _shared[0] == key:
             return _shared[1]
-        old, _shared = _shared, (key, default_client())
+        old, _shared = _shared, (key, default_client(settings=cfg))
         if old is not None and old[0][0] == key[0]:
             old[1].close()
         return _shared[1]
@@ -435,11 +463,11 @@ class Fetched:
         return 200 <= self.status < 300
 
     def json(self) -> Any:
-        """The body parsed by :func:`skills.verify.jsonsafe.loads_strict`.
+        """The body parsed by :func:`skills.jsondata.loads_strict`.
 
         Raises :class:`MalformedInput` or :class:`InputTooLarge` as that function does.
         """
-        from skills.verify.jsonsafe import loads_strict
+        from skills.jsondata import loads_strict
 
         return loads_strict(self.body)
 
@@ -448,8 +476,11 @@ _host_slots: dict[str, threading.BoundedSemaphore] = {}
 _host_slots_lock = threading.Lock()
 
 
-@contextlib.contextmanager
-def _host_slot(host: str, deadline: float, url: str) -> Iterator[None]:
+def _take_host_slot(host: str, deadline: float, url: str) -> threading.BoundedSemaphore:
+    """One of the ``PER_HOST_CONCURRENCY`` slots of ``host``, waited for until ``deadline``.
+
+    The caller releases it. Raises :class:`FetchFailed` when none frees up in time.
+    """
     with _host_slots_lock:
         slot = _host_slots.get(host)
         if slot is None:
@@ -459,10 +490,7 @@ def _host_slot(host: str, deadline: float, url: str) -> Iterator[None]:
             f"Too many requests to {host} were already running; {url} was not fetched in time.",
             url=url,
         )
-    try:
-        yield
-    finally:
-        slot.release()
+    return slot
 
 
 def _checked_url(url: str | httpx.URL, base: httpx.URL | None = None) -> httpx.URL:
@@ -483,6 +511,126 @@ def _checked_url(url: str | httpx.URL, base: httpx.URL | None = None) -> httpx.U
     if not parsed.host:
         raise BlockedURL(f"The address {text[:200]!r} names no host.", url=text)
     return parsed.copy_with(fragment=None)
+
+
+# ── redirects: httpx follows them, event hooks check every hop ──────────────
+
+
+def _too_many(url: str, limit: int) -> BlockedURL:
+    return BlockedURL(
+        f"{url} redirected more than {limit} times; Skill Atlas stopped following it.", url=url
+    )
+
+
+class _Hops:
+    """One :func:`fetch` in progress, as the client's event hooks see and record it."""
+
+    def __init__(self, url: str, deadline: float) -> None:
+        self.url = url
+        """The address as the caller gave it (for the too-many-redirects message)."""
+        self.deadline = deadline
+        """This fetch's own deadline, which also bounds the wait for a host slot."""
+        self.urls: list[str] = []
+        """Every address requested so far, the first one included, without fragment."""
+        self.in_flight = False
+        """True while a request is with the transport (between the two hooks)."""
+        self._slot: threading.BoundedSemaphore | None = None
+
+    @property
+    def current(self) -> str:
+        """The address of the hop in progress (the given one before the first request)."""
+        return self.urls[-1] if self.urls else self.url
+
+    def take_slot(self, host: str) -> None:
+        """Hold a slot of ``host`` for the current hop (any slot still held is let go)."""
+        self.release_slot()
+        self._slot = _take_host_slot(host, self.deadline, self.current)
+
+    def release_slot(self) -> None:
+        """Let go of the slot held, if any."""
+        slot, self._slot = self._slot, None
+        if slot is not None:
+            slot.release()
+
+
+# The fetch running in this thread/context; the event hooks do nothing without one.
+_HOPS: ContextVar[_Hops | None] = ContextVar("skills_fetch_hops", default=None)
+
+
+def _on_request(request: httpx.Request) -> None:
+    """Request hook, run by httpx before every hop of a :func:`fetch`, redirects included.
+
+    Refuses (:class:`BlockedURL`) an address :func:`_checked_url` refuses and a fourth
+    redirect (when a caller's client allows more than fetch does), records the hop and
+    takes a slot of its host (:class:`FetchFailed` when none frees up in time). The
+    address checks after DNS resolution happen below, in :class:`GuardedBackend`.
+    """
+    hops = _HOPS.get()
+    if hops is None:
+        return
+    if len(hops.urls) > MAX_REDIRECTS:
+        raise _too_many(hops.url, MAX_REDIRECTS)
+    target = _checked_url(request.url)
+    hops.urls.append(str(target))
+    hops.take_slot(target.host)
+    hops.in_flight = True
+
+
+def _on_response(response: httpx.Response) -> None:
+    """Response hook, run by httpx on every response of a :func:`fetch`, before it follows
+    a redirect.
+
+    For a redirect: lets go of the hop's host slot, drops the body unread (httpx would
+    read it whole, with no size cap) and judges the ``Location`` as :func:`fetch` always
+    did (:class:`BlockedURL`, with the Location as its ``url``). A redirect response
+    with an empty ``Location`` is left as the final response: its header is removed, as
+    httpx would otherwise follow it back to the same address.
+    """
+    hops = _HOPS.get()
+    if hops is None:
+        return
+    hops.in_flight = False
+    if response.status_code not in _REDIRECT_STATUSES:
+        return
+    location = response.headers.get("location")
+    if not location:
+        response.headers.pop("location", None)
+        return
+    if isinstance(response.stream, httpx.SyncByteStream):
+        response.stream.close()
+    response.stream = httpx.ByteStream(b"")
+    hops.release_slot()
+    try:
+        _checked_url(location, base=response.request.url)
+    except BlockedURL:
+        if len(hops.urls) > MAX_REDIRECTS:
+            # A redirect past the limit is refused as one too many, whatever its target:
+            # httpx would parse this Location (and fail) before its max_redirects check.
+            raise _too_many(hops.url, MAX_REDIRECTS) from None
+        raise
+
+
+_HOOKS_LOCK = threading.Lock()
+
+
+def _with_hop_hooks(client: httpx.Client) -> httpx.Client:
+    """``client``, with :func:`_on_request` and :func:`_on_response` among its event hooks.
+
+    A caller's client gets them added once, for good (they do nothing outside
+    :func:`fetch`): the request hook runs after the client's own request hooks (so the
+    address it checks is the one sent) and the response hook before its own response
+    hooks (so none of them reads a redirect's body).
+    """
+    hooks = client.event_hooks
+    if _on_request in hooks["request"] and _on_response in hooks["response"]:
+        return client
+    with _HOOKS_LOCK:
+        hooks = client.event_hooks
+        client.event_hooks = {
+            "request": [h for h in hooks["request"] if h is not _on_request] + [_on_request],
+            "response": [_on_response] + [h for h in hooks["response"] if h is not _on_response],
+        }
+    return client
 
 
 class _Inflater:
@@ -563,71 +711,73 @@ def fetch(
 ) -> Fetched:
     """GET ``url`` safely and return the final response, whatever its status.
 
-    Follows up to 3 redirects itself, checking each target; streams the body and
-    stops past ``max_bytes`` (default ``SKILLS_FETCH_MAX_BYTES``); the whole fetch must
-    finish within ``total_timeout`` seconds. ``client`` defaults to a new
-    :func:`default_client` (closed afterwards); a given client (for example one with
-    an ``httpx.MockTransport`` or :class:`FileTransport`) gets the same URL, redirect
-    and size rules, the address checks being part of the default client's transport.
+    httpx follows up to 3 redirects (``follow_redirects``, the client's
+    ``max_redirects``); the event hooks :func:`_on_request` and :func:`_on_response`
+    check every hop as it happens (its address, the redirect's target, a slot of its
+    host) and never read a redirect's body. The body of the final response is streamed
+    and stopped past ``max_bytes`` (default: the client's ``max_body_bytes``, else
+    :data:`skills.config.DEFAULTS`); the whole fetch,
+    every hop included, must finish within ``total_timeout`` seconds. ``client``
+    defaults to a new :func:`default_client` (closed afterwards); a given client (for
+    example one with an ``httpx.MockTransport`` or :class:`FileTransport`) gets the same
+    URL, redirect and size rules (the two hooks are added to it once; they act only
+    within this function), the address checks being part of the default client's
+    transport.
 
     Non-2xx statuses are returned, not raised. Raises :class:`BlockedURL` (scheme,
     credentials in the URL, refused address, too many redirects), :class:`FetchTooLarge`
     and :class:`FetchFailed` (timeout, connection error, broken response).
     """
-    limit = settings().fetch_max_bytes if max_bytes is None else max_bytes
+    limit = max_bytes
+    if limit is None:
+        limit = getattr(client, "max_body_bytes", DEFAULTS.fetch_max_bytes)
     deadline = time.monotonic() + total_timeout
     outer = _DEADLINE.get()
     token = _DEADLINE.set(deadline if outer is None else min(outer, deadline))
     own = client is None
     http = default_client(total_timeout=total_timeout) if client is None else client
-    redirects: list[str] = []
+    hops = _Hops(url, deadline)
+    hops_token = _HOPS.set(hops)
     try:
-        current = _checked_url(url)
-        while True:
-            shown = str(current)
-            request = http.build_request(
-                "GET", current, headers={"Accept": accept, "Accept-Encoding": "gzip, deflate"}
+        request = http.build_request(
+            "GET", _checked_url(url), headers={"Accept": accept, "Accept-Encoding": "gzip, deflate"}
+        )
+        try:
+            response = _with_hop_hooks(http).send(request, stream=True, follow_redirects=True)
+        except BlockedURL as err:
+            if hops.in_flight:  # refused by the network backend: name the hop's address
+                err.url = hops.current
+            raise
+        except httpx.TooManyRedirects:
+            raise _too_many(url, min(MAX_REDIRECTS, http.max_redirects)) from None
+        except httpx.TimeoutException:
+            shown = hops.current
+            raise FetchFailed(f"{shown} did not answer in time.", url=shown) from None
+        except httpx.HTTPError as exc:
+            shown = hops.current
+            raise FetchFailed(f"{shown} could not be fetched ({exc}).", url=shown) from None
+        shown = hops.current
+        try:
+            try:
+                body = _read_body(response, limit, deadline, shown)
+            except httpx.TimeoutException:
+                raise FetchFailed(f"{shown} took too long to answer.", url=shown) from None
+            except httpx.HTTPError as exc:
+                raise FetchFailed(
+                    f"The response from {shown} broke off ({exc}).", url=shown
+                ) from None
+            return Fetched(
+                url=shown,
+                status=response.status_code,
+                content_type=response.headers.get("content-type", ""),
+                body=body,
+                redirects=tuple(hops.urls[1:]),
             )
-            with _host_slot(current.host, deadline, shown):
-                try:
-                    response = http.send(request, stream=True, follow_redirects=False)
-                except BlockedURL as err:
-                    err.url = shown
-                    raise
-                except httpx.TimeoutException:
-                    raise FetchFailed(f"{shown} did not answer in time.", url=shown) from None
-                except httpx.HTTPError as exc:
-                    raise FetchFailed(f"{shown} could not be fetched ({exc}).", url=shown) from None
-                try:
-                    location = response.headers.get("location")
-                    if response.status_code in _REDIRECT_STATUSES and location:
-                        if len(redirects) >= MAX_REDIRECTS:
-                            raise BlockedURL(
-                                f"{url} redirected more than {MAX_REDIRECTS} times; "
-                                "Skill Atlas stopped following it.",
-                                url=url,
-                            )
-                        current = _checked_url(location, base=current)
-                        redirects.append(str(current))
-                        continue
-                    try:
-                        body = _read_body(response, limit, deadline, shown)
-                    except httpx.TimeoutException:
-                        raise FetchFailed(f"{shown} took too long to answer.", url=shown) from None
-                    except httpx.HTTPError as exc:
-                        raise FetchFailed(
-                            f"The response from {shown} broke off ({exc}).", url=shown
-                        ) from None
-                    return Fetched(
-                        url=shown,
-                        status=response.status_code,
-                        content_type=response.headers.get("content-type", ""),
-                        body=body,
-                        redirects=tuple(redirects),
-                    )
-                finally:
-                    response.close()
+        finally:
+            response.close()
     finally:
+        hops.release_slot()
+        _HOPS.reset(hops_token)
         _DEADLINE.reset(token)
         if own:
             http.close()

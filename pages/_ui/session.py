@@ -1,7 +1,9 @@
 """The signed-in viewer, the shared store, and cached queries keyed by the viewer.
 
-- :func:`get_store` opens the database once per server process (``st.cache_resource``);
-  the server is the database's only writer.
+- :func:`application` is the server process's application (:func:`skills.bootstrap.serve`
+  with the settings read once from the environment): the store, opened once per process
+  (the server is the database's only writer), and its queue drainer; :func:`get_store`
+  its store, :func:`app_settings` its settings.
 - :func:`identity` is the one place that decides who is signed in: OIDC through
   ``st.login``/``st.user`` when ``[auth]`` is configured in ``.streamlit/secrets.toml``,
   otherwise local accounts from ``SKILLS_ACCOUNTS`` checked by the sign-in form.
@@ -55,11 +57,11 @@ from skills.accounts import (
     session_problem,
     throttle_path,
 )
-from skills.config import settings
+from skills.bootstrap import Application, serve
+from skills.config import Settings, settings
 from skills.errors import AccessDenied, SkillAtlasError
 from skills.explain import error_sentence
-from skills.ingest.queue import start_drainer
-from skills.store import Store, open_store
+from skills.store import Store
 
 T = TypeVar("T")
 VIEWER_KEY = "viewer"
@@ -75,18 +77,19 @@ _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.-]{1,400}")
 clock: Callable[[], float] = time.time
 
 
-@st.cache_resource(show_spinner="Opening the database...")
-def _store_for(path: str) -> Store:
-    store = open_store(path, wait=10.0)
-    # The app is the database's only writer: batches that `python -m skills ingest` queued
-    # while it runs are ingested here, in the background.
-    start_drainer(store)
-    return store
+def app_settings() -> Settings:
+    """The settings this server runs with (the ``SKILLS_*`` environment, read at the edge)."""
+    return settings()
+
+
+def application() -> Application:
+    """The server process's application (store and queue drainer), built on first use."""
+    return serve(app_settings())
 
 
 def get_store() -> Store:
-    """The process-wide store for ``settings().db_path``."""
-    return _store_for(str(settings().db_path))
+    """The process-wide store (``SKILLS_DB``)."""
+    return application().store
 
 
 @st.cache_resource(max_entries=8)

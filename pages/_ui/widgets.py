@@ -150,11 +150,10 @@ def demo_notice() -> None:
     Opens the store only when its file exists; draws nothing when it cannot be read.
     """
     from pages._ui import session
-    from skills.config import settings
     from skills.ingest import demo_mirror
 
     try:
-        if not settings().db_path.exists():
+        if not session.app_settings().db_path.exists():
             return
         demo = demo_mirror(session.get_store()) is not None
     except SkillAtlasError:

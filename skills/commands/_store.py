@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from skills.store import Store, open_store
+from skills.bootstrap import Application, open_application
+from skills.config import Settings, settings
 
 DEFAULT_WAIT = 60.0
 
@@ -42,8 +44,16 @@ def db_options(*, wait: float = DEFAULT_WAIT, wait_help: str | None = None) -> C
     return decorate
 
 
-def open_db(db: Path | None, wait: float, *, read_only: bool = False) -> Store:
-    """Open the store named by ``--db``, telling stderr when it has to wait for the lock.
+def cli_settings(db: Path | None = None) -> Settings:
+    """The command line's settings: the ``SKILLS_*`` environment, read here at the edge,
+    with ``--db`` (when given) as the database."""
+    found = settings()
+    return found if db is None else replace(found, db_path=db)
+
+
+def open_db(db: Path | None, wait: float, *, read_only: bool = False) -> Application:
+    """The application over the store named by ``--db`` (:func:`skills.bootstrap.open_application`),
+    telling stderr when it has to wait for the lock; use it as a context manager.
 
     Raises :class:`~skills.errors.DatabaseLocked` when the wait runs out.
     """
@@ -51,4 +61,6 @@ def open_db(db: Path | None, wait: float, *, read_only: bool = False) -> Store:
     def tell(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    return open_store(db, read_only=read_only, wait=max(0.0, wait), on_wait=tell)
+    return open_application(
+        cli_settings(db), read_only=read_only, wait=max(0.0, wait), on_wait=tell
+    )

@@ -91,15 +91,19 @@ def command(**options: Any) -> int:
 
 
 def hosted_root_for(args: DemoOptions) -> Path:
-    """The hosted files folder for these arguments (see ``--hosted``)."""
-    from skills.demo.client import hosted_dir
+    """The hosted files folder for these arguments (see ``--hosted``): ``--hosted``, else
+    ``$SKILLS_DEMO_HOSTED``, else ``<db name>_hosted`` beside a ``--db`` file, else
+    :data:`skills.demo.DEFAULT_HOSTED_DIR`."""
+    from skills.demo.client import DEFAULT_HOSTED_DIR
 
     if args.hosted is not None:
         return Path(args.hosted)
-    if args.db is not None and not os.environ.get("SKILLS_DEMO_HOSTED"):
+    if chosen := os.environ.get("SKILLS_DEMO_HOSTED"):
+        return Path(chosen)
+    if args.db is not None:
         db = Path(args.db)
         return db.parent / f"{db.stem}_hosted"
-    return hosted_dir()
+    return DEFAULT_HOSTED_DIR
 
 
 def run(args: DemoOptions) -> int:
@@ -127,7 +131,7 @@ def run(args: DemoOptions) -> int:
         signed_sample=max(0, args.sample),
     )
     hosted_root = hosted_root_for(args)
-    store = open_db(args.db, args.wait)
+    store = open_db(args.db, args.wait).store
     try:
         if args.if_missing and store.scalar("SELECT count(*) FROM people") and hosted_root.is_dir():
             _ensure_demo_accounts(console)

@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from skills.commands._console import console, plain
-from skills.commands._store import db_options
+from skills.commands._store import cli_settings, db_options
+from skills.config import Settings
 from skills.errors import InputError
 from skills.ingest import SUMMARY_KEYS, BatchItem, expand_batch, ingest_batch
 from skills.ingest.queue import QueuedBatch, open_or_enqueue
@@ -58,7 +59,7 @@ def command(
     return run(paths, db, wait, person=person, by=by, workers=workers)
 
 
-def _items(paths: list[str], person: str | None) -> list[BatchItem]:
+def _items(paths: list[str], person: str | None, cfg: Settings) -> list[BatchItem]:
     items: list[BatchItem] = []
     for text in paths:
         if text.lower().startswith(("http://", "https://")):
@@ -67,7 +68,7 @@ def _items(paths: list[str], person: str | None) -> list[BatchItem]:
         path = Path(text)
         if not path.exists():
             raise InputError(f"{text} is neither a file, a folder nor an http(s) URL.")
-        items.extend(expand_batch(path, person_id=person))
+        items.extend(expand_batch(path, person_id=person, settings=cfg))
     return items
 
 
@@ -85,15 +86,17 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
     from rich.table import Table
 
-    items = _items(list(paths), person)
+    cfg = cli_settings(db)
+    items = _items(list(paths), person, cfg)
     out = console()
     err_console = console(stderr=True)
     target = open_or_enqueue(
-        db,
+        cfg.db_path,
         items,
         submitted_by=by,
         wait=max(0.0, wait),
         on_wait=lambda message: err_console.print(plain(message)),
+        settings=cfg,
     )
     if isinstance(target, QueuedBatch):
         out.print(plain(target.message))
@@ -114,7 +117,9 @@ def run(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = ingest_batch(store, items, submitted_by=by, workers=workers, progress=progress)
+        summary = ingest_batch(
+            store, items, submitted_by=by, workers=workers, progress=progress, settings=cfg
+        )
     table = Table(title=f"{summary.total} submission(s)")
     table.add_column("outcome")
     table.add_column("count", justify="right")

@@ -52,9 +52,9 @@ def import_command(file: Path, by: str, db: Path | None, wait: float) -> int:
 
 def run(file: Path, db: Path | None, wait: float, *, by: str = "people-import") -> int:
     """Import ``file`` and print what changed: exit 0, or 2 with every bad row on stderr."""
-    with open_db(db, wait) as store:
+    with open_db(db, wait) as app:
         try:
-            summary = import_people(store, file, actor=by)
+            summary = import_people(app.store, file, actor=by)
         except ImportRowsError as err:
             print(f"error: {err}", file=sys.stderr)
             for number, reason in err.problems:

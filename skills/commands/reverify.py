@@ -36,13 +36,15 @@ def run(db: Path | None, wait: float, *, by: str = "reverify", workers: int | No
     from rich.progress import Progress
 
     console = Console(stderr=True)
-    with open_db(db, wait) as store, Progress(console=console, transient=True) as bar:
+    with open_db(db, wait) as app, Progress(console=console, transient=True) as bar:
         task = bar.add_task("re-verifying", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = reverify(store, actor=by, workers=workers, progress=progress)
+        summary = reverify(
+            app.store, actor=by, workers=workers, progress=progress, settings=app.settings
+        )
     print(f"Re-verified {summary.checked} credentials; {len(summary.changes)} changed status.")
     for key, old, new in summary.changes:
         print(f"  {key}: {old} -> {new}")

@@ -28,8 +28,8 @@ def command(as_json: bool, db: Path | None, wait: float) -> int:
 
 def run(db: Path | None, wait: float, *, as_json: bool = False) -> int:
     """Print the database's counts as a table, or one JSON object; exit 0."""
-    with open_db(db, wait) as store:
-        figures = stats(store, OPERATOR)
+    with open_db(db, wait) as app:
+        figures = stats(app.store, OPERATOR)
     if as_json:
         print(json.dumps(figures, sort_keys=True))
         return 0

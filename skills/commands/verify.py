@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from skills.commands._console import console, plain
+from skills.commands._store import cli_settings
 from skills.verify import Outcome, Report, verify_all
 from skills.verify.envelopes import container_ok
 
@@ -115,9 +116,12 @@ def run(
     except SystemExit as exc:
         print(exc, file=sys.stderr)
         return 2
+    cfg = cli_settings()
     all_ok = True
     for name, source in zip(inputs, sources, strict=True):
-        reports = verify_all(source, recipient=recipient, recipient_name=recipient_name)
+        reports = verify_all(
+            source, recipient=recipient, recipient_name=recipient_name, settings=cfg
+        )
         all_ok &= _all_ok(reports)
         if as_json:
             for report in reports:

@@ -11,7 +11,7 @@ Inputs live in ``data/demo/`` (see its README).
 """
 
 from skills.demo.build import DemoResult, build_demo
-from skills.demo.client import DEFAULT_HOSTED_DIR, demo_client, demo_roots, hosted_dir
+from skills.demo.client import DEFAULT_HOSTED_DIR, demo_client, demo_roots
 from skills.demo.generator import (
     REFERENCE_DATE,
     DemoConfig,
@@ -34,5 +34,4 @@ __all__ = [
     "demo_client",
     "demo_roots",
     "generate_demo",
-    "hosted_dir",
 ]

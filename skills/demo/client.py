@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
@@ -15,19 +14,13 @@ DEFAULT_HOSTED_DIR = DATA_DIR / "demo_hosted"
 """Where ``python -m skills demo`` writes the hosted issuers' files (git-ignored)."""
 
 
-def hosted_dir() -> Path:
-    """The hosted files folder: ``SKILLS_DEMO_HOSTED`` or :data:`DEFAULT_HOSTED_DIR`."""
-    return Path(os.environ.get("SKILLS_DEMO_HOSTED") or DEFAULT_HOSTED_DIR)
-
-
-def demo_roots(root: Path | None = None) -> dict[str, Path]:
+def demo_roots(root: Path) -> dict[str, Path]:
     """URL prefix -> folder for every demo issuer host under ``root``."""
-    base = root or hosted_dir()
-    return {issuer.base_url: base / issuer.host for issuer in load_inputs().issuers}
+    return {issuer.base_url: root / issuer.host for issuer in load_inputs().issuers}
 
 
-def demo_client(root: Path | None = None) -> httpx.Client:
-    """A client that answers the demo issuers' URLs from ``root`` (default :func:`hosted_dir`).
+def demo_client(root: Path) -> httpx.Client:
+    """A client that answers the demo issuers' URLs from ``root``.
 
     Top-level and picklable (also as ``functools.partial(demo_client, root)``), so it
     serves as ``client_factory`` of :func:`skills.verify.verify_many`. Any other URL
@@ -41,4 +34,4 @@ def demo_client(root: Path | None = None) -> httpx.Client:
     )
 
 
-__all__ = ["DEFAULT_HOSTED_DIR", "demo_client", "demo_roots", "hosted_dir"]
+__all__ = ["DEFAULT_HOSTED_DIR", "demo_client", "demo_roots"]

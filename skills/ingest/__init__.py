@@ -29,7 +29,7 @@ Crash safety: every chunk is one transaction and every write is keyed, so a
 killed batch leaves no half-stored credential and running it again completes it.
 """
 
-from skills.ingest._batch import demo_mirror, ingest_batch, ingest_one
+from skills.ingest._batch import client_factory_for, demo_mirror, ingest_batch, ingest_one
 from skills.ingest._expand import expand_batch
 from skills.ingest._mapping import skill_mapper
 from skills.ingest._plan import (
@@ -56,6 +56,7 @@ __all__ = [
     "ReverifySummary",
     "SkillRow",
     "apply_plan",
+    "client_factory_for",
     "container_key",
     "demo_mirror",
     "expand_batch",

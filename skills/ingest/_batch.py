@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from skills.config import settings
+from skills.config import DEFAULTS, Settings
 from skills.errors import InputTooLarge, StoreError
 from skills.fetch import mirrored_client
 from skills.ingest._mapping import skill_mapper
@@ -74,28 +74,30 @@ def ingest_one(
     client: httpx.Client | None = None,
     now: datetime | None = None,
     mapper: Mapper | None = None,
+    settings: Settings | None = None,
 ) -> IngestResult:
     """Verify, map and store one submission in one transaction; see the module docstring.
 
     ``person_id`` files the badge under that person and binds its recipient to
     their identities; None stores it unbound. ``mapper`` defaults to
-    :func:`skill_mapper`. Never raises for a bad badge (the result says why);
-    raises :class:`StoreError` when ``person_id`` is unknown or the database
+    :func:`skill_mapper`. ``settings`` gives the limits and verification settings
+    (default: :data:`skills.config.DEFAULTS`). Never raises for a bad badge (the result
+    says why); raises :class:`StoreError` when ``person_id`` is unknown or the database
     refuses the write.
     """
+    cfg = settings or DEFAULTS
     label = name or (source.name if isinstance(source, Path) else "submission")
     item = BatchItem(source, person_id, label)
     identities = identities_of(store, [person_id] if person_id else [])
     if person_id is not None and person_id not in identities:
         raise StoreError(f"There is no person {person_id!r} in the database.")
-    limit = settings().max_upload_bytes
-    raw, size, to_verify = raw_of(source, limit)
+    raw, size, to_verify = raw_of(source, cfg.max_upload_bytes)
     factory = client_factory_for(store, client, None)
     with contextlib.ExitStack() as stack:
         if factory is not None:
             client = stack.enter_context(factory())
         return _ingest_one(
-            store, item, (raw, size), to_verify, identities, submitted_by, client, now, mapper
+            store, item, (raw, size), to_verify, identities, submitted_by, client, now, mapper, cfg
         )
 
 
@@ -109,11 +111,11 @@ def _ingest_one(
     client: httpx.Client | None,
     now: datetime | None,
     mapper: Mapper | None,
+    cfg: Settings,
 ) -> IngestResult:
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    limit = settings().max_upload_bytes
     raw, size = raw_size
-    opened = open_container(to_verify, client, now)
+    opened = open_container(to_verify, client, now, settings=cfg)
     if opened is not None:
         wanted = any(r.credential is not None for r in opened.parts)
         cp = prepare_container(
@@ -125,14 +127,14 @@ def _ingest_one(
             submitted_by,
         )
         return store.run_write(
-            lambda tx: write_container(tx, cp, submitted_by=submitted_by, now=moment, limit=limit)
+            lambda tx: write_container(tx, cp, submitted_by=submitted_by, now=moment, settings=cfg)
         )
-    report = verify(to_verify, client=client, now=now)
+    report = verify(to_verify, client=client, now=now, settings=cfg)
     use_mapper = mapper or (skill_mapper(store) if report.credential is not None else None)
     prepared = prepare([item], [report], [(raw, size)], identities, use_mapper)
 
     def work(tx: Tx) -> list[IngestResult]:
-        return write_chunk(tx, prepared, submitted_by=submitted_by, now=moment)
+        return write_chunk(tx, prepared, submitted_by=submitted_by, now=moment, settings=cfg)
 
     return store.run_write(work)[0]
 
@@ -149,6 +151,7 @@ def ingest_batch(
     progress: Callable[[int, int], None] | None = None,
     mapper: Mapper | None = None,
     chunk_size: int = CHUNK_SIZE,
+    settings: Settings | None = None,
 ) -> BatchSummary:
     """Verify, map and store many submissions; one transaction per chunk of ``chunk_size``.
 
@@ -158,11 +161,12 @@ def ingest_batch(
     item's result and reason are in the summary. Re-running a batch (for example
     after the process was killed) stores what is missing and counts the rest as
     duplicates. ``progress(done, total)`` is called as items are stored.
+    ``settings`` as for :func:`ingest_one`; it goes to every verification worker.
     Raises :class:`InputTooLarge` when there are more items than
-    ``settings().max_batch_items``, :class:`StoreError` when the database refuses.
+    ``settings.max_batch_items``, :class:`StoreError` when the database refuses.
     """
     all_items = list(items)
-    cfg = settings()
+    cfg = settings or DEFAULTS
     if len(all_items) > cfg.max_batch_items:
         raise InputTooLarge(
             f"The batch has {len(all_items):,} items, over the limit of {cfg.max_batch_items:,}."
@@ -187,7 +191,9 @@ def ingest_batch(
                 to_verify.append((i, source))
         # CLR transcripts and presentations are opened here, each credential verified alone.
         opened = {
-            i: u for i, s in to_verify if (u := open_container(s, client, now, client_factory))
+            i: u
+            for i, s in to_verify
+            if (u := open_container(s, client, now, client_factory, settings=cfg))
         }
         to_verify = [(i, s) for i, s in to_verify if i not in opened]
         base = done
@@ -203,6 +209,7 @@ def ingest_batch(
             workers=workers,
             client_factory=client_factory,
             progress=chunk_progress if progress else None,
+            settings=cfg,
         )
         reports: list[Report | None] = [None] * len(chunk)
         for (i, _), report in zip(to_verify, verified, strict=True):
@@ -228,11 +235,9 @@ def ingest_batch(
         def work(
             tx: Tx, prepared: list[Prepared] = prepared, groups: Any = groups
         ) -> list[IngestResult]:
-            out = write_chunk(tx, prepared, submitted_by=submitted_by, now=moment)
+            out = write_chunk(tx, prepared, submitted_by=submitted_by, now=moment, settings=cfg)
             for cp in groups:
-                own = write_container(
-                    tx, cp, submitted_by=submitted_by, now=moment, limit=cfg.max_upload_bytes
-                )
+                own = write_container(tx, cp, submitted_by=submitted_by, now=moment, settings=cfg)
                 out.extend(own.parts or (own,))  # one result per badge inside
             return out
 

@@ -7,7 +7,7 @@ import io
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from skills.config import settings
+from skills.config import DEFAULTS, Settings
 from skills.errors import ImportRowsError, InputTooLarge
 from skills.ingest._plan import (
     BatchItem,
@@ -18,12 +18,15 @@ _CSV_PERSON = ("person_id", "person")
 _CSV_SOURCE = ("url_or_file", "source", "url", "file")
 
 
-def expand_batch(path: Path, *, person_id: str | None = None) -> list[BatchItem]:
+def expand_batch(
+    path: Path, *, person_id: str | None = None, settings: Settings | None = None
+) -> list[BatchItem]:
     """The submissions in a folder, a zip file, or a CSV of (person, url_or_file) rows.
 
     - folder: every badge-like file below it (json, jwt, jws, png, svg, txt), sorted;
     - zip: the same inside the archive, read in memory with entry-count, per-entry
-      and total decompressed size limits from :func:`skills.config.settings`; entry
+      and total decompressed size limits from ``settings`` (default
+      :data:`skills.config.DEFAULTS`); entry
       names with ``..`` or absolute paths are refused (zip-slip), nothing is
       written to disk;
     - CSV (``.csv``): columns ``person_id`` (or ``person``) and ``url_or_file`` (or
@@ -37,7 +40,7 @@ def expand_batch(path: Path, *, person_id: str | None = None) -> list[BatchItem]
     """
     from skills.errors import InputError, MalformedInput
 
-    cfg = settings()
+    cfg = settings or DEFAULTS
     if path.is_dir():
         files = sorted(
             p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _BADGE_SUFFIXES
@@ -52,18 +55,17 @@ def expand_batch(path: Path, *, person_id: str | None = None) -> list[BatchItem]
         raise InputError(f"There is no file or folder {path}.")
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        return _expand_zip(path, person_id)
+        return _expand_zip(path, person_id, cfg)
     if suffix == ".csv":
-        return _expand_csv(path)
+        return _expand_csv(path, cfg)
     if path.stat().st_size == 0:
         raise MalformedInput(f"{path.name} is empty.")
     return [BatchItem(path, person_id, path.name)]
 
 
-def _expand_zip(path: Path, person_id: str | None) -> list[BatchItem]:
+def _expand_zip(path: Path, person_id: str | None, cfg: Settings) -> list[BatchItem]:
     from skills.errors import InputError
 
-    cfg = settings()
     total_limit = cfg.max_upload_bytes * 10
     items: list[BatchItem] = []
     try:
@@ -105,7 +107,7 @@ def _read_bounded(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) 
         return handle.read(limit)
 
 
-def _expand_csv(path: Path) -> list[BatchItem]:
+def _expand_csv(path: Path, cfg: Settings) -> list[BatchItem]:
     try:
         text = path.read_text("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -149,9 +151,8 @@ def _expand_csv(path: Path) -> list[BatchItem]:
         raise ImportRowsError(
             f"{path.name} has {len(problems)} bad row(s); nothing was submitted.", problems
         )
-    if len(items) > settings().max_batch_items:
+    if len(items) > cfg.max_batch_items:
         raise InputTooLarge(
-            f"{path.name} lists {len(items):,} badges, over the limit of "
-            f"{settings().max_batch_items:,}."
+            f"{path.name} lists {len(items):,} badges, over the limit of {cfg.max_batch_items:,}."
         )
     return items

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from skills.config import Settings
 from skills.ingest._plan import BatchItem, Mapper, Prepared
 from skills.store import Store
 from skills.verify import Report, Status
@@ -118,6 +119,8 @@ def open_container(
     client: httpx.Client | None,
     now: datetime | None,
     client_factory: Callable[[], httpx.Client] | None = None,
+    *,
+    settings: Settings,
 ) -> Unpacked | None:
     """The verified container when ``source`` is a CLR or a presentation, else None."""
     from skills.verify.envelopes import might_hold_many, unpack
@@ -126,8 +129,8 @@ def open_container(
         return None
     if client is None and client_factory is not None:
         with client_factory() as own:
-            return unpack(source, client=own, now=now)
-    return unpack(source, client=client, now=now)
+            return unpack(source, client=own, now=now, settings=settings)
+    return unpack(source, client=client, now=now, settings=settings)
 
 
 def container_key(report: Report, owner: str) -> str:

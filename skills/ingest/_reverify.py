@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from skills.config import Settings
 from skills.ingest._batch import client_factory_for
 from skills.ingest._plan import (
     CHUNK_SIZE,
@@ -43,13 +44,15 @@ def reverify(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
+    settings: Settings | None = None,
 ) -> ReverifySummary:
     """Re-check every stored credential from its raw bytes (revocation and expiry change).
 
     Each credential's status, checks, summary and ``verified_at`` are updated; a
     changed status is appended to ``credential_status_history`` and the audit log.
     Credentials stored without raw bytes are skipped. One transaction per chunk.
-    Raises :class:`StoreError` when the database refuses.
+    ``settings`` goes to every verification worker (default:
+    :data:`skills.config.DEFAULTS`). Raises :class:`StoreError` when the database refuses.
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     client_factory = client_factory_for(store, client, client_factory)
@@ -76,6 +79,7 @@ def reverify(
             client_factory=client_factory,
             now=now,
             workers=workers,
+            settings=settings,
         )
         bound: list[Report] = []
         for (_key, _raw, person, _old), report in zip(batch, reports, strict=True):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from skills.config import settings
+from skills.config import Settings
 from skills.ingest._plan import (
     ChunkPlan,
     IngestResult,
@@ -28,7 +28,7 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def write_chunk(
-    tx: Tx, prepared: Sequence[Prepared], *, submitted_by: str, now: datetime
+    tx: Tx, prepared: Sequence[Prepared], *, submitted_by: str, now: datetime, settings: Settings
 ) -> list[IngestResult]:
     """Read what the plan needs, plan the chunk (:func:`plan_chunk`), apply it."""
     keys = lookup_keys(prepared, submitted_by=submitted_by)
@@ -67,7 +67,7 @@ def write_chunk(
         rejected_today=rejected_today,
         submitted_by=submitted_by,
         now=now,
-        max_rejected_per_day=settings().max_rejected_per_day,
+        max_rejected_per_day=settings.max_rejected_per_day,
     )
     apply_plan(tx, plan, actor=submitted_by, now=now)
     return plan.results
@@ -142,7 +142,7 @@ def _history_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def write_container(
-    tx: Tx, cp: ContainerPrep, *, submitted_by: str, now: datetime, limit: int
+    tx: Tx, cp: ContainerPrep, *, submitted_by: str, now: datetime, settings: Settings
 ) -> IngestResult:
     """Store (or refresh) the container's row, then its credentials; the container's result
     with one result per credential in ``parts``."""
@@ -158,7 +158,7 @@ def write_container(
     if found and person is not None and person != item.person_id:
         # The same signed container is on record for someone else: it stays theirs, and this
         # result says nothing about them; each badge inside is still bound and stored alone.
-        parts = write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now)
+        parts = write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now, settings=settings)
         reason = "This container is already on record; its badges were checked one by one."
         return IngestResult(
             item.name, item.person_id, report, cp.key, status, True, status, reason, tuple(parts)
@@ -201,7 +201,7 @@ def write_container(
                 info.found,
                 info.skipped,
                 report.source_sha256,
-                cp.raw if cp.raw is not None and cp.size <= limit else None,
+                cp.raw if cp.raw is not None and cp.size <= settings.max_upload_bytes else None,
                 report.baked_in,
                 item.name,
                 checks_json(report),
@@ -218,7 +218,7 @@ def write_container(
         detail={"kind": info.kind, "credentials": info.found, "status": status},
         at=now,
     )
-    parts = write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now)
+    parts = write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now, settings=settings)
     if found:
         reason = (
             f"Already stored; its status changed from {old_status} to {status}."

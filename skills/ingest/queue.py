@@ -50,7 +50,7 @@ from pathlib import Path
 
 import httpx
 
-from skills.config import settings
+from skills.config import DEFAULTS, Settings
 from skills.errors import DatabaseLocked, InputTooLarge, SkillAtlasError, StoreError
 from skills.ingest import (
     CHUNK_SIZE,
@@ -164,6 +164,7 @@ def enqueue(
     *,
     submitted_by: str,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> QueuedBatch:
     """Spool a batch for the app to ingest; returns the ready entry.
 
@@ -173,10 +174,10 @@ def enqueue(
     (temporary folder, flushed files, then one rename).
 
     Raises :class:`InputTooLarge` when there are more items than
-    ``settings().max_batch_items`` (nothing is written), :class:`StoreError` when
-    the spool folder cannot be written.
+    ``settings.max_batch_items`` (default :data:`skills.config.DEFAULTS`; nothing is
+    written), :class:`StoreError` when the spool folder cannot be written.
     """
-    cfg = settings()
+    cfg = settings or DEFAULTS
     if len(items) > cfg.max_batch_items:
         raise InputTooLarge(
             f"The batch has {len(items):,} items, over the limit of {cfg.max_batch_items:,}."
@@ -346,12 +347,13 @@ def drain(
     workers: int | None = None,
     chunk_size: int = CHUNK_SIZE,
     stale_after: float = STALE_AFTER_SECONDS,
+    settings: Settings | None = None,
 ) -> BatchSummary:
     """Ingest every ready batch in ``spool_dir`` into ``store``, oldest first.
 
-    Each batch goes through :func:`skills.ingest.ingest_batch` (``client``,
-    ``workers`` and ``chunk_size`` are passed on) and its entry is removed only after the whole
-    batch committed; one ``queue.ingest`` audit row records its counts. Re-running
+    Each batch goes through :func:`skills.ingest.ingest_batch` (``client``, ``workers``,
+    ``chunk_size`` and ``settings`` are passed on) and its entry is removed only after the
+    whole batch committed; one ``queue.ingest`` audit row records its counts. Re-running
     after a crash stores what is missing and counts the rest as duplicates.
     An entry whose manifest is unreadable, or that the ingest refuses as a whole
     (e.g. over the batch limit), is moved to ``.failed/`` with its reason.
@@ -391,6 +393,7 @@ def drain(
                     workers=workers,
                     progress=batch_progress if progress else None,
                     chunk_size=chunk_size,
+                    settings=settings,
                 )
             except OSError as err:
                 _set_aside(spool_dir, batch.entry, f"An item file could not be read: {err}.")
@@ -435,6 +438,7 @@ class Drainer(threading.Thread):
         interval: float,
         workers: int | None,
         client_factory: Callable[[], httpx.Client] | None,
+        settings: Settings,
     ) -> None:
         super().__init__(name=f"skills-queue-drainer:{spool_dir.name}", daemon=True)
         self.store = store
@@ -442,6 +446,7 @@ class Drainer(threading.Thread):
         self.interval = interval
         self.workers = workers
         self.client_factory = client_factory
+        self.settings = settings
         self.last: BatchSummary | None = None
         self.error: str | None = None
         self.drained = 0
@@ -460,7 +465,13 @@ class Drainer(threading.Thread):
             try:
                 client = self.client_factory() if self.client_factory else None
                 try:
-                    summary = drain(self.store, self.spool_dir, client=client, workers=self.workers)
+                    summary = drain(
+                        self.store,
+                        self.spool_dir,
+                        client=client,
+                        workers=self.workers,
+                        settings=self.settings,
+                    )
                 finally:
                     if client is not None:
                         client.close()
@@ -485,28 +496,35 @@ def start_drainer(
     *,
     workers: int | None = None,
     client_factory: Callable[[], httpx.Client] | None = None,
+    settings: Settings | None = None,
 ) -> Drainer:
     """Start (and return) a :class:`Drainer` for ``store``'s spool folder.
 
     ``spool_dir`` defaults to :func:`spool_dir_for` of the store's file. The app
-    calls this once per process (from an ``st.cache_resource``). ``workers``
-    (default ``settings().workers``) verification processes keep the signature
-    checks off the server's interpreter, so browsing sessions stay responsive.
+    starts one per process (:mod:`skills.bootstrap`). ``workers`` (default
+    ``settings.workers``) verification processes keep the signature checks off the
+    server's interpreter, so browsing sessions stay responsive.
     """
     thread = Drainer(
-        store, spool_dir or spool_dir_for(store.path), interval, workers, client_factory
+        store,
+        spool_dir or spool_dir_for(store.path),
+        interval,
+        workers,
+        client_factory,
+        settings or DEFAULTS,
     )
     thread.start()
     return thread
 
 
 def open_or_enqueue(
-    db_path: Path | str | None,
+    db_path: Path | str,
     items: Sequence[BatchItem],
     *,
     submitted_by: str,
     wait: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
+    settings: Settings | None = None,
 ) -> Store | QueuedBatch:
     """Open the database for a command-line ingest, or queue the batch for the app.
 
@@ -517,11 +535,11 @@ def open_or_enqueue(
     ``message`` is the sentence to print). Raises what :func:`open_store` and
     :func:`enqueue` raise, except :class:`DatabaseLocked`.
     """
-    path = Path(db_path) if db_path is not None else settings().db_path
+    path = Path(db_path)
     try:
         return open_store(path, wait=wait, on_wait=on_wait)
     except DatabaseLocked:
-        return enqueue(spool_dir_for(path), items, submitted_by=submitted_by)
+        return enqueue(spool_dir_for(path), items, submitted_by=submitted_by, settings=settings)
 
 
 def summary_line(summary: BatchSummary) -> str:

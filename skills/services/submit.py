@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skills.access import Role, Viewer, check_person, require_role
-from skills.config import settings
+from skills.config import DEFAULTS, Settings
 from skills.errors import AccessDenied, InputTooLarge
 from skills.ingest import (
     SUMMARY_KEYS,
@@ -46,14 +46,23 @@ def submit_one(
     *,
     name: str,
     person_id: str | None = None,
+    settings: Settings | None = None,
 ) -> IngestResult:
     """Verify and store one badge for ``person_id`` (default: the viewer).
 
     Raises :class:`AccessDenied` when the viewer may not submit for that person,
-    :class:`skills.errors.StoreError` when the database refuses.
+    :class:`skills.errors.StoreError` when the database refuses. ``settings`` are the
+    application's (limits, verification; default :data:`skills.config.DEFAULTS`).
     """
     target = _target(store, viewer, person_id)
-    return _ingest_one(store, source, person_id=target, submitted_by=viewer.account, name=name)
+    return _ingest_one(
+        store,
+        source,
+        person_id=target,
+        submitted_by=viewer.account,
+        name=name,
+        settings=settings,
+    )
 
 
 CHECK_EVERY = 50
@@ -83,6 +92,7 @@ def submit_batch(
     progress: Callable[[int, int], None] | None = None,
     still_wanted: Callable[[], bool] | None = None,
     check_every: int = CHECK_EVERY,
+    settings: Settings | None = None,
 ) -> BatchOutcome:
     """HR: a zip of badges (for ``person_id``) or a CSV of person,badge rows, as one batch.
 
@@ -91,15 +101,18 @@ def submit_batch(
     there (what was ingested stays, each slice committed whole) and the outcome says
     how far it got. ``progress(done, total)`` counts the whole batch. Raises
     :class:`InputTooLarge` when the batch has more items than
-    ``settings().max_batch_items``, before anything is verified.
+    ``settings.max_batch_items``, before anything is verified.
     """
     require_role(viewer, Role.HR, what="batch uploads")
-    items = expand_batch(path, person_id=person_id)
+    cfg = settings or DEFAULTS
+    items = expand_batch(path, person_id=person_id, settings=cfg)
     total = len(items)
     if still_wanted is None:
-        whole = _ingest_batch(store, items, submitted_by=viewer.account, progress=progress)
+        whole = _ingest_batch(
+            store, items, submitted_by=viewer.account, progress=progress, settings=cfg
+        )
         return BatchOutcome(whole.total, whole.counts, whole.results, items=total, done=total)
-    limit = settings().max_batch_items
+    limit = cfg.max_batch_items
     if total > limit:
         raise InputTooLarge(f"The batch has {total:,} items, over the limit of {limit:,}.")
     step = max(1, int(check_every))
@@ -123,6 +136,7 @@ def submit_batch(
             submitted_by=viewer.account,
             progress=part_progress if progress else None,
             mapper=mapper,
+            settings=cfg,
         )
         results.extend(summary.results)
         done += len(part)
@@ -137,8 +151,12 @@ def submit_batch(
 
 
 def reverify_all(
-    store: Store, viewer: Viewer, *, progress: Callable[[int, int], None] | None = None
+    store: Store,
+    viewer: Viewer,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    settings: Settings | None = None,
 ) -> ReverifySummary:
     """HR: re-check every stored credential (revocations, expiry)."""
     require_role(viewer, Role.HR, what="re-verification")
-    return _reverify(store, actor=viewer.account, progress=progress)
+    return _reverify(store, actor=viewer.account, progress=progress, settings=settings)

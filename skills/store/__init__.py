@@ -2,7 +2,7 @@
 
 Public API::
 
-    store = open_store(path=None, read_only=False, wait=0.0)   # settings().db_path by default
+    store = open_store(path, read_only=False, wait=0.0)   # the settings' db_path
     df = store.read("SELECT ... WHERE x = ?", [value])        # DataFrame, a cursor per call
     with store.write() as tx:                                   # one transaction, serialised
         tx.execute("UPDATE ... SET a = ? WHERE b = ?", [1, 2])

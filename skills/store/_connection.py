@@ -30,7 +30,6 @@ from typing import Any, Literal, TypeVar
 import duckdb
 import pandas as pd
 
-from skills.config import settings
 from skills.errors import DatabaseLocked, SchemaTooNew, StoreError
 
 T = TypeVar("T")
@@ -345,6 +344,11 @@ class Store:
         """The newest migration applied to this database (0 for an empty file)."""
         return _applied_version(self._con)
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._closed
+
     def close(self) -> None:
         """Close the connection; the file lock is released. Idempotent."""
         if not self._closed:
@@ -421,7 +425,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> Non
 
 
 def open_store(
-    path: Path | str | None = None,
+    path: Path | str,
     *,
     read_only: bool = False,
     wait: float = 0.0,
@@ -429,7 +433,7 @@ def open_store(
 ) -> Store:
     """Open (creating if needed) the database and bring its schema up to date.
 
-    ``path`` defaults to ``settings().db_path``; its parent folder is created.
+    ``path`` is the database file (the settings' ``db_path``); its parent folder is created.
     Pending migrations are applied, each in one transaction together with its
     row in ``schema_migrations``. When another process holds the file (DuckDB
     allows one process per file), the open is retried for up to ``wait``
@@ -440,7 +444,7 @@ def open_store(
     opened (not a DuckDB file, a newer storage format, a read-only open of a
     missing or outdated file).
     """
-    db_path = Path(path) if path is not None else settings().db_path
+    db_path = Path(path)
     if read_only and not db_path.exists():
         raise StoreError(f"There is no database at {db_path}.")
     db_path.parent.mkdir(parents=True, exist_ok=True)

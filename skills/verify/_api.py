@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from skills.config import settings
+from skills.config import DEFAULTS, Settings
 from skills.errors import SkillAtlasError
 from skills.fetch import default_client, shared_client
 from skills.verify.context import FormatResult, Submission, VerifyContext
@@ -69,6 +69,7 @@ def verify(
     recipient_name: str | None = None,
     client: httpx.Client | None = None,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> Report:
     """Verify one badge and return its :class:`Report`; never raises for bad input.
 
@@ -79,10 +80,12 @@ def verify(
     Unreadable input ends as an ``invalid`` report whose ``input`` check says why.
     ``recipient`` is the identity the submitter claims; ``recipient_name`` their name, which
     binds a credential that names its recipient only by name ("bound by name only").
+    ``settings`` gives the upload size limit and the clock skew tolerance (default:
+    :data:`skills.config.DEFAULTS`).
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    http = client or shared_client()
-    cfg = settings()
+    cfg = settings or DEFAULTS
+    http = client or shared_client(cfg)
     ctx = VerifyContext(
         recipient=recipient,
         client=http,
@@ -130,6 +133,7 @@ def verify_all(
     recipient_name: str | None = None,
     client: httpx.Client | None = None,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> tuple[Report, ...]:
     """Verify one submission that may hold many badges; never raises for bad input.
 
@@ -142,12 +146,22 @@ def verify_all(
     from skills.verify.envelopes import unpack
 
     opened = unpack(
-        source, recipient=recipient, recipient_name=recipient_name, client=client, now=now
+        source,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        client=client,
+        now=now,
+        settings=settings,
     )
     if opened is None:
         return (
             verify(
-                source, recipient=recipient, recipient_name=recipient_name, client=client, now=now
+                source,
+                recipient=recipient,
+                recipient_name=recipient_name,
+                client=client,
+                now=now,
+                settings=settings,
             ),
         )
     return (opened.container, *opened.parts)
@@ -157,10 +171,11 @@ def _verify_chunk(
     items: list[tuple[Source, str | None]],
     now: datetime | None,
     client_factory: Callable[[], httpx.Client] | None,
+    settings: Settings,
 ) -> list[Report]:
-    client = client_factory() if client_factory else default_client()
+    client = client_factory() if client_factory else default_client(settings=settings)
     try:
-        return [verify(s, recipient=r, client=client, now=now) for s, r in items]
+        return [verify(s, recipient=r, client=client, now=now, settings=settings) for s, r in items]
     finally:
         client.close()
 
@@ -171,25 +186,12 @@ def _verify_chunk(
 # Schema validators, processed JSON-LD contexts, safe-mode shapes) costs more than
 # verifying a few hundred badges, so one pool is kept per process and reused by every
 # call: created on first use, replaced when a different size is asked for or when it
-# broke, shut down at exit. Workers get the caller's ``SKILLS_*`` environment with
-# every chunk, so a changed configuration is seen as it would be in this process.
+# broke, shut down at exit. Workers get the caller's :class:`Settings` with every chunk
+# (never the environment), so a call's configuration is what its caller passed.
 
 _POOL_LOCK = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
-_ENV_PREFIX = "SKILLS_"
-
-
-def _skills_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIX)}
-
-
-def _apply_env(env: dict[str, str]) -> None:
-    for key in [k for k in os.environ if k.startswith(_ENV_PREFIX) and k not in env]:
-        del os.environ[key]
-    for key, value in env.items():
-        if os.environ.get(key) != value:
-            os.environ[key] = value
 
 
 def _warm_sample() -> dict[str, Any]:
@@ -248,10 +250,9 @@ def _pool_chunk(
     items: list[tuple[Source, str | None]],
     now: datetime | None,
     client_factory: Callable[[], httpx.Client] | None,
-    env: dict[str, str],
+    settings: Settings,
 ) -> list[Report]:
-    _apply_env(env)
-    return _verify_chunk(items, now, client_factory)
+    return _verify_chunk(items, now, client_factory, settings)
 
 
 def _get_pool(n_workers: int) -> ProcessPoolExecutor:
@@ -306,15 +307,15 @@ def _run_in_pool(
     client_factory: Callable[[], httpx.Client] | None,
     progress: Callable[[int, int], None] | None,
     total: int,
+    settings: Settings,
 ) -> list[Report]:
-    env = _skills_env()
     out: list[list[Report]] = [[] for _ in chunks]
     todo = list(range(len(chunks)))
     for attempt in range(2):
         pool = _get_pool(n_workers)
         try:
             pending = {
-                pool.submit(_pool_chunk, chunks[i], now, client_factory, env): i for i in todo
+                pool.submit(_pool_chunk, chunks[i], now, client_factory, settings): i for i in todo
             }
         except (BrokenProcessPool, RuntimeError):
             _drop_pool(pool)
@@ -349,6 +350,7 @@ def verify_many(
     workers: int | None = None,
     client_factory: Callable[[], httpx.Client] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    settings: Settings | None = None,
 ) -> list[Report]:
     """Verify many badges; reports come back in the order of ``sources``.
 
@@ -356,20 +358,24 @@ def verify_many(
     core), each with its own client from ``client_factory`` (a picklable top-level
     function; default: the hardened client). With ``client`` the sources are verified
     in threads of this process sharing that client (network-bound work).
-    ``progress(done, total)`` is called as chunks finish.
+    ``progress(done, total)`` is called as chunks finish. ``settings`` (default:
+    :data:`skills.config.DEFAULTS`) is sent to every worker with its work, and its
+    ``workers`` is the default number of processes.
     """
+    cfg = settings or DEFAULTS
     total = len(sources)
     recips: Sequence[str | None] = recipients if recipients is not None else [None] * total
     if len(recips) != total:
         raise ValueError("recipients must have one entry per source")
-    n_workers = max(1, workers or settings().workers or os.cpu_count() or 1)
+    n_workers = max(1, workers or cfg.workers or os.cpu_count() or 1)
     items = list(zip(sources, recips, strict=True))
     if total == 0:
         return []
     if client is not None and n_workers > 1:
         with ThreadPoolExecutor(max_workers=n_workers * 4) as threads:
             futures = [
-                threads.submit(verify, s, recipient=r, client=client, now=now) for s, r in items
+                threads.submit(verify, s, recipient=r, client=client, now=now, settings=cfg)
+                for s, r in items
             ]
             results: list[Report] = []
             for i, fut in enumerate(futures, 1):
@@ -378,11 +384,11 @@ def verify_many(
                     progress(i, total)
         return results
     if client is not None or n_workers == 1 or total < 8:
-        local = client or (client_factory or default_client)()
+        local = client or (client_factory() if client_factory else default_client(settings=cfg))
         try:
             results = []
             for i, (s, r) in enumerate(items, 1):
-                results.append(verify(s, recipient=r, client=local, now=now))
+                results.append(verify(s, recipient=r, client=local, now=now, settings=cfg))
                 if progress and (i % 50 == 0 or i == total):
                     progress(i, total)
         finally:
@@ -392,4 +398,4 @@ def verify_many(
     # Enough chunks to balance the workers, big enough that dispatch costs little.
     size = max(8, min(250, -(-total // (n_workers * 4))))
     chunks = [items[i : i + size] for i in range(0, total, size)]
-    return _run_in_pool(chunks, n_workers, now, client_factory, progress, total)
+    return _run_in_pool(chunks, n_workers, now, client_factory, progress, total, cfg)

@@ -46,7 +46,7 @@ from typing import Any
 
 import httpx
 
-from skills.config import settings
+from skills.config import DEFAULTS, Settings
 from skills.errors import InputError
 from skills.jsondata import as_list, types_of
 from skills.verify import jose
@@ -603,6 +603,7 @@ def unpack(
     recipient_name: str | None = None,
     client: httpx.Client | None = None,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> Unpacked | None:
     """Verify a CLR or a presentation and every credential in it; None for anything else.
 
@@ -610,15 +611,15 @@ def unpack(
     included); None is returned when it cannot be read or is not a container, so the
     caller verifies it as one badge. ``recipient``/``recipient_name`` are the claimed
     recipient, applied to every credential inside. Never raises for bad input: a broken
-    entry gets its own failed report.
+    entry gets its own failed report. ``settings`` as for :func:`skills.verify.verify`.
     """
     from skills.fetch import shared_client
     from skills.verify._api import _source_bytes, verify
     from skills.verify.sources import read_source
 
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    http = client or shared_client()
-    cfg = settings()
+    cfg = settings or DEFAULTS
+    http = client or shared_client(cfg)
     try:
         sub = read_source(source, client=http, max_bytes=cfg.max_upload_bytes)
     except InputError:
@@ -673,6 +674,7 @@ def unpack(
                     recipient_name=recipient_name,
                     client=http,
                     now=moment,
+                    settings=cfg,
                 ),
                 part_of=digest,
             )

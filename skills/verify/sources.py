@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from skills.config import settings
+from skills.config import DEFAULTS
 from skills.errors import InputError, InputTooLarge, MalformedInput, UnsupportedFormat
 from skills.jsondata import loads_strict
 from skills.verify.baking import PNG_SIGNATURE, extract_png, extract_svg
@@ -60,8 +60,8 @@ def _canonical_bytes(obj: dict[str, Any]) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def _json_object(text: bytes | str, *, where: str) -> dict[str, Any]:
-    value = loads_strict(text, max_bytes=settings().max_upload_bytes)
+def _json_object(text: bytes | str, *, where: str, limit: int) -> dict[str, Any]:
+    value = loads_strict(text, max_bytes=limit)
     if not isinstance(value, dict):
         raise MalformedInput(f"{where} is JSON but not a JSON object, so it cannot be a badge.")
     return value
@@ -75,11 +75,11 @@ def is_compact_token(text: str) -> bool:
     return stripped.isascii() and _COMPACT.fullmatch(stripped) is not None
 
 
-def _recognise_text(text: str) -> tuple[SubmissionKind, Any] | None:
+def _recognise_text(text: str, limit: int) -> tuple[SubmissionKind, Any] | None:
     """(kind, payload) for a compact token, an http(s) URL, or JSON text; None otherwise."""
     stripped = text.strip().lstrip("\ufeff").strip()
     if stripped.startswith("{") or stripped.startswith("["):
-        return "json", _json_object(stripped, where="The text")
+        return "json", _json_object(stripped, where="The text", limit=limit)
     if is_compact_token(stripped):
         return "compact", stripped
     if _URL.fullmatch(stripped):
@@ -87,13 +87,16 @@ def _recognise_text(text: str) -> tuple[SubmissionKind, Any] | None:
     return None
 
 
-def _unbake(text: str, image: str, raw: bytes) -> Submission:
+def _unbake(text: str, image: str, raw: bytes, limit: int) -> Submission:
     stripped = text.strip()
     if stripped.startswith("{"):
         return Submission(
-            "json", _json_object(stripped, where=f"The badge in this {image} image"), raw, image
+            "json",
+            _json_object(stripped, where=f"The badge in this {image} image", limit=limit),
+            raw,
+            image,
         )
-    found = _recognise_text(stripped)
+    found = _recognise_text(stripped, limit)
     if found is None:
         raise MalformedInput(
             f"The badge baked into this {image.upper()} image is neither JSON, "
@@ -108,16 +111,16 @@ def _read_bytes(data: bytes, limit: int) -> Submission:
         raise _too_large(len(data), limit)
     if data.startswith(PNG_SIGNATURE):
         _keyword, text = extract_png(data)
-        return _unbake(text, "png", data)
+        return _unbake(text, "png", data, limit)
     body = data[len(_BOM) :] if data.startswith(_BOM) else data
     body = body.lstrip(_WHITESPACE)
     if not body:
         raise MalformedInput("The file is empty.")
     if body[:9].lower().startswith(_XML_STARTS):
         _kind, text = extract_svg(data)
-        return _unbake(text, "svg", data)
+        return _unbake(text, "svg", data, limit)
     if body[:1] in (b"{", b"["):
-        return Submission("json", _json_object(data, where="The submission"), data)
+        return Submission("json", _json_object(data, where="The submission", limit=limit), data)
     for signature, name in _IMAGE_SIGNATURES.items():
         if data.startswith(signature):
             raise UnsupportedFormat(f"This is {name}, which cannot carry a badge. {ACCEPTED}")
@@ -127,7 +130,7 @@ def _read_bytes(data: bytes, limit: int) -> Submission:
         raise UnsupportedFormat(
             f"This file is not a format Skill Atlas reads. {ACCEPTED}"
         ) from None
-    found = _recognise_text(text)
+    found = _recognise_text(text, limit)
     if found is None:
         raise UnsupportedFormat(f"This text is not a badge Skill Atlas can read. {ACCEPTED}")
     kind, payload = found
@@ -149,7 +152,7 @@ def read_source(
       A badge baked into an image is recognised the same way and ``baked_in`` set.
 
     ``raw`` is the exact bytes submitted (for a dict: its canonical JSON encoding).
-    ``max_bytes`` is the size limit (default: ``settings().max_upload_bytes``).
+    ``max_bytes`` is the size limit (default: :data:`skills.config.DEFAULTS`).
     Raises :class:`InputTooLarge`, :class:`MalformedInput` (empty, broken JSON, image
     without a badge, ...), :class:`UnsupportedFormat`, or :class:`InputError` when a
     file cannot be read.
@@ -158,7 +161,7 @@ def read_source(
         return Submission("json", source, _canonical_bytes(source))
     if not isinstance(source, Path | str | bytes | bytearray | memoryview):
         raise UnsupportedFormat(f"A {type(source).__name__} cannot be read as a badge. {ACCEPTED}")
-    limit = settings().max_upload_bytes if max_bytes is None else max_bytes
+    limit = DEFAULTS.max_upload_bytes if max_bytes is None else max_bytes
     if isinstance(source, Path):
         try:
             size = source.stat().st_size
@@ -211,7 +214,7 @@ def detect_format(sub: Submission, *, max_bytes: int | None = None) -> str:
     VC: ``vc`` claim, VC ``@context``, or ``typ`` ``vc+jwt``/``vc+ld+jwt``),
     ``"ob2-signed"`` (other compact tokens), ``"ob2-hosted"`` (other JSON), ``"url"``,
     or ``"unknown"``. Nothing is verified: signatures are not checked. ``max_bytes`` bounds
-    a decoded token segment (default: ``settings().max_upload_bytes``).
+    a decoded token segment (default: :data:`skills.config.DEFAULTS`).
     """
     try:
         if sub.kind == "url":
@@ -224,7 +227,7 @@ def detect_format(sub: Submission, *, max_bytes: int | None = None) -> str:
             parts = sub.payload.split(".")
             if len(parts) != 3:
                 return "unknown"
-            limit = settings().max_upload_bytes if max_bytes is None else max_bytes
+            limit = DEFAULTS.max_upload_bytes if max_bytes is None else max_bytes
             header = _b64url_json(parts[0], limit)
             if not isinstance(header, dict):
                 return "unknown"

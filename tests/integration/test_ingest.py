@@ -9,13 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ingest_helpers import PEOPLE_CSV, PYTHON_ESCO, BadgeIssuer, trust_issuers
 
-from skills.analytics import stats
+from skills.access import OPERATOR
+from skills.config import Settings
 from skills.errors import ImportRowsError, InputError, StoreError
 from skills.ingest import BatchItem, expand_batch, ingest_batch, ingest_one, reverify
-from skills.people_import import import_people
+from skills.ingest.people import import_people
+from skills.services.stats import stats
 from skills.store import Store, open_store
+from tests.support.ingest_helpers import PEOPLE_CSV, PYTHON_ESCO, BadgeIssuer, trust_issuers
 
 
 @pytest.fixture
@@ -166,7 +168,7 @@ def test_batch_counts_every_outcome_and_a_bad_item_does_not_stop_it(
     assert seen[-1] == (6, 6)
     ghost = next(r for r in summary.results if r.name == "ghost.jwt")
     assert "no person" in ghost.reason
-    assert stats(store)["credentials"]["verified"] == 2
+    assert stats(store, OPERATOR)["credentials"]["verified"] == 2
 
 
 def test_interrupted_batch_leaves_whole_chunks_and_a_rerun_completes_it(
@@ -282,10 +284,9 @@ def test_zip_slip_and_bad_csv_are_refused(tmp_path: Path) -> None:
     assert [n for n, _ in err.value.problems] == [2, 4]
 
 
-def test_zip_entries_are_read_with_a_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SKILLS_MAX_UPLOAD_BYTES", "1000")
+def test_zip_entries_are_read_with_a_bound(tmp_path: Path) -> None:
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("big.json", b"{" + b" " * 50_000 + b"}")
-    (item,) = expand_batch(archive)
+    (item,) = expand_batch(archive, settings=Settings(max_upload_bytes=1000))
     assert isinstance(item.source, bytes) and len(item.source) == 1001

@@ -33,25 +33,28 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from hostile_support import changed_tables, fingerprints
-from ingest_helpers import PEOPLE_CSV, PYTHON_ESCO, BadgeIssuer
 from openbadgeslib.ob3 import did_jwk_from_jwk
 
 import skills.config
 from skills.access import Role, Viewer, make_viewer
+from skills.config import Settings
 from skills.demo import DemoConfig, build_demo
 from skills.demo.catalogue import AchievementSpec, SkillRef
 from skills.demo.inputs import load_inputs
 from skills.demo.issue import Award, IssuerKit, issue
 from skills.ingest import BatchItem, IngestResult, Mapper, ingest_batch, ingest_one
-from skills.insights import readiness
-from skills.people_import import import_people
-from skills.queries import candidates, gaps, profile, skill_map
+from skills.ingest.people import import_people
+from skills.services import candidates, gaps, profile, skill_map
+from skills.services._insights import readiness
 from skills.store import Store, open_store, save_role_profile, set_issuer_trust, sync_skills
 from skills.taxonomy import load_taxonomy
 from skills.verify.jose import key_to_jwk, sign_compact
 from skills.verify.keys import did_key_for
 from skills.verify.proof_di import sign_data_integrity
+from tests.support.hostile_support import changed_tables, fingerprints
+from tests.support.ingest_helpers import PEOPLE_CSV, PYTHON_ESCO, BadgeIssuer
+
+pytestmark = pytest.mark.hostile
 
 JAVASCRIPT_ESCO = "http://data.europa.eu/esco/skill/3cd569a2-4f88-4c1e-9995-8dce8c5e51a7"
 MILL = "Diploma Mill (fake)"
@@ -596,7 +599,7 @@ def test_rejected_junk_keeps_a_bounded_prefix_size_and_hash(atlas: Store, mapper
 def test_rejected_submissions_are_capped_per_account_per_day(
     atlas: Store, mapper: Mapper, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SKILLS_MAX_REJECTED_PER_DAY", "3")
+    cap = Settings(max_rejected_per_day=3)
     day = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
     def junk(n: int) -> bytes:
@@ -604,14 +607,20 @@ def test_rejected_submissions_are_capped_per_account_per_day(
 
     for n in range(3):
         result = ingest_one(
-            atlas, junk(n), person_id="e2", submitted_by="alan", mapper=mapper, now=day
+            atlas,
+            junk(n),
+            person_id="e2",
+            submitted_by="alan",
+            mapper=mapper,
+            now=day,
+            settings=cap,
         )
         assert result.rejected
     assert atlas.scalar("SELECT count(*) FROM rejected_submissions") == 3
 
     before = fingerprints(atlas)
     refused = ingest_one(
-        atlas, junk(3), person_id="e2", submitted_by="alan", mapper=mapper, now=day
+        atlas, junk(3), person_id="e2", submitted_by="alan", mapper=mapper, now=day, settings=cap
     )
     batch = ingest_batch(
         atlas,
@@ -619,6 +628,7 @@ def test_rejected_submissions_are_capped_per_account_per_day(
         submitted_by="alan",
         mapper=mapper,
         now=day + timedelta(hours=5),
+        settings=cap,
     )
     assert changed_tables(before, fingerprints(atlas)) == set()  # nothing stored, no audit
     for result in (refused, *batch.results):
@@ -628,7 +638,9 @@ def test_rejected_submissions_are_capped_per_account_per_day(
         assert "\n" not in result.reason and "None" not in result.reason
 
     # The cap is per account, and per day.
-    other = ingest_one(atlas, junk(6), person_id="e1", submitted_by="ada", mapper=mapper, now=day)
+    other = ingest_one(
+        atlas, junk(6), person_id="e1", submitted_by="ada", mapper=mapper, now=day, settings=cap
+    )
     assert other.rejected and not other.reason.startswith("Not stored")
     tomorrow = ingest_one(
         atlas,
@@ -637,6 +649,7 @@ def test_rejected_submissions_are_capped_per_account_per_day(
         submitted_by="alan",
         mapper=mapper,
         now=day + timedelta(days=1),
+        settings=cap,
     )
     assert tomorrow.rejected and not tomorrow.reason.startswith("Not stored")
     assert atlas.scalar("SELECT count(*) FROM rejected_submissions") == 5

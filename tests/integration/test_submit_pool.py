@@ -1,4 +1,4 @@
-"""Issue 11, item 12: one user must not slow everyone (``skills.submit_pool``).
+"""Issue 11, item 12: one user must not slow everyone (``skills.ingest.pool``).
 
 Threads and Events only: every wait is for a signal (bounded by ``HUNG`` so a broken
 pool fails instead of hanging), nothing sleeps and nothing asserts a duration.
@@ -10,13 +10,13 @@ import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from ingest_helpers import BadgeIssuer
 
 from skills.access import Role, Viewer
-from skills.store import Store
-from skills.submit_pool import (
+from skills.config import Settings
+from skills.ingest.pool import (
     Job,
     JobCancelled,
     PoolBusy,
@@ -24,6 +24,10 @@ from skills.submit_pool import (
     SubmitPool,
     shared_pool,
 )
+from skills.store import Store
+from tests.support.ingest_helpers import BadgeIssuer
+
+pytestmark = pytest.mark.hostile
 
 HUNG = 30.0  # seconds before a missing signal fails the test
 
@@ -59,7 +63,7 @@ def pools() -> Iterator[Callable[..., SubmitPool]]:
         pool.close()
 
 
-def _finished(job: Job[object]) -> None:
+def _finished(job: Job[Any]) -> None:
     assert job.wait(HUNG), "the job never finished"
 
 
@@ -232,7 +236,7 @@ def test_an_error_in_the_work_reaches_the_caller_and_frees_the_session(
 
 
 def test_the_shared_pool_is_one_per_process_with_its_bounds() -> None:
-    from skills.submit_pool import MAX_WAITING, WORKERS
+    from skills.ingest.pool import MAX_WAITING, WORKERS
 
     pool = shared_pool()
     assert shared_pool() is pool
@@ -252,7 +256,7 @@ def test_submit_batch_stops_between_slices_when_no_longer_wanted(
 ) -> None:
     """The Submit page's batch: ``still_wanted`` is asked before each slice; a batch
     whose tab closed after two items stores those two (whole) and nothing more."""
-    from skills.queries.submit import submit_batch
+    from skills.services.submit import submit_batch
 
     badges = [issuer.badge("ada@example.org", name=f"Badge {n}") for n in range(4)]
     hr = Viewer(account="hr", role=Role.HR, person_id="e0")
@@ -287,11 +291,18 @@ def test_submit_batch_checks_the_item_limit_before_slicing(
     store: Store, issuer: BadgeIssuer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from skills.errors import InputTooLarge
-    from skills.queries.submit import submit_batch
+    from skills.services.submit import submit_batch
 
     path = _zip_of(tmp_path, [issuer.badge("ada@example.org") for _ in range(3)])
-    monkeypatch.setenv("SKILLS_MAX_BATCH_ITEMS", "2")
     hr = Viewer(account="hr", role=Role.HR, person_id="e0")
     with pytest.raises(InputTooLarge):
-        submit_batch(store, hr, path, person_id="e1", still_wanted=always, check_every=1)
+        submit_batch(
+            store,
+            hr,
+            path,
+            person_id="e1",
+            still_wanted=always,
+            check_every=1,
+            settings=Settings(max_batch_items=2),
+        )
     assert store.scalar("SELECT count(*) FROM credentials") == 0

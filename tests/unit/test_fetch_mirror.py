@@ -7,18 +7,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from skills.config import Settings
 from skills.errors import BlockedURL
 from skills.fetch import default_client, fetch
 
 
-def test_mirrored_host_is_served_from_files_and_others_stay_guarded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_mirrored_host_is_served_from_files_and_others_stay_guarded(tmp_path: Path) -> None:
     site = tmp_path / "academy.example" / "issuers"
     site.mkdir(parents=True)
     (site / "acme.json").write_text('{"id": "https://academy.example/issuers/acme"}')
-    monkeypatch.setenv("SKILLS_HOSTED_MIRROR", str(tmp_path))
-    with default_client() as client:
+    with default_client(settings=Settings(hosted_mirror=tmp_path)) as client:
         got = fetch("https://academy.example/issuers/acme", client=client)
         assert got.status == 200
         assert got.json()["id"] == "https://academy.example/issuers/acme"

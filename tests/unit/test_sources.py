@@ -176,21 +176,19 @@ def test_png_without_badge(client: httpx.Client) -> None:
         read(tiny_png(), client)
 
 
-def test_size_limit_on_bytes(client: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SKILLS_MAX_UPLOAD_BYTES", "100")
+def test_size_limit_on_bytes(client: httpx.Client) -> None:
     with pytest.raises(InputTooLarge, match="over the limit of 100 bytes"):
-        read(b"{" + b" " * 200 + b"}", client)
+        read_source(b"{" + b" " * 200 + b"}", client=client, max_bytes=100)
 
 
 def test_size_limit_on_files_is_checked_before_reading(
-    client: httpx.Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    client: httpx.Client, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("SKILLS_MAX_UPLOAD_BYTES", "1000")
     huge = tmp_path / "huge.json"
     with huge.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024 * 1024)  # sparse: 50 GB that are never read
-    with pytest.raises(InputTooLarge, match="over the limit"):
-        read(huge, client)
+    with pytest.raises(InputTooLarge, match="over the limit of 1,000 bytes"):
+        read_source(huge, client=client, max_bytes=1000)
 
 
 def test_missing_file(client: httpx.Client, tmp_path: Path) -> None:

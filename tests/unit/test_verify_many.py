@@ -12,6 +12,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from skills.config import Settings
 from skills.verify import Report, verify, verify_many
 from skills.verify import _api as api
 from skills.verify.keys import did_key_for
@@ -83,14 +84,16 @@ def test_reports_match_verify_in_order_across_calls(sources: list[Any]) -> None:
         assert [_summary(r) for r in reports] == expected
 
 
-def test_workers_see_the_configuration_of_each_call(
+def test_workers_get_the_settings_of_each_call_not_the_environment(
     sources: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     verify_many(sources, now=NOW, workers=2, client_factory=no_network)  # pool running
-    monkeypatch.setenv("SKILLS_MAX_UPLOAD_BYTES", "8")
-    reports = verify_many([b"0123456789ab"] * 8, now=NOW, workers=2, client_factory=no_network)
+    small = Settings(max_upload_bytes=8)
+    reports = verify_many(
+        [b"0123456789ab"] * 8, now=NOW, workers=2, client_factory=no_network, settings=small
+    )
     assert all("over the limit of 8 bytes" in r.checks[0].message for r in reports)
-    monkeypatch.delenv("SKILLS_MAX_UPLOAD_BYTES")
+    monkeypatch.setenv("SKILLS_MAX_UPLOAD_BYTES", "8")  # below the edges, nobody reads it
     reports = verify_many([b"0123456789ab"] * 8, now=NOW, workers=2, client_factory=no_network)
     assert not any("over the limit" in r.checks[0].message for r in reports)
 
