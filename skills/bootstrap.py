@@ -98,12 +98,3 @@ def serve(settings: Settings) -> Application:
         app.drainer = start_drainer(app.store, settings=settings)
         _SERVED[settings] = app
         return app
-
-
-def stop_serving() -> None:
-    """Close every application :func:`serve` built (tests, and a server shutting down)."""
-    with _SERVE_LOCK:
-        apps = list(_SERVED.values())
-        _SERVED.clear()
-    for app in apps:
-        app.close()

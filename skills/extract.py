@@ -17,7 +17,7 @@ with the best confidence (unaccepted mentions are kept once per text, for review
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -219,8 +219,3 @@ def map_credential(credential: Credential, matcher: Matcher) -> list[SkillMappin
         ):
             best[m.skill_uri] = mapping
     return list(best.values()) + list(pending.values())
-
-
-def mapped_skills(mappings: Sequence[SkillMapping]) -> list[str]:
-    """The URIs of the accepted, non-inferred skills of a credential's mappings."""
-    return [m.skill_uri for m in mappings if m.skill_uri is not None and not m.inferred]

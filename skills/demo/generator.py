@@ -18,7 +18,7 @@ import random
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -322,10 +322,6 @@ def generate_demo(
         planned=tuple(bulk),
         hosted_root=hosted_root,
     )
-
-
-def reference_day() -> date:
-    return REFERENCE_DATE.date()
 
 
 __all__ = [

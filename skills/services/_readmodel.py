@@ -128,9 +128,3 @@ def team_skill_source(store: Any) -> str:
     if not _ensure(store):
         return f"({TEAM_SKILL_SQL.format(held=_VIEW)})"
     return f"{SCHEMA}.team_skill"
-
-
-def forget(store: Any) -> None:
-    """Drop what is known about ``store`` (call before closing it in long-lived processes)."""
-    with _lock:
-        _states.pop(store, None)

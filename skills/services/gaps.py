@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 import weakref
@@ -10,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from skills.access import Role, Viewer, people_predicate, require_role
+from skills.access import Role, Viewer, require_role
 from skills.errors import InputTooLarge
 from skills.services._common import Reader, scope
 from skills.services._insights import (
@@ -236,27 +235,6 @@ def team_coverage(store: Reader, viewer: Viewer, team_ids: tuple[str, ...] = ())
         ["requirements", "covered_by_someone"]
     ].astype(int)
     return out[cols].reset_index(drop=True)
-
-
-def org_held(store: Reader, viewer: Viewer) -> pd.DataFrame:
-    """(person_id, skill_uri) for every employee: the co-occurrence base.
-
-    People outside the viewer's scope appear under an opaque id (``other-<n>``, numbered
-    per call), so a manager learns which skills go together, never who holds them.
-    """
-    require_role(viewer, Role.MANAGER, Role.HR, what="team gaps")
-    visible, params = people_predicate(viewer, "p")
-    return store.read(
-        f"""
-        SELECT CASE WHEN {visible} THEN h.person_id
-                    ELSE 'other-' || dense_rank() OVER (ORDER BY hash(h.person_id || ?))
-               END AS person_id,
-               h.skill_uri
-        FROM {held_source(store)} h
-        JOIN people p USING (person_id) WHERE p.kind = 'employee'
-        """,  # noqa: S608
-        [*params, secrets.token_hex(8)],
-    )
 
 
 def _employee_skills(store: Reader) -> pd.DataFrame:

@@ -51,11 +51,6 @@ def stem(word: str) -> str:
     return word
 
 
-def word_key(text: str) -> str:
-    """The normalised label with stemmed words, for the word-level TF-IDF."""
-    return " ".join(stem(w) for w in normalise(text).split())
-
-
 def sorted_key(normalised: str) -> str:
     """Word-order-free key: the words of a normalised label, sorted."""
     return " ".join(sorted(normalised.split()))

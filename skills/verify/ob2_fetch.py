@@ -67,12 +67,6 @@ def _cache_for(client: httpx.Client) -> dict[str, tuple[float, Any]]:
         return cache
 
 
-def clear_cache(client: httpx.Client) -> None:
-    """Forget every document cached for ``client``."""
-    with _lock:
-        _caches.pop(client, None)
-
-
 def _cached(client: httpx.Client, key: str) -> Any | None:
     entry = _cache_for(client).get(key)
     if entry is None:

@@ -1,0 +1,56 @@
+"""The composition root: the app and the command line build the application from Settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skills.bootstrap import open_application, serve
+from skills.config import Settings
+from skills.fetch import default_client
+from skills.ingest import BatchItem, Mapper
+from skills.ingest.queue import enqueue, spool_dir_for
+from tests.support import seed
+from tests.support.ingest_helpers import BadgeIssuer
+
+
+def test_a_job_opens_the_settings_database_and_starts_nothing(tmp_path: Path) -> None:
+    settings = Settings(db_path=tmp_path / "jobs" / "atlas.duckdb")
+    with open_application(settings) as app:
+        assert app.store.path == settings.db_path and app.settings is settings
+        assert app.drainer is None
+        assert app.client_factory() is default_client  # not a demo database: no mirror
+    assert app.store.closed
+
+
+def test_the_server_builds_one_application_and_its_drainer_ingests_queued_batches(
+    tmp_path: Path, issuer: BadgeIssuer, mapper: Mapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("skills.ingest._batch.skill_mapper", lambda _store: mapper)
+    db = tmp_path / "served.duckdb"
+    seed.build(db, tmp_path / "accounts.toml")
+    settings = Settings(db_path=db, workers=1)
+    app = serve(settings)
+    try:
+        assert serve(settings) is app  # once per process and settings
+        assert app.drainer is not None and app.drainer.is_alive()
+        person, email = app.store.rows(
+            "SELECT person_id, value FROM identities WHERE kind = 'email' AND NOT hashed "
+            "ORDER BY person_id LIMIT 1"
+        )[0]
+        item = BatchItem(issuer.badge(email), person, "queued while serving")
+        enqueue(spool_dir_for(db), [item], submitted_by="cli", settings=settings)
+        assert app.drainer.ingested.wait(300), "the drainer never ingested the batch"
+        assert (
+            app.store.scalar("SELECT count(*) FROM credentials WHERE name = 'queued while serving'")
+            == 1
+        )
+    finally:
+        app.close()
+    assert app.store.closed and not app.drainer.is_alive()
+    again = serve(settings)  # a closed application is rebuilt
+    try:
+        assert again is not app and not again.store.closed
+    finally:
+        again.close()
