@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 
-.PHONY: run test lint typecheck pytest e2e screenshots bench demo clean install install-dev browser
+.PHONY: run check test lint typecheck pytest e2e screenshots bench demo clean install install-dev browser
 
 $(BIN)/python:
 	@echo "Creating $(VENV) (the project's own Python environment)..."
@@ -32,10 +32,19 @@ run: install
 	@echo "Serving Skill Atlas on http://localhost:$(PORT) (Ctrl-C stops it)..."
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-## test: format check, lint, strict typing on skills/, then the whole pytest suite
+## check: the quick loop (under 30 s): format check, lint, layers, typing, the unit tests not marked slow
+check: install-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/pytest tests/unit -m "not slow" -q
+
+## test: format check, lint, the import layers, typing (strict on skills/; pages/, tests/ too), the whole suite
 test: install-dev browser
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -49,6 +58,7 @@ browser:
 lint:
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy

@@ -5,7 +5,7 @@ the signing key, so the key binds to the issuer without a fetch). The peer is
 ``openbadgeslib.ob3.ldp.verify_data_integrity_proof(doc, public_pem)`` (proof only) on the
 same credentials, in the same run. Rows:
 
-- ours, proof only: :func:`skills.verify.proof_di.verify_data_integrity` (signature and key
+- ours, proof only: :func:`skills.verify.ob3._proof.verify_data_integrity` (signature and key
   binding), one process;
 - ours, full pipeline: :func:`skills.verify.verify_many` with 2 worker processes (every check:
   contexts, safe mode, schema, structure, key binding, signature, status, validity). Its
@@ -33,8 +33,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from openbadgeslib.ob3.ldp import OB3LdpSigner, verify_data_integrity_proof
 
-from skills.verify.keys import did_key_for
-from skills.verify.proof_di import verify_data_integrity
+from skills.verify import did_key_for
+from skills.verify.ob3._proof import verify_data_integrity
 
 REPEAT = 3
 

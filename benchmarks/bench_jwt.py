@@ -22,8 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from openbadgeslib.ob3 import OB3Signer, OB3Verifier, did_jwk_from_jwk
 
-from skills.verify import verify
-from skills.verify.jose import key_to_jwk
+from skills.verify import key_to_jwk, verify
 
 ALGS = ("RS256", "ES256", "EdDSA")
 REPEAT = 3

@@ -3,14 +3,14 @@
 The scenario (:func:`run_scenario`; its small, correctness-only version is
 ``tests/e2e/test_live_queue.py``):
 
-1. a small organisation (``tests/app/seed.py``) and N real signed badges (openbadgeslib
+1. a small organisation (``tests/support/seed.py``) and N real signed badges (openbadgeslib
    VC-JWT, each for a person on record, each aligned to an ESCO skill);
 2. ``streamlit run app.py`` on a free loopback port, holding the database;
 3. S browser sessions (Playwright pages in one headless Debian chromium, each in its
    own context, so S Streamlit sessions) sign in with the demo accounts of every role
    and keep opening every page of their menu;
 4. meanwhile a second process submits the batch the way ``python -m skills ingest``
-   does while the app runs (``skills.queue.open_or_enqueue``: the database is held,
+   does while the app runs (``skills.ingest.queue.open_or_enqueue``: the database is held,
    so the batch is spooled) and the app's drainer thread ingests it;
 5. when the spool is empty the sessions stop, the server is stopped and the database
    is opened and counted.
@@ -34,12 +34,20 @@ LOCK_WORDS = ("database is locked", "conflicting lock", "could not set lock")
 ROLES = ("hr", "manager", "recruiter", "member", "candidate")
 THINK_MS = 5000  # pause after each page, as a reader would
 
-for extra in (ROOT / "tests" / "app", ROOT / "tests" / "integration", ROOT):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+if str(ROOT) not in sys.path:  # the shared test helpers are the package tests.support
+    sys.path.insert(0, str(ROOT))
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
-from queued_batch import build_inputs, enqueue_from_another_process, stored_counts  # noqa: E402
+from tests.support.live_server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    start_server,
+    stop_server,
+)
+from tests.support.queued_batch import (  # noqa: E402
+    build_inputs,
+    enqueue_from_another_process,
+    stored_counts,
+)
 
 
 @dataclass
@@ -132,7 +140,7 @@ async def _scenario(
 ) -> None:
     from playwright.async_api import async_playwright
 
-    from skills.queue import pending, spool_dir_for
+    from skills.ingest.queue import pending, spool_dir_for
 
     state: dict[str, Any] = {"stop": False, "ingesting": False, "signed_in": 0}
     async with async_playwright() as pw:

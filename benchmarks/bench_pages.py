@@ -3,9 +3,9 @@
 The database is ``$SKILLS_BENCH_DB`` when set, else ``data/cache/bench-100k.duckdb``,
 built on first use with ``python -m skills demo --people 100000`` (slow, once).
 Goals (issue 6): every page's queries p95 < 300 ms, a full page run < 1.5 s.
-Query timings call the ``skills.queries`` functions directly (no cache); the page run
+Query timings call the ``skills.services`` functions directly (no cache); the page run
 uses AppTest with a cold query cache (``st.cache_data`` cleared); the process-wide
-read model (``skills.queries._readmodel``) is warm, as it is in a running server
+read model (``skills.services._readmodel``) is warm, as it is in a running server
 after its first page view since the last write. The Candidates run is timed with
 three popular skills chosen, so it includes the search and ranking.
 """
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from skills.access import make_viewer  # noqa: E402
 from skills.demo.personas import PERSONA_NAMES, PERSONAS  # noqa: E402
-from skills.queries import candidates, gaps, growth, overview, profile, skill_map  # noqa: E402
+from skills.services import candidates, gaps, growth, overview, profile, skill_map  # noqa: E402
 from skills.store import Store, open_store  # noqa: E402
 
 PEOPLE = 100_000

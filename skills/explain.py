@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from skills.verify.model import CheckName, Outcome, Report, Status
+from skills.verify import CheckName, Outcome, Report, Status
 
 CHECK_TITLES: Mapping[str, str] = {
     CheckName.INPUT: "Readable badge",
@@ -121,7 +121,7 @@ _RANK: Mapping[str, int] = {
 
 
 def _one_per_name(triples: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """Rows with each check name once, as :func:`skills.verify.model.merge_checks` does.
+    """Rows with each check name once, as :func:`skills.verify._model.merge_checks` does.
 
     Reports stored before reports named each check once may repeat a name: such rows
     become one, where the first stood, with the worst outcome and the sentences behind it

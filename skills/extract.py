@@ -1,6 +1,6 @@
 """Credential -> skill mentions -> skill mappings.
 
-:func:`extract_mentions` reads, from a verified :class:`~skills.verify.model.Credential`
+:func:`extract_mentions` reads, from a verified :class:`~skills.verify._model.Credential`
 only, every place a badge names a skill, most explicit first:
 
 - ``alignment``: each Alignment (``targetUrl``, ``targetCode``, ``targetName``,
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from skills.taxonomy import Candidate, Matcher, Method, esco_uri
-from skills.verify.model import Credential
+from skills.verify import Credential
 
 Source = Literal["alignment", "extension", "tag", "title"]
 _SOURCE_RANK: dict[str, int] = {"alignment": 0, "extension": 1, "tag": 2, "title": 3}

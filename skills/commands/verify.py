@@ -16,8 +16,7 @@ import click
 
 from skills.commands._console import console, plain
 from skills.commands._store import cli_settings
-from skills.verify import Outcome, Report, verify_all
-from skills.verify.envelopes import container_ok
+from skills.verify import Outcome, Report, container_ok, verify_all
 
 _MARK = {
     Outcome.PASSED: "[green]✔[/green]",

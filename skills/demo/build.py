@@ -357,9 +357,9 @@ def _diploma_mill(store: Store, seed: int, moment: datetime) -> Any:
     untrusted: verified signatures, skills that never count (the demo shows why)."""
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
+    from skills.demo.signing import sign_data_integrity
     from skills.ingest import BatchItem, ingest_batch
-    from skills.verify.keys import did_key_for
-    from skills.verify.proof_di import sign_data_integrity
+    from skills.verify import did_key_for
 
     key = ed25519.Ed25519PrivateKey.from_private_bytes(
         hashlib.sha256(f"diploma-mill-{seed}".encode()).digest()

@@ -10,6 +10,7 @@ profile, a ``1EdTechRevocationList``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from skills.demo.catalogue import ESCO_FRAMEWORK, AchievementSpec, org_skill_uri
 from skills.demo.inputs import IssuerSpec
 from skills.demo.keys import derived_ed25519, did_key, did_key_vm, issuer_rsa_key, public_pem
-from skills.verify.jose import b64url_decode, b64url_encode, key_to_jwk, sign_compact
+from skills.demo.signing import sign_compact
+from skills.verify import b64url_encode, key_to_jwk
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -254,8 +256,7 @@ def write_issuer_files(kit: IssuerKit, achievements: list[AchievementSpec], png:
             },
         )
     elif spec.format == "ob3-di" and kit.ed_key is not None:
-        from skills.verify.proof_di import sign_data_integrity
-        from skills.verify.status import encode_bitstring
+        from skills.demo.signing import encode_bitstring, sign_data_integrity
 
         url = f"{kit.base}status/1.json"
         status_list = {
@@ -364,8 +365,8 @@ def issue(kit: IssuerKit, award: Award) -> tuple[bytes | str, str]:
 
 
 def _deliver(payload: str, delivery: str, fmt: str) -> bytes:
+    from skills.demo.baking import bake_png, bake_svg
     from skills.demo.inputs import load_inputs
-    from skills.verify.baking import bake_png, bake_svg
 
     version: Literal["2.0", "3.0"] = "2.0" if fmt.startswith("ob2") else "3.0"
     if delivery == "png":
@@ -410,7 +411,7 @@ def _issue_ob2_hosted(kit: IssuerKit, award: Award) -> tuple[str, str]:
 
 def _tamper_token(token: str, change: dict[str, Any], where: str | None = None) -> str:
     head, body, sig = token.split(".")
-    claims = json.loads(b64url_decode(body))
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     target = claims[where] if where else claims
     target.update(change)
     new_body = b64url_encode(json.dumps(claims, separators=(",", ":")).encode())
@@ -431,7 +432,7 @@ def _issue_ob2_signed(kit: IssuerKit, award: Award) -> tuple[str, str]:
 
 
 def _issue_ob3_di(kit: IssuerKit, award: Award) -> tuple[str, str]:
-    from skills.verify.proof_di import sign_data_integrity
+    from skills.demo.signing import sign_data_integrity
 
     assert kit.ed_key is not None
     doc = _ob3_document(kit, award, vc1=False)

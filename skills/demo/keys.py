@@ -1,4 +1,4 @@
-"""Keys of the demo issuers and people (did:key form from :mod:`skills.verify.keys`).
+"""Keys of the demo issuers and people (did:key form from :mod:`skills.verify._keys.dids`).
 
 Ed25519 keys are derived from a label (SHA-256 of ``skill-atlas-demo/<label>`` is the
 private seed), so they are the same on every run without being stored. RSA keys cannot
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from skills.config import DATA_DIR
 from skills.errors import ConfigError
-from skills.verify.keys import did_key_for
+from skills.verify import did_key_for
 
 KEYS_DIR = DATA_DIR / "demo" / "keys"
 

@@ -36,9 +36,16 @@ from pathlib import Path
 from typing import Any
 
 from skills.taxonomy import normalise
-from skills.verify import CheckName, Credential, Outcome, Report, Status
-from skills.verify.common import identity_matches, normalise_identity
-from skills.verify.model import AUTHENTICITY_CHECKS
+from skills.verify import (
+    AUTHENTICITY_CHECKS,
+    CheckName,
+    Credential,
+    Outcome,
+    Report,
+    Status,
+    identity_matches,
+    normalise_identity,
+)
 
 REJECTED_PREFIX_BYTES = 4096
 """How much of a rejected submission is kept (enough to see what it was, never a payload)."""

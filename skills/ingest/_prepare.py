@@ -15,9 +15,7 @@ import httpx
 from skills.config import Settings
 from skills.ingest._plan import BatchItem, Mapper, Prepared
 from skills.store import Store
-from skills.verify import Report, Status
-from skills.verify.binding import bind_recipient
-from skills.verify.envelopes import Unpacked
+from skills.verify import Report, Status, Unpacked, bind_recipient
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,7 @@ def open_container(
     settings: Settings,
 ) -> Unpacked | None:
     """The verified container when ``source`` is a CLR or a presentation, else None."""
-    from skills.verify.envelopes import might_hold_many, unpack
+    from skills.verify import might_hold_many, unpack
 
     if not might_hold_many(source):
         return None

@@ -19,8 +19,7 @@ from skills.ingest._plan import (
 from skills.ingest._prepare import NOBODY, identities_of
 from skills.ingest._write import apply_plan
 from skills.store import Store, Tx, audit
-from skills.verify import Report, verify_many
-from skills.verify.binding import bind_recipient
+from skills.verify import Report, bind_recipient, verify_many
 
 
 def _stored_source(raw: bytes) -> bytes | str:

@@ -45,7 +45,7 @@ import pandas as pd
 
 from skills.errors import ImportRowsError
 from skills.store import Store, Tx, audit
-from skills.verify.common import normalise_identity
+from skills.verify import normalise_identity
 
 REQUIRED_COLUMNS = ("person_id", "name", "kind")
 OPTIONAL_COLUMNS = (

@@ -9,7 +9,7 @@ from typing import Any
 
 from skills.access import Role, Viewer, require_role
 from skills.store import Store
-from skills.verify.model import Status
+from skills.verify import Status
 
 STATUSES = tuple(status.value for status in Status)
 

@@ -20,8 +20,8 @@ import httpx
 from skills.config import DEFAULTS, Settings
 from skills.errors import SkillAtlasError
 from skills.fetch import default_client, shared_client
-from skills.verify.context import FormatResult, Submission, VerifyContext
-from skills.verify.model import (
+from skills.verify._context import FormatResult, Submission, VerifyContext
+from skills.verify._model import (
     Check,
     CheckName,
     Report,
@@ -30,7 +30,7 @@ from skills.verify.model import (
     merge_checks,
     passed,
 )
-from skills.verify.sources import detect_format, read_source
+from skills.verify._sources import detect_format, read_source
 
 Source = bytes | str | dict[str, Any] | Path
 
@@ -48,16 +48,16 @@ def _source_bytes(source: Source) -> bytes:
 
 
 def _run_format(fmt: str, sub: Submission, ctx: VerifyContext) -> FormatResult:
-    from skills.verify.envelopes import not_one_badge
+    from skills.verify._envelopes import not_one_badge
 
     several = not_one_badge(sub)  # a CLR or a presentation: verify_all opens it
     if several is not None:
         return several
     if fmt.startswith("ob3"):
-        from skills.verify.ob3 import verify_ob3
+        from skills.verify.ob3._verify import verify_ob3
 
         return verify_ob3(sub, ctx)
-    from skills.verify.ob2 import verify_ob2
+    from skills.verify.ob2._verify import verify_ob2
 
     return verify_ob2(sub, ctx)
 
@@ -138,12 +138,12 @@ def verify_all(
     """Verify one submission that may hold many badges; never raises for bad input.
 
     A plain badge gives a one-element tuple, the report of :func:`verify`. A CLR 2.0
-    transcript or a verifiable presentation (:mod:`skills.verify.envelopes`) gives the
+    transcript or a verifiable presentation (:mod:`skills.verify._envelopes`) gives the
     container's own report first (``Report.container`` set), then one report per credential
     inside it, each verified on its own (``Report.part_of`` is the container's
     ``source_sha256``). Arguments are those of :func:`verify`.
     """
-    from skills.verify.envelopes import unpack
+    from skills.verify._envelopes import unpack
 
     opened = unpack(
         source,
@@ -194,41 +194,10 @@ _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
 
-def _warm_sample() -> dict[str, Any]:
-    """A signed OB 3.0 credential (fresh did:key issuer) that exercises every check."""
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
-    from skills.verify.keys import did_key_for
-    from skills.verify.proof_di import sign_data_integrity
-
-    key = ed25519.Ed25519PrivateKey.generate()
-    did = did_key_for(key.public_key())
-    doc: dict[str, Any] = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
-        ],
-        "id": "urn:uuid:00000000-0000-4000-8000-000000000000",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Warm-up",
-        "issuer": {"id": did, "type": ["Profile"], "name": "Warm-up issuer"},
-        "validFrom": "2020-01-01T00:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "id": "did:example:warm-up",
-            "achievement": {
-                "id": "https://issuer.example/achievements/warm-up",
-                "type": ["Achievement"],
-                "name": "Warm-up",
-                "description": "Primes the caches of a verification worker.",
-                "criteria": {"narrative": "None."},
-            },
-        },
-    }
-    return sign_data_integrity(
-        doc, key, f"{did}#{did.removeprefix('did:key:')}", created="2020-01-01T00:00:00Z"
-    )
+def _warm_sample() -> bytes:
+    """A signed OB 3.0 credential that exercises every check (``warm_sample.json``: a
+    did:key issuer, signed once with ``skills.demo.signing``; no network, never expires)."""
+    return (Path(__file__).resolve().parent / "warm_sample.json").read_bytes()
 
 
 def _warm_worker() -> None:
@@ -236,10 +205,10 @@ def _warm_worker() -> None:
     verifying a locally signed sample credential (no network: a client that answers 404).
     Failures are ignored: warming is an optimisation, the first real badge does it anyway."""
     try:
-        from skills.verify import ob2, ob3, ob3_jwt, schema  # noqa: F401
+        from skills.verify import _schema, ob2, ob3  # noqa: F401
 
         for kind in ("achievement", "endorsement"):
-            schema._validator(kind)
+            _schema._validator(kind)
         with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(404))) as http:
             verify(_warm_sample(), client=http)
     except Exception:  # pragma: no cover - best effort

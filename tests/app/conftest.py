@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import seed  # noqa: E402
-from apptools import ROOT, new_app, sign_in  # noqa: E402
+from tests.support import seed
+from tests.support.apptools import ROOT, new_app, sign_in
 
 
 @pytest.fixture(scope="session")

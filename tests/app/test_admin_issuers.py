@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import seed
-from apptools import new_app, sign_in
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from openbadgeslib.ob3 import (
@@ -32,7 +30,9 @@ from openbadgeslib.ob3 import (
 from streamlit.testing.v1 import AppTest
 
 from skills.demo.personas import PERSONAS
-from skills.verify.jose import key_to_jwk
+from skills.verify._keys.jose import key_to_jwk
+from tests.support import seed
+from tests.support.apptools import new_app, sign_in
 
 PYTHON = "Python (computer programming)"
 NEW_ISSUER = "Brand New Institute"
@@ -218,6 +218,6 @@ def test_issuers_seen_only_on_badges_that_cannot_count_are_listed_apart(
 def test_an_issuers_domain_says_what_hr_can_rely_on(
     issuer_id: str, url: str | None, domain: str
 ) -> None:
-    from skills.queries.admin import _domain
+    from skills.services.admin import _domain
 
     assert _domain(issuer_id, url) == domain

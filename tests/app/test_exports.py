@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,24 +20,23 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-
-import seed
 
 from skills.accounts import DEMO_PASSWORDS
 from skills.demo.personas import PERSONAS
 from skills.export import FORMULA_STARTS, safe_frame, to_csv_bytes, to_xlsx_bytes
-from skills.queries.candidates import (
+from skills.services.candidates import (
     CandidateQuery,
     search_candidates,
     shortlist_csv,
     shortlist_xlsx,
 )
 from skills.store import open_store
+from tests.support import seed
+
+pytestmark = pytest.mark.hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = '=HYPERLINK("http://evil.example","x")'

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import seed
-from apptools import new_app, sign_in
 from streamlit.testing.v1 import AppTest
 
 from skills.access import PAGES, Role
 from skills.demo.personas import PERSONA_NAMES
+from tests.support import seed
+from tests.support.apptools import new_app, sign_in
 
 ALL_PAGES = ("overview", "submit", "skill_map", "gaps", "growth", "candidates", "profile", "admin")
 USERS = {"hr": Role.HR, "manager": Role.MANAGER, "recruiter": Role.RECRUITER, "member": Role.MEMBER}
@@ -130,10 +130,8 @@ def test_member_submits_a_wallet_presentation_and_sees_one_result_per_badge(
     """A pasted verifiable presentation: its own verdict, then every badge inside on its
     own (a fresh database, so the shared one keeps its counts)."""
     import json
-    import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-    from envelope_helpers import DidKey, presentation, tampered, three_badges
+    from tests.support.envelope_helpers import DidKey, presentation, tampered, three_badges
 
     db, accounts = tmp_path / "vp.duckdb", tmp_path / "accounts.toml"
     seed.build(db, accounts)
@@ -161,12 +159,12 @@ def test_member_submits_a_wallet_presentation_and_sees_one_result_per_badge(
 # so these tests make the page that opens after signing in fail: that run goes through
 # app.py's nav.run(), as every page does when served.
 def _raising(module: str, name: str, error: BaseException) -> Callable[..., object]:
-    """A stand-in for ``skills.queries.<module>.<name>`` that raises ``error``."""
+    """A stand-in for ``skills.services.<module>.<name>`` that raises ``error``."""
 
     def stand_in(*args: object, **kwargs: object) -> object:
         raise error
 
-    stand_in.__module__ = f"skills.queries.{module}"
+    stand_in.__module__ = f"skills.services.{module}"
     stand_in.__name__ = name
     return stand_in
 
@@ -187,7 +185,7 @@ def test_a_skillatlas_error_on_any_page_is_shown_as_its_sentence(
 
     sentence = "The database is busy [retry](https://evil.example); try again in a minute."
     monkeypatch.setattr(
-        "skills.queries.overview.overview", _raising("overview", "overview", StoreError(sentence))
+        "skills.services.overview.overview", _raising("overview", "overview", StoreError(sentence))
     )
     st.cache_data.clear()
     at = signed_in("hr")  # opens the Overview page, which fails
@@ -209,7 +207,7 @@ def test_any_other_error_on_a_page_is_one_generic_sentence_and_logged(
     from skills.explain import GENERIC_ERROR, plain
 
     monkeypatch.setattr(
-        "skills.queries.overview.overview",
+        "skills.services.overview.overview",
         _raising("overview", "overview", RuntimeError("secret detail at /srv/skills.duckdb")),
     )
     st.cache_data.clear()
@@ -229,8 +227,9 @@ def test_the_configured_error_details_show_no_trace_for_an_uncaught_error() -> N
     catches (e.g. one raised before the pages run): no type, message or trace."""
     import tomllib
 
-    from apptools import ROOT
     from streamlit import config
+
+    from tests.support.apptools import ROOT
 
     client = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["client"]
     assert client.get("disableDataExport") is True  # tables' CSV download writes raw cells
@@ -338,14 +337,14 @@ def test_submit_answers_at_once_when_the_server_is_busy(
 ) -> None:
     """Every worker is busy and the line is full: the click is answered at once with one
     sentence, nothing waits and nothing is verified or stored."""
-    from skills.submit_pool import SubmitPool
+    from skills.ingest.pool import SubmitPool
 
     pool = SubmitPool(workers=1, max_waiting=0)
     held = _Held()
     try:
         pool.submit("another-tab", held, still_wanted=lambda: True)
         assert held.started.wait(60)
-        monkeypatch.setattr("skills.submit_pool.shared_pool", lambda: pool)
+        monkeypatch.setattr("skills.ingest.pool.shared_pool", lambda: pool)
         at = _paste_and_submit(signed_in("member"), '{"not": "a badge"}')
         warnings = [w.value for w in at.warning]
         assert any("busy" in w and "Try again in a minute" in w for w in warnings), warnings
@@ -360,7 +359,7 @@ def test_submit_refuses_a_second_job_while_the_first_is_verified(
     signed_in: Callable[[str], AppTest], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """This session (AppTest's session id) already has a job in the pool."""
-    from skills.submit_pool import SubmitPool
+    from skills.ingest.pool import SubmitPool
 
     pool = SubmitPool(workers=2, max_waiting=8)
     held = _Held()
@@ -368,7 +367,7 @@ def test_submit_refuses_a_second_job_while_the_first_is_verified(
         at = signed_in("member")
         first = pool.submit("test session id", held, still_wanted=lambda: True)
         assert held.started.wait(60)
-        monkeypatch.setattr("skills.submit_pool.shared_pool", lambda: pool)
+        monkeypatch.setattr("skills.ingest.pool.shared_pool", lambda: pool)
         _paste_and_submit(at, '{"not": "a badge"}')
         warnings = [w.value for w in at.warning]
         assert any(

@@ -10,7 +10,6 @@ hashes, the hashes' salts and digests must appear nowhere.
 from __future__ import annotations
 
 import logging
-import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +18,10 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-
-import seed
-
 from skills.accounts import DEMO_PASSWORDS, SessionToken, load_accounts, secret_path
+from tests.support import seed
+
+pytestmark = pytest.mark.hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from apptools import ROOT, new_app
 from streamlit.testing.v1 import AppTest
 
+from pages._ui import session
 from skills.accounts import (
     load_accounts,
     load_revocations,
@@ -20,15 +19,13 @@ from skills.accounts import (
     revoke_session,
     secret_path,
 )
-
-sys.path.insert(0, str(ROOT))
-from pages._ui import session
+from tests.support.apptools import new_app, page_html
 
 COOKIE_SET = re.compile(r'"skillatlas_session=" \+ "([A-Za-z0-9_.-]+)"')
 
 
 def _html(at: AppTest) -> str:
-    return "\n".join(e.value for e in at.get("html"))
+    return page_html(at)
 
 
 def _token(at: AppTest) -> str:

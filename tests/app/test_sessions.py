@@ -14,10 +14,10 @@ Time is injected (``session.clock``, ``now=``); nothing sleeps.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import re
 import shutil
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,11 +26,6 @@ from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-import seed
 
 import skills.accounts as accounts_module
 from pages._ui import session
@@ -54,6 +49,10 @@ from skills.accounts import (
     throttle_path,
 )
 from skills.errors import AccessDenied
+from tests.support import seed
+from tests.support.apptools import page_html
+
+pytestmark = pytest.mark.hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 COOKIE_SET = re.compile(r'"skillatlas_session=" \+ "([A-Za-z0-9_.-]+)"')
@@ -151,7 +150,7 @@ def test_signing_out_in_another_tab_signs_the_open_tab_out(
 ) -> None:
     tab = sign_in("manager")
     assert signed_in_as(tab) == "manager"
-    cookie = COOKIE_SET.search("\n".join(str(e.value) for e in tab.get("html")))
+    cookie = COOKIE_SET.search(page_html(tab))
     assert cookie, "no session cookie written after sign-in"
     # Another tab of the same browser sends the cookie, is signed in, and signs out.
     monkeypatch.setattr(session, "cookie_token", lambda: cookie.group(1))
@@ -180,7 +179,7 @@ def test_an_expired_token_signs_the_open_tab_out(
     assert_signed_out_on_next_rerun(
         tab, "You were signed out: your session expired; please sign in again."
     )
-    assert "Max-Age=0" in "\n".join(str(e.value) for e in tab.get("html"))  # cookie dropped
+    assert "Max-Age=0" in page_html(tab)  # cookie dropped
 
 
 def test_hr_downgrading_the_role_signs_the_open_tab_out(accounts_file: Path) -> None:
@@ -233,7 +232,7 @@ def test_rerun_revalidation_is_cheap(accounts_file: Path, monkeypatch: pytest.Mo
         reads.append(str(path))
         return real_reader(path)
 
-    monkeypatch.setattr(accounts_module.hashlib, "scrypt", no_scrypt)
+    monkeypatch.setattr(hashlib, "scrypt", no_scrypt)  # the module skills.accounts hashes with
     monkeypatch.setattr(session, "load_accounts", counted)
     monkeypatch.setattr(accounts_module, "_read_json_object", counted_json)
     for _ in range(3):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +17,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-
-import seed
-
 from skills.accounts import DEMO_PASSWORDS
 from skills.demo.personas import PERSONAS
 from skills.store import open_store
+from tests.support import seed
+
+pytestmark = pytest.mark.hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 # app.py, the pages and their shared UI helpers in pages/_ui/.

@@ -7,24 +7,22 @@ test runs and stops the server afterwards. Tests are skipped when chromium is mi
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.live_server import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-sys.path.insert(0, str(ROOT / "tests" / "app"))
-
-from live_server import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    import seed
+    from tests.support import seed
 
     folder = tmp_path_factory.mktemp("e2e")
     db, accounts = folder / "e2e.duckdb", folder / "accounts.toml"

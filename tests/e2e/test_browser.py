@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import HUNG, settle, signed_in
 
 from skills.access import PAGE_TITLES, PAGES, Role
+from tests.support.live_server import HUNG, settle, signed_in
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

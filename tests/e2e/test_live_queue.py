@@ -17,21 +17,16 @@ The generous deadlines below only stop a hung run; nothing asserts a duration.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "integration"))
-
-from live_server import HUNG, settle, signed_in, start_server, stop_server  # noqa: E402
-from queued_batch import build_inputs, enqueue_from_another_process, stored_counts  # noqa: E402
-
-from skills.access import PAGE_TITLES, PAGES, Role  # noqa: E402
-from skills.queue import pending, spool_dir_for  # noqa: E402
+from skills.access import PAGE_TITLES, PAGES, Role
+from skills.ingest.queue import pending, spool_dir_for
+from tests.support.live_server import HUNG, settle, signed_in, start_server, stop_server
+from tests.support.queued_batch import build_inputs, enqueue_from_another_process, stored_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 BADGES = 12

@@ -1,27 +1,20 @@
-"""Fixtures for the hostile-world tests: a real DuckDB file with people, a badge issuer.
+"""Integration fixtures: a real DuckDB file with people, a badge issuer, the skill mapper.
 
-``tests/integration`` (for ``ingest_helpers``) and this folder (for
-``hostile_support``) are put on ``sys.path`` because the tests tree has no packages.
+A test module that defines its own ``store`` or ``issuer`` fixture uses that one instead.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "integration"))
-
-from hostile_support import module_mapper  # noqa: E402
-from ingest_helpers import PEOPLE_CSV, BadgeIssuer  # noqa: E402
-
-from skills.ingest import Mapper  # noqa: E402
-from skills.people_import import import_people  # noqa: E402
-from skills.store import Store, open_store  # noqa: E402
+from skills.ingest import Mapper
+from skills.ingest.people import import_people
+from skills.store import Store, open_store
+from tests.support.hostile_support import module_mapper
+from tests.support.ingest_helpers import PEOPLE_CSV, BadgeIssuer
 
 
 @pytest.fixture

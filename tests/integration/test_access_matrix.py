@@ -1,6 +1,6 @@
-"""Every role against every ``skills.queries`` entry point and every page.
+"""Every role against every ``skills.services`` entry point and every page.
 
-The organisation is the page tests' seed (tests/app/seed.py: HR, a manager leading
+The organisation is the page tests' seed (tests/support/seed.py: HR, a manager leading
 the Web team, a recruiter, a member, other employees in Web and API, candidates),
 plus an API-team role profile and an unbound credential. Each query function is
 discovered from the package (a new one without an argument recipe here fails the
@@ -27,7 +27,6 @@ import dataclasses
 import importlib
 import inspect
 import pkgutil
-import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -36,23 +35,23 @@ from typing import Any
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-
-import seed
-
-import skills.queries
+import skills.services
 from skills.access import PAGES, Role, Viewer, make_viewer, pages_for
 from skills.demo.personas import PERSONAS
 from skills.errors import AccessDenied, SkillAtlasError
-from skills.queries.candidates import CandidateQuery
-from skills.queries.skill_map import MapFilter
+from skills.services.candidates import CandidateQuery
+from skills.services.skill_map import MapFilter
 from skills.store import Store, open_store
+from tests.support import seed
+
+pytestmark = pytest.mark.hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 PURE = {"shortlist_csv", "shortlist_xlsx", "group_labels"}  # take no store/viewer
 WRITES = {
     "add_skill",
     "add_synonym",
+    "import_people",
     "resolve",
     "save_profile",
     "set_trust",
@@ -203,11 +202,11 @@ def recipes(store: Store) -> dict[str, list[Any]]:
 
 
 def entry_points() -> list[tuple[str, Callable[..., Any]]]:
-    found = []
-    for info in pkgutil.iter_modules(skills.queries.__path__):
+    found: list[tuple[str, Callable[..., Any]]] = []
+    for info in pkgutil.iter_modules(skills.services.__path__):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"skills.queries.{info.name}")
+        module = importlib.import_module(f"skills.services.{info.name}")
         for name, func in inspect.getmembers(module, inspect.isfunction):
             if func.__module__ == module.__name__ and not name.startswith("_"):
                 found.append((f"{info.name}.{name}", func))
@@ -274,7 +273,7 @@ def test_no_role_reaches_people_outside_its_scope(
 
 def test_the_rules_have_teeth(org: Store) -> None:
     """The scan above would notice: HR's answers name people and teams the others may not see."""
-    from skills.queries.profile import find_people
+    from skills.services.profile import find_people
 
     v = viewers(org)
     everyone = people(org)
@@ -283,7 +282,7 @@ def test_the_rules_have_teeth(org: Store) -> None:
         banned = forbidden(v[role], everyone)
         assert banned and any(p.name in text for p in banned)
     # and HR's growth by team names the teams the others may not see
-    from skills.queries.growth import skills_gained
+    from skills.services.growth import skills_gained
 
     by_team = flatten(skills_gained(org, v["hr"], "quarter", "team"))
     for role in ("manager", "recruiter", "member"):
@@ -292,7 +291,7 @@ def test_the_rules_have_teeth(org: Store) -> None:
 
 
 def test_a_member_cannot_open_another_persons_credential(org: Store) -> None:
-    from skills.queries.profile import credential_detail
+    from skills.services.profile import credential_detail
 
     v = viewers(org)
     others = org.rows(
@@ -305,11 +304,14 @@ def test_a_member_cannot_open_another_persons_credential(org: Store) -> None:
 
 
 def _write_calls(store: Store) -> dict[str, Callable[[Viewer], Any]]:
-    from skills.queries import admin, submit
+    from skills.services import admin, submit
 
     return {
         "add_skill": lambda v: admin.add_skill(store, v, "Forbidden Skill"),
         "add_synonym": lambda v: admin.add_synonym(store, v, "pyth", seed.uri("python")),
+        "import_people": lambda v: admin.import_people(
+            store, v, "person_id,display_name,kind\nx9,Forbidden,employee\n"
+        ),
         "resolve": lambda v: admin.resolve(store, v, "ReactJS", None),
         "save_profile": lambda v: admin.save_profile(store, v, "rp-x", "X", []),
         "set_trust": lambda v: admin.set_trust(store, v, "iss-open", "trusted"),
@@ -332,7 +334,7 @@ def test_writes_are_refused_to_roles_without_them(org: Store, role: str) -> None
 
 @pytest.mark.parametrize("role", ["manager", "recruiter", "member", "candidate"])
 def test_nobody_submits_a_badge_for_someone_out_of_scope(org: Store, role: str) -> None:
-    from skills.queries.submit import submit_one
+    from skills.services.submit import submit_one
 
     viewer = viewers(org)[role]
     before = org.scalar("SELECT count(*) FROM rejected_submissions")
@@ -365,7 +367,7 @@ def test_growth_by_team_puts_what_is_out_of_scope_under_one_anonymous_row(
     org: Store, role: str
 ) -> None:
     """Same totals as HR's, per period; names only for teams in scope, the rest anonymous."""
-    from skills.queries import growth
+    from skills.services import growth
 
     v = viewers(org)
     viewer = v[role]

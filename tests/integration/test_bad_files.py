@@ -18,7 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile_support import (
+
+from skills.demo.baking import bake_png, bake_svg
+from skills.ingest import Mapper, ingest_one
+from skills.ingest._plan import REJECTED_PREFIX_BYTES
+from skills.store import Store
+from tests.support.hostile_support import (
     b64url,
     b64url_json,
     changed_tables,
@@ -28,12 +33,9 @@ from hostile_support import (
     png_chunk,
     tiny_png,
 )
-from ingest_helpers import BadgeIssuer
+from tests.support.ingest_helpers import BadgeIssuer
 
-from skills.ingest import Mapper, ingest_one
-from skills.ingest_plan import REJECTED_PREFIX_BYTES
-from skills.store import Store
-from skills.verify.baking import bake_png, bake_svg
+pytestmark = pytest.mark.hostile
 
 MB = 1024 * 1024
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'

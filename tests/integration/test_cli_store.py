@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from ingest_helpers import PEOPLE_CSV, BadgeIssuer, trust_issuers
 
 from skills.cli import PROG_NAME, cli
 from skills.store import open_store
+from tests.support.ingest_helpers import PEOPLE_CSV, BadgeIssuer, trust_issuers
 
 
 def run(*args: str) -> Result:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conformance_harness import (
+
+from skills.verify import Status, verify
+from tests.support.conformance_harness import (
     REPLAY_NOW,
     Case,
     expect_ok,
@@ -11,8 +13,6 @@ from conformance_harness import (
     replay_cases,
     replay_client,
 )
-
-from skills.verify import Status, verify
 
 CASES = replay_cases("ob20")
 

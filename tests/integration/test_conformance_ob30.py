@@ -1,7 +1,7 @@
 """Replay every offline OB 3.0 case of the 1EdTech conformance corpus through ``verify``.
 
 valid / valid_with_warnings -> ``report.ok``; invalid -> not ok. Fetches go through the
-corpus MockTransport (tests/integration/conformance_harness.py); ``now`` is fixed (REPLAY_NOW)
+corpus MockTransport (tests/support/conformance_harness.py); ``now`` is fixed (REPLAY_NOW)
 because some cases expire in 2030 or start in 2040.
 
 Known deviations are listed in ``DEVIATIONS`` with the reason: there, the corpus expects a
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conformance_harness import (
+
+from skills.verify import Outcome, Status, verify
+from tests.support.conformance_harness import (
     REPLAY_NOW,
     Case,
     expect_ok,
@@ -22,8 +24,6 @@ from conformance_harness import (
     read_case_source,
     replay_cases,
 )
-
-from skills.verify import Outcome, Status, verify
 
 CASES = replay_cases("ob30")
 
@@ -54,7 +54,7 @@ DEVIATIONS: dict[str, str] = {
         "issuer, so Skill Atlas reports 'invalid' (key binding)."
     ),
     "ob30/sd/derivedcredential.json::testDerivedCredentialValid": (
-        "ecdsa-sd-2023 (selective disclosure) proofs are not supported by skills.verify.proof_di "
+        "ecdsa-sd-2023 (selective disclosure) proofs are not supported by skills.verify.ob3._proof "
         "(and its key is an unbound verificationMethod fragment too)."
     ),
     "ob30/simple-jwt.png::testSimplePNGJWTValid": _UNBOUND_JWK,
@@ -97,7 +97,7 @@ def test_ob30_case_ends_as_the_manifest_expects(case: Case) -> None:
 # status list is fetched live), but http_map.json serves its committed copy offline. Badge and
 # list are both signed with the same verificationMethod fragment key under an issuer that
 # answers 404 offline: whoever signed the badge also marks it revoked, so the verdict is
-# ``revoked`` (not conclusive: skills.verify.status), never ``verified`` or ``invalid``.
+# ``revoked`` (not conclusive: skills.verify.ob3._status), never ``verified`` or ``invalid``.
 REVOKED_OFFLINE = [
     c
     for c in load_manifest()

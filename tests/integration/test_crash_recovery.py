@@ -1,7 +1,7 @@
 """SIGKILL in the middle of a batch: the database opens, nothing is half-stored, a re-run completes.
 
-``crash_worker.py`` runs in its own process (a command-line ingest, or the app's queue
-drainer) and is killed with SIGKILL at an injected fault: right after some chunks
+``tests/support/crash_worker.py`` runs in its own process (a command-line ingest, or the
+app's queue drainer) and is killed with SIGKILL at an injected fault: right after some chunks
 committed, or inside a chunk's transaction after its credential rows were written and
 before their skills. Then the database is opened again here and checked: every stored
 credential has its checks, its skills, its status history and its audit entry; no
@@ -21,16 +21,18 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_support import ROOT
-from ingest_helpers import PEOPLE_CSV, BadgeIssuer
 
 from skills.ingest import Mapper, expand_batch, ingest_batch
-from skills.people_import import import_people
-from skills.queue import drain, enqueue, pending, spool_dir_for
+from skills.ingest.people import import_people
+from skills.ingest.queue import drain, enqueue, pending, spool_dir_for
 from skills.store import Store, open_store
+from tests.support.hostile_support import ROOT
+from tests.support.ingest_helpers import PEOPLE_CSV, BadgeIssuer
+
+pytestmark = pytest.mark.hostile
 
 BADGES = 150  # six chunks of 25
-WORKER = Path(__file__).resolve().parent / "crash_worker.py"
+WORKER = "tests.support.crash_worker"  # run as ``python -m`` from the project root
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def setup(tmp_path: Path, issuer: BadgeIssuer) -> tuple[Path, Path]:
 
 def _run_and_kill(mode: str, db: Path, source: Path, fault: str) -> None:
     proc = subprocess.Popen(
-        [sys.executable, str(WORKER), mode, str(db), str(source), fault],
+        [sys.executable, "-m", WORKER, mode, str(db), str(source), fault],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
@@ -136,7 +138,7 @@ def test_a_killed_app_draining_the_queue_keeps_the_entry_and_the_next_drain_comp
     queued = enqueue(spool, expand_batch(folder, person_id="e1"), submitted_by="cli")
     _run_and_kill("drain", db, spool, "midwrite:4")
     assert [b.batch_id for b in pending(spool)] == [queued.batch_id]
-    monkeypatch.setattr("skills.ingest.skill_mapper", lambda _store: mapper)
+    monkeypatch.setattr("skills.ingest._batch.skill_mapper", lambda _store: mapper)
     with open_store(db) as store:
         stored = assert_nothing_half_stored(store)
         assert stored == 75  # three chunks committed, the fourth rolled back

@@ -9,13 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hostile_support import changed_tables, fingerprints
-from ingest_helpers import BadgeIssuer
 
 from skills.errors import ImportRowsError
 from skills.ingest import Mapper, expand_batch, ingest_batch, ingest_one
-from skills.people_import import import_people
+from skills.ingest.people import import_people
 from skills.store import Store
+from tests.support.hostile_support import changed_tables, fingerprints
+from tests.support.ingest_helpers import BadgeIssuer
+
+pytestmark = pytest.mark.hostile
 
 HEADER = "person_id,name,kind,email,team,department,manager_id,start_date,leads\n"
 GOOD = (
@@ -144,7 +146,7 @@ def test_an_uploaded_batch_csv_cannot_make_the_server_read_its_own_files(
     read that file and keep its bytes in ``rejected_submissions``.
     """
     from skills.access import Role, Viewer
-    from skills.queries.submit import submit_batch
+    from skills.services.submit import submit_batch
 
     secret = tmp_path / "server-secret.toml"
     secret.write_text('password_hash = "scrypt$SECRET-HASH-0123456789"\n')

@@ -27,7 +27,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def small_demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def small_demo(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("hosted")
     return generate_demo(SMALL, root)
 

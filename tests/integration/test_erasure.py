@@ -12,13 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ingest_helpers import PYTHON_ESCO, BadgeIssuer, trust_issuers
 
 from skills.access import Role, Viewer
-from skills.analytics import stats
 from skills.ingest import Mapper, ingest_one
-from skills.people_import import import_people
+from skills.ingest.people import import_people
+from skills.services.stats import stats
 from skills.store import Store, erase_person, open_store
+from tests.support.ingest_helpers import PYTHON_ESCO, BadgeIssuer, trust_issuers
+
+pytestmark = pytest.mark.hostile
 
 ADA = ("e1", "Ada Lovelace", "ada@example.org")
 
@@ -77,13 +79,13 @@ def test_aggregates_recompute_and_other_people_stay(
     ada_with_history: tuple[Store, list[str]],
 ) -> None:
     store, _ = ada_with_history
-    from skills.queries.overview import overview
+    from skills.services.overview import overview
 
     hr = Viewer(account="hr", role=Role.HR, person_id="e0")
-    before, view_before = stats(store), overview(store, hr)
+    before, view_before = stats(store, hr), overview(store, hr)
     assert store.scalar("SELECT count(*) FROM held_skills WHERE person_id = 'e1'") == 1
     erase_person(store, "e1", actor="hr")
-    after, view_after = stats(store), overview(store, hr)
+    after, view_after = stats(store, hr), overview(store, hr)
     assert after["credentials"].get("verified", 0) == before["credentials"]["verified"] - 2
     assert store.scalar("SELECT count(*) FROM held_skills WHERE person_id = 'e1'") == 0
     assert store.rows("SELECT person_id FROM held_skills WHERE skill_uri = ?", [PYTHON_ESCO]) == [

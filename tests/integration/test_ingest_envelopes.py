@@ -12,7 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
-from envelope_helpers import (
+
+from skills.ingest import BatchItem, container_key, ingest_batch, ingest_one, reverify
+from skills.ingest.people import import_people
+from skills.store import Store, erase_person, open_store
+from tests.support.envelope_helpers import (
     PYTHON_ESCO,
     SQL_ESCO,
     TEAMWORK_ESCO,
@@ -23,11 +27,7 @@ from envelope_helpers import (
     three_badges,
     vp_jwt,
 )
-from ingest_helpers import PEOPLE_CSV, trust_issuers
-
-from skills.ingest import BatchItem, container_key, ingest_batch, ingest_one, reverify
-from skills.people_import import import_people
-from skills.store import Store, erase_person, open_store
+from tests.support.ingest_helpers import PEOPLE_CSV, trust_issuers
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 The app process is the database's only writer; ``python -m skills ingest`` meanwhile
 must neither fail nor corrupt. It spools the batch next to the database
-(``skills.queue.enqueue``) and the app drains it (``skills.queue.drain`` in a
+(``skills.ingest.queue.enqueue``) and the app drains it (``skills.ingest.queue.drain`` in a
 ``start_drainer`` thread).
 """
 
@@ -14,11 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_support import ROOT
-from ingest_helpers import BadgeIssuer
 
 from skills.ingest import BatchItem, Mapper
-from skills.queue import (
+from skills.ingest.queue import (
     INCOMING_PREFIX,
     MANIFEST,
     drain,
@@ -29,6 +27,10 @@ from skills.queue import (
     start_drainer,
 )
 from skills.store import Store
+from tests.support.hostile_support import ROOT
+from tests.support.ingest_helpers import BadgeIssuer
+
+pytestmark = pytest.mark.hostile
 
 EMAILS = {"e1": "ada@example.org", "e2": "alan@example.org", "c1": "katherine@example.org"}
 
@@ -43,7 +45,7 @@ def _stored(store: Store) -> dict[str, int]:
 @pytest.fixture(autouse=True)
 def _mapper_everywhere(mapper: Mapper, monkeypatch: pytest.MonkeyPatch) -> None:
     """Drains build their mapper with skill_mapper(store); reuse the session's (ESCO loads once)."""
-    monkeypatch.setattr("skills.ingest.skill_mapper", lambda _store: mapper)
+    monkeypatch.setattr("skills.ingest._batch.skill_mapper", lambda _store: mapper)
 
 
 def test_a_queued_batch_is_ingested_once_and_its_entry_removed(
@@ -151,7 +153,7 @@ def test_another_process_queues_while_this_one_holds_the_database(
     code = (
         "import sys; from pathlib import Path\n"
         "from skills.ingest import expand_batch\n"
-        "from skills.queue import open_or_enqueue, QueuedBatch\n"
+        "from skills.ingest.queue import open_or_enqueue, QueuedBatch\n"
         "items = expand_batch(Path(sys.argv[2]), person_id='e1')\n"
         "out = open_or_enqueue(sys.argv[1], items, submitted_by='cli')\n"
         "assert isinstance(out, QueuedBatch), out\n"

@@ -42,15 +42,15 @@ from skills.demo import DemoConfig, build_demo
 from skills.demo.catalogue import AchievementSpec, SkillRef
 from skills.demo.inputs import load_inputs
 from skills.demo.issue import Award, IssuerKit, issue
+from skills.demo.signing import sign_compact, sign_data_integrity
 from skills.ingest import BatchItem, IngestResult, Mapper, ingest_batch, ingest_one
 from skills.ingest.people import import_people
 from skills.services import candidates, gaps, profile, skill_map
 from skills.services._insights import readiness
 from skills.store import Store, open_store, save_role_profile, set_issuer_trust, sync_skills
 from skills.taxonomy import load_taxonomy
-from skills.verify.jose import key_to_jwk, sign_compact
-from skills.verify.keys import did_key_for
-from skills.verify.proof_di import sign_data_integrity
+from skills.verify._keys.dids import did_key_for
+from skills.verify._keys.jose import key_to_jwk
 from tests.support.hostile_support import changed_tables, fingerprints
 from tests.support.ingest_helpers import PEOPLE_CSV, PYTHON_ESCO, BadgeIssuer
 

@@ -16,17 +16,17 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from ingest_helpers import PEOPLE_CSV
 
 from skills.access import make_viewer
+from skills.demo.signing import sign_data_integrity
 from skills.ingest import ingest_one
-from skills.people_import import import_people
-from skills.queries.profile import person_credentials
+from skills.ingest.people import import_people
+from skills.services.profile import person_credentials
 from skills.store import Store, open_store
 from skills.verify import Outcome, Status, verify
-from skills.verify.common import names_match
-from skills.verify.keys import did_key_for
-from skills.verify.proof_di import sign_data_integrity
+from skills.verify._common import names_match
+from skills.verify._keys.dids import did_key_for
+from tests.support.ingest_helpers import PEOPLE_CSV
 
 OFFLINE = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(404)))
 

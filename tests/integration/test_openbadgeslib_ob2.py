@@ -29,8 +29,8 @@ from openbadgeslib.ob2 import (
     Verification,
 )
 
+from skills.demo.signing import sign_compact
 from skills.verify import Status, verify
-from skills.verify.jose import sign_compact
 
 BASE = "https://issuer.example"
 ISSUER = f"{BASE}/issuer.json"

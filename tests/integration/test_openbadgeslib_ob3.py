@@ -40,7 +40,7 @@ from openbadgeslib.ob3 import (
 )
 
 from skills.verify import Report, Status, verify
-from skills.verify.jose import key_to_jwk
+from skills.verify._keys.jose import key_to_jwk
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # openbadgeslib stamps status lists with now
 EMAIL = "ada@example.org"

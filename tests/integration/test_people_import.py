@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ingest_helpers import PEOPLE_CSV
 
 from skills.errors import ImportRowsError
-from skills.people_import import import_people
+from skills.ingest.people import import_people
 from skills.store import Store, open_store
+from tests.support.ingest_helpers import PEOPLE_CSV
 
 
 @pytest.fixture

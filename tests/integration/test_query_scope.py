@@ -1,4 +1,4 @@
-"""Every skills.queries entry point, for every role, on a real database: scope holds in skills.
+"""Every skills.services entry point, for every role, on a real database: scope holds in skills.
 
 A member never reaches another person; a manager never reaches outside their teams;
 a recruiter never gets employee names; forbidden calls raise AccessDenied.
@@ -6,20 +6,15 @@ a recruiter never gets employee names; forbidden calls raise AccessDenied.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-import seed
-
 from skills.access import Viewer, make_viewer
 from skills.demo.personas import PERSONA_NAMES, PERSONAS
 from skills.errors import AccessDenied
-from skills.queries import (
+from skills.services import (
     admin,
     candidates,
     gaps,
@@ -29,6 +24,7 @@ from skills.queries import (
     skill_map,
 )
 from skills.store import Store, open_store
+from tests.support import seed
 
 EMPLOYEES = {PERSONA_NAMES[k] for k in ("hr", "manager", "recruiter", "employee")} | {
     name for _, name, _ in seed.OTHER_EMPLOYEES
@@ -154,7 +150,7 @@ def test_planning_too_many_people_at_once_is_refused_with_a_sentence(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from skills.errors import InputTooLarge
-    from skills.queries import gaps as gaps_q
+    from skills.services import gaps as gaps_q
 
     hr = _viewer(store, "hr")
     assert not gaps_q.team_coverage(store, hr).empty  # the whole (small) organisation is fine

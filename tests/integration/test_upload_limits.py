@@ -21,7 +21,7 @@ from skills.ingest import BatchItem, expand_batch, ingest_batch, ingest_one
 from skills.ingest._plan import REJECTED_PREFIX_BYTES
 from skills.ingest.queue import enqueue, spool_dir_for
 from skills.store import Store
-from skills.verify.sources import read_source
+from skills.verify._sources import read_source
 from tests.support.hostile_support import changed_tables, fingerprints
 
 pytestmark = pytest.mark.hostile

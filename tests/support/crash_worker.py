@@ -1,9 +1,9 @@
 """A process for the crash tests to SIGKILL: ingests a folder, or drains the app's queue.
 
-Usage: ``python crash_worker.py MODE DB SOURCE FAULT``
+Usage (from the project root): ``python -m tests.support.crash_worker MODE DB SOURCE FAULT``
 
 - MODE ``ingest``: ``ingest_batch`` of the badge files in folder SOURCE, filed under e1;
-  MODE ``drain``: ``skills.queue.drain`` of the spool folder SOURCE (what the app does).
+  MODE ``drain``: ``skills.ingest.queue.drain`` of the spool folder SOURCE (what the app does).
 - FAULT ``committed:N``: print ``READY`` once N chunks are committed and keep going;
   ``midwrite:N``: in the N-th chunk's transaction, after the credential rows are
   inserted and before their skills, print ``READY`` and stop there (until killed).
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from skills.ingest import expand_batch, ingest_batch
-from skills.queue import drain
+from skills.ingest.queue import drain
 from skills.store import Tx, open_store
 
 CHUNK = 25

@@ -16,9 +16,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from skills.verify import jose
-from skills.verify.keys import b58encode, did_key_for
-from skills.verify.proof_di import hash_data, sign_data_integrity
+from skills.demo.signing import sign_compact, sign_data_integrity
+from skills.verify._keys.dids import b58encode, did_key_for
+from skills.verify.ob3._proof import hash_data
 
 PYTHON_ESCO = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 SQL_ESCO = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742"
@@ -161,7 +161,7 @@ def vp_jwt(holder: DidKey, members: list[Any], *, signer: DidKey | None = None) 
         },
     }
     header = {"alg": "EdDSA", "typ": "JWT", "kid": key.vm}
-    return jose.sign_compact(header, payload, key.key)
+    return sign_compact(header, payload, key.key)
 
 
 def as_bytes(doc: dict[str, Any]) -> bytes:

@@ -28,7 +28,7 @@ from openbadgeslib.ob3 import (
 )
 
 from skills.store import Store
-from skills.verify.jose import key_to_jwk
+from skills.verify._keys.jose import key_to_jwk
 
 LIST_URL = "https://issuer.example/status/1"
 PYTHON_ESCO = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"

@@ -1,7 +1,7 @@
 """A real ``streamlit run app.py`` on a free loopback port, for the browser and load tests.
 
-Shared by ``tests/e2e/conftest.py`` and ``benchmarks/bench_load.py`` (both put
-``tests/app`` on ``sys.path``).
+Shared by ``tests/e2e`` and ``benchmarks/bench_load.py`` (as ``tests.support.live_server``,
+the project root on ``sys.path``).
 """
 
 from __future__ import annotations

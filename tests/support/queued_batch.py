@@ -2,7 +2,7 @@
 
 Shared by ``tests/e2e/test_live_queue.py`` (a few badges, asserts correctness) and
 ``benchmarks/bench_load.py`` (thousands of badges under twenty browsers, measures the
-drain). Both put ``tests/app`` and ``tests/integration`` on ``sys.path``.
+drain). Both import it as ``tests.support.queued_batch`` (the project root on ``sys.path``).
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ class BatchInputs:
 
 
 def build_inputs(folder: Path, badges: int) -> BatchInputs:
-    """Seed ``folder/load.duckdb`` (``tests/app/seed.py``) and write ``badges`` real VC-JWT
+    """Seed ``folder/load.duckdb`` (``tests/support/seed.py``) and write ``badges`` real VC-JWT
     badges (each for a person on record, aligned to an ESCO skill) with their batch CSV."""
-    import seed
-    from ingest_helpers import BadgeIssuer
-
     from skills.store import open_store
+    from tests.support import seed
+    from tests.support.ingest_helpers import BadgeIssuer
 
     db, accounts = folder / "load.duckdb", folder / "accounts.toml"
     seed.build(db, accounts)
@@ -70,7 +69,7 @@ def enqueue_from_another_process(db: Path, sheet: Path, submitted_by: str = "loa
     code = (
         "import sys; from pathlib import Path\n"
         "from skills.ingest import expand_batch\n"
-        "from skills.queue import open_or_enqueue, QueuedBatch\n"
+        "from skills.ingest.queue import open_or_enqueue, QueuedBatch\n"
         "items = expand_batch(Path(sys.argv[2]))\n"
         "out = open_or_enqueue(sys.argv[1], items, submitted_by=sys.argv[3])\n"
         "assert isinstance(out, QueuedBatch), 'the database was not held by the app'\n"

@@ -128,6 +128,9 @@ def _fill(store: Store) -> None:
         plan.append((pid, "a-web" if team == "web" else "a-py", "verified", 30 * (i + 1), None))
         if i % 2 == 0:
             plan.append((pid, "a-team", "verified", 45 * (i + 1), None))
+    issuer_of = dict(zip(achievements["achievement_id"], achievements["issuer_id"], strict=True))
+    badge_name = dict(zip(achievements["achievement_id"], achievements["name"], strict=True))
+    issuer_name = dict(zip(issuers["issuer_id"], issuers["name"], strict=True))
     creds, cred_skills = [], []
     for n, (pid, ach, status, ago, expires) in enumerate(plan):
         key = f"urn:test:cred:{n}"
@@ -145,12 +148,10 @@ def _fill(store: Store) -> None:
                 "expires": None if expires is None else NOW + timedelta(days=expires),
                 "verified_at": NOW,
                 "source_sha256": f"{n:064d}",
-                "issuer_id": achievements.set_index("achievement_id").loc[ach, "issuer_id"],
+                "issuer_id": issuer_of[ach],
                 "achievement_id": ach,
-                "badge_name": achievements.set_index("achievement_id").loc[ach, "name"],
-                "issuer_name": issuers.set_index("issuer_id").loc[
-                    achievements.set_index("achievement_id").loc[ach, "issuer_id"], "name"
-                ],
+                "badge_name": badge_name[ach],
+                "issuer_name": issuer_name[issuer_of[ach]],
                 "name": f"{ach}.json",
                 "checks": '[{"name": "signature", "outcome": "passed", "message": "The '
                 'Data Integrity proof is valid."}, {"name": "revocation", "outcome": "'

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from openbadgeslib import baking as obl
 
+from skills.demo.baking import bake_png, bake_svg
 from skills.errors import InputTooLarge, MalformedInput, UnsupportedFormat
-from skills.verify.baking import bake_png, bake_svg, extract_png, extract_svg
+from skills.verify._baking import extract_png, extract_svg
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "1edtech" / "files"
 JWS = "eyJhbGciOiJSUzI1NiJ9.eyJ1aWQiOiIxIn0.c2lnbmF0dXJl"

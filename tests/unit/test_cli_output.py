@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skills.commands.verify import _print_report
-from skills.verify.model import Check, Outcome, Report, Status
+from skills.verify._model import Check, Outcome, Report, Status
 
 
 def test_untrusted_check_text_is_printed_verbatim(capsys: pytest.CaptureFixture[str]) -> None:

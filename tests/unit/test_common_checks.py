@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from skills.verify.common import check_recipient, check_validity, identity_matches, parse_datetime
-from skills.verify.model import Outcome, Recipient, Status
+from skills.verify._common import check_recipient, check_validity, identity_matches, parse_datetime
+from skills.verify._model import Outcome, Recipient, Status
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SKEW = timedelta(minutes=5)

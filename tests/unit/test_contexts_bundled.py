@@ -18,19 +18,18 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from pyld import jsonld as pyld
 
+from skills.demo.signing import sign_data_integrity
 from skills.jsonld import (
     BUNDLED,
     CONTEXTS,
     canonicalize,
-    check_contexts,
-    check_safe_mode,
     document_loader,
     expand,
 )
 from skills.verify import verify
-from skills.verify.keys import did_key_for
-from skills.verify.model import CheckName, Outcome, Status
-from skills.verify.proof_di import sign_data_integrity
+from skills.verify._keys.dids import did_key_for
+from skills.verify._ld_checks import check_contexts, check_safe_mode
+from skills.verify._model import CheckName, Outcome, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "skills/jsonld/contexts"

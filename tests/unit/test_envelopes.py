@@ -1,12 +1,11 @@
 """CLR 2.0 transcripts and verifiable presentations: the container's proof, then every badge
-inside on its own (skills.verify.envelopes, verify_all, the verify command)."""
+inside on its own (skills.verify._envelopes, verify_all, the verify command)."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +13,22 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from envelope_helpers import (
+from skills.cli import main
+from skills.demo.signing import sign_compact, sign_data_integrity
+from skills.verify import (
+    CheckName,
+    Outcome,
+    Report,
+    Status,
+    verify,
+    verify_all,
+)
+from skills.verify import _envelopes as envelopes
+from skills.verify._envelopes import container_ok, not_one_badge, unpack
+from skills.verify._keys.dids import did_key_for
+from skills.verify._sources import read_source
+from skills.verify.ob3._proof import MAX_PROOFS
+from tests.support.envelope_helpers import (
     DidKey,
     achievement_credential,
     clr,
@@ -26,21 +38,6 @@ from envelope_helpers import (
     three_badges,
     vp_jwt,
 )
-
-from skills.cli import main
-from skills.verify import (
-    CheckName,
-    Outcome,
-    Report,
-    Status,
-    envelopes,
-    verify,
-    verify_all,
-)
-from skills.verify.envelopes import container_ok, not_one_badge, unpack
-from skills.verify.keys import did_key_for
-from skills.verify.proof_di import MAX_PROOFS, sign_data_integrity
-from skills.verify.sources import read_source
 
 
 @pytest.fixture
@@ -160,17 +157,16 @@ def test_a_clr_signed_by_openbadgeslib_verifies(
 def test_a_clr_as_a_vc_jwt_is_verified_against_its_issuer(
     issuer: DidKey, holder: DidKey, badges: list[dict[str, Any]], client: httpx.Client
 ) -> None:
-    from skills.verify import jose
 
     vc = clr(issuer, holder.did, badges, sign=False)
-    token = jose.sign_compact(
+    token = sign_compact(
         {"alg": "EdDSA", "kid": issuer.vm}, {"iss": issuer.did, "vc": vc}, issuer.key
     )
     own, *parts = verify_all(token, client=client)
     assert own.format == "clr-jwt" and own.status is Status.VERIFIED, own.summary
     assert len(parts) == 3 and all(p.ok for p in parts)
     other = DidKey()
-    forged = jose.sign_compact({"alg": "EdDSA", "kid": other.vm}, {"vc": vc}, other.key)
+    forged = sign_compact({"alg": "EdDSA", "kid": other.vm}, {"vc": vc}, other.key)
     assert verify_all(forged, client=client)[0].status is Status.INVALID
 
 
@@ -354,7 +350,7 @@ def test_a_vp_jwt_is_verified_with_the_holders_key(
 def test_vp_jwt_with_alg_none_is_refused(
     holder: DidKey, badges: list[dict[str, Any]], client: httpx.Client
 ) -> None:
-    from skills.verify import jose
+    from skills.verify._keys import jose
 
     signed = vp_jwt(holder, badges[:1])
     head = jose.b64url_encode(json.dumps({"alg": "none"}).encode())
@@ -368,7 +364,7 @@ def test_vp_jwt_with_alg_none_is_refused(
 def test_credentials_as_tokens_and_enveloped_data_urls_are_verified(
     holder: DidKey, client: httpx.Client
 ) -> None:
-    from ingest_helpers import BadgeIssuer
+    from tests.support.ingest_helpers import BadgeIssuer
 
     token = BadgeIssuer().badge("ada@example.org")
     enveloped = {
@@ -420,7 +416,6 @@ def test_a_plain_badge_gives_one_report(badges: list[dict[str, Any]], client: ht
 def test_verify_names_a_container_and_points_to_verify_all(
     issuer: DidKey, holder: DidKey, badges: list[dict[str, Any]]
 ) -> None:
-    from skills.verify import jose
 
     transcript = read_source(json.dumps(clr(issuer, holder.did, badges)).encode())
     result = not_one_badge(transcript)
@@ -438,7 +433,7 @@ def test_verify_names_a_container_and_points_to_verify_all(
         "This is a verifiable presentation (a wallet export) holding 1 badge, not a single"
     )
     vc = clr(issuer, holder.did, badges[:2], sign=False)
-    token = jose.sign_compact({"alg": "EdDSA", "kid": issuer.vm}, {"vc": vc}, issuer.key)
+    token = sign_compact({"alg": "EdDSA", "kid": issuer.vm}, {"vc": vc}, issuer.key)
     as_jwt = not_one_badge(read_source(token))
     assert (
         as_jwt is not None and as_jwt.format == "clr-jwt" and "2 badges" in as_jwt.checks[0].message

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from skills.explain import explain_checks, headline, plain, report_headline
-from skills.verify.model import (
+from skills.verify._model import (
     Achievement,
     Credential,
     Issuer,

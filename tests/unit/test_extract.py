@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_taxonomy import PM, PY, TL, small
-
 from skills.extract import Mention, extract_mentions, map_credential
-from skills.verify.model import Achievement, Alignment, Credential, Issuer, Recipient
+from skills.verify._model import Achievement, Alignment, Credential, Issuer, Recipient
+from tests.unit.test_taxonomy import PM, PY, TL, small
 
 
 def cred(
@@ -35,7 +34,7 @@ def test_alignment_gives_a_mention_with_its_reference() -> None:
 
 
 def test_competency_extension_with_esco_id_and_tags(tmp_path: Path) -> None:
-    ext = {
+    ext: dict[str, object] = {
         "_key": "extensions:CompetencyExtension",
         "type": ["Extension", "extensions:CompetencyExtension"],
         "competencies": [{"escoID": PM.rsplit("/", 1)[1], "name": "Projektmanagement"}],

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from skills.demo.baking import bake_png, bake_svg
 from skills.errors import InputTooLarge, MalformedInput, SkillAtlasError
-from skills.verify.baking import bake_png, bake_svg
-from skills.verify.sources import detect_format, read_source
+from skills.verify._sources import detect_format, read_source
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "1edtech" / "files"
 BAKED_PNG = (FILES / "ob30" / "simple-jwt.png").read_bytes()

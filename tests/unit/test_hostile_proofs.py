@@ -18,15 +18,16 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from skills.demo.signing import encode_bitstring, sign_data_integrity
 from skills.errors import CanonicalizationError
 from skills.jsonld._canon import CanonBudget
-from skills.verify import Status, jose, verify, verify_many
-from skills.verify.context import Submission, VerifyContext
-from skills.verify.keys import b58encode, did_key_for
-from skills.verify.model import CheckName, Outcome
-from skills.verify.ob3 import verify_ob3
-from skills.verify.proof_di import MAX_PROOFS, sign_data_integrity, verify_data_integrity
-from skills.verify.status import encode_bitstring
+from skills.verify import Status, verify, verify_many
+from skills.verify._context import Submission, VerifyContext
+from skills.verify._keys import jose
+from skills.verify._keys.dids import b58encode, did_key_for
+from skills.verify._model import CheckName, Outcome
+from skills.verify.ob3._proof import MAX_PROOFS, verify_data_integrity
+from skills.verify.ob3._verify import verify_ob3
 
 OB30 = Path(__file__).resolve().parents[1] / "fixtures/1edtech/files/ob30"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Ingestion's rules as plain functions (skills.ingest_plan): no DuckDB, hand-made reports.
+"""Ingestion's rules as plain functions (skills.ingest._plan): no DuckDB, hand-made reports.
 
 Each test builds :class:`skills.verify.Report` and :class:`Credential` objects directly,
 plans a chunk with :func:`plan_chunk` (or :func:`plan_reverify`) and reads the plan: which
@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from skills.ingest_plan import (
+from skills.ingest._plan import (
     REJECTED_PREFIX_BYTES,
     BatchItem,
     ChunkPlan,
@@ -31,7 +31,7 @@ from skills.ingest_plan import (
     plan_reverify,
 )
 from skills.verify import CheckName, Credential, Report, Status
-from skills.verify.model import (
+from skills.verify._model import (
     Achievement,
     Check,
     Issuer,

@@ -19,12 +19,11 @@ from skills.jsonld import (
     CONTEXTS,
     ContextNotBundled,
     canonicalize,
-    check_contexts,
-    check_safe_mode,
     document_loader,
     expand,
 )
-from skills.verify.model import Outcome
+from skills.verify._ld_checks import check_contexts, check_safe_mode
+from skills.verify._model import Outcome
 
 OB30 = Path(__file__).resolve().parents[1] / "fixtures/1edtech/files/ob30"
 CORPUS = sorted(OB30.glob("**/*.json"))

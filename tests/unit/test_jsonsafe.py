@@ -7,7 +7,7 @@ import json
 import pytest
 
 from skills.errors import InputTooLarge, MalformedInput
-from skills.verify.jsonsafe import loads_strict
+from skills.jsondata import loads_strict
 
 
 def test_plain_json_parses_like_the_standard_library() -> None:

@@ -1,4 +1,4 @@
-"""skills.verify.keys: did:key, did:jwk, did:web, HTTPS key documents and issuer binding."""
+"""skills.verify._keys.dids: did:key, did:jwk, did:web, HTTPS key documents and issuer binding."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skills.errors import FetchError, MalformedInput
-from skills.verify.jose import key_fingerprint, key_to_jwk
-from skills.verify.keys import (
+from skills.verify._keys.dids import (
     b58decode,
     b58encode,
     decode_multikey,
@@ -26,6 +25,7 @@ from skills.verify.keys import (
     resolve_did,
     resolve_verification_method,
 )
+from skills.verify._keys.jose import key_fingerprint, key_to_jwk
 
 
 def client_for(routes: dict[str, Any]) -> httpx.Client:
@@ -87,7 +87,7 @@ def test_did_key_with_a_foreign_fragment_is_refused() -> None:
 
 
 def test_did_jwk_resolves_to_its_key() -> None:
-    from skills.verify.jose import b64url_encode
+    from skills.verify._keys.jose import b64url_encode
 
     key = ec.generate_private_key(ec.SECP256R1()).public_key()
     did = "did:jwk:" + b64url_encode(json.dumps(key_to_jwk(key)).encode())
@@ -99,7 +99,7 @@ def test_did_jwk_resolves_to_its_key() -> None:
 
 @pytest.mark.parametrize("depth", [9, 5_000])
 def test_did_jwk_nested_deep_is_malformed_not_a_recursion_error(depth: int) -> None:
-    from skills.verify.jose import b64url_encode, did_jwk_key
+    from skills.verify._keys.jose import b64url_encode, did_jwk_key
 
     text = '{"k":' * depth + '{"kty":"OKP","crv":"Ed25519","x":"AA"}' + "}" * depth
     did = "did:jwk:" + b64url_encode(text.encode())
@@ -112,7 +112,7 @@ def test_did_jwk_nested_deep_is_malformed_not_a_recursion_error(depth: int) -> N
 
 
 def test_did_jwk_key_reads_a_public_key_and_refuses_a_private_one() -> None:
-    from skills.verify.jose import b64url_encode, did_jwk_key
+    from skills.verify._keys.jose import b64url_encode, did_jwk_key
 
     key = ec.generate_private_key(ec.SECP256R1())
     jwk = key_to_jwk(key.public_key())
@@ -121,6 +121,54 @@ def test_did_jwk_key_reads_a_public_key_and_refuses_a_private_one() -> None:
     private = "did:jwk:" + b64url_encode(json.dumps({**jwk, "d": "AA"}).encode())
     with pytest.raises(MalformedInput, match="public"):
         did_jwk_key(private)
+
+
+def _did_jwk_spellings() -> tuple[str, list[str]]:
+    """A did:jwk in its one valid spelling, and the same key spelt loosely (padding, a line
+    break or a stray character inside) that a lenient base64 decoder would still read."""
+    import base64
+
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    text = json.dumps(key_to_jwk(key)) + " "
+    if len(text.encode()) % 3 == 0:
+        text += " "
+    padded = base64.urlsafe_b64encode(text.encode()).decode()
+    assert padded.endswith("=")
+    body = padded.rstrip("=")
+    loose = [padded, body[:20] + "\n" + body[20:], body[:20] + "!!" + body[20:]]
+    return "did:jwk:" + body, ["did:jwk:" + spelling for spelling in loose]
+
+
+def test_did_jwk_must_be_strict_base64url_everywhere() -> None:
+    from skills.verify._keys.jose import did_jwk_key
+
+    did, loose = _did_jwk_spellings()
+    assert resolve_verification_method(did + "#0", client=NO_NET).controller == did
+    for other in loose:
+        with pytest.raises(MalformedInput, match="did:jwk does not hold a JSON Web Key"):
+            resolve_verification_method(other + "#0", client=NO_NET)
+        with pytest.raises(MalformedInput, match="did:jwk"):
+            resolve_did(other, client=NO_NET)
+        with pytest.raises(MalformedInput, match="did:jwk"):
+            did_jwk_key(other)
+
+
+@pytest.mark.parametrize(
+    "jwk",
+    [
+        {"kty": "oct", "k": "c2VjcmV0"},
+        {"kty": "RSA", "n": "AQAB", "e": "AQAB", "dp": "AQAB"},
+        {"kty": "OKP", "crv": "X25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+    ],
+)
+def test_did_jwk_of_a_secret_private_or_unsupported_key_is_refused(jwk: dict[str, str]) -> None:
+    from skills.verify._keys.jose import b64url_encode
+
+    did = "did:jwk:" + b64url_encode(json.dumps(jwk).encode())
+    with pytest.raises(MalformedInput):
+        resolve_did(did, client=NO_NET)
+    with pytest.raises(MalformedInput):
+        resolve_verification_method(did + "#0", client=NO_NET)
 
 
 def test_did_web_urls() -> None:

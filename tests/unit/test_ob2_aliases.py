@@ -13,11 +13,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from skills.demo.signing import sign_compact
 from skills.jsonld import CONTEXTS
 from skills.verify import Status, verify
-from skills.verify.jose import sign_compact
-from skills.verify.ob2_checks import canonical_names
-from skills.verify.ob2_vocab import (
+from skills.verify.ob2._checks import canonical_names
+from skills.verify.ob2._vocab import (
     OB_V2_CLASS_ALIASES,
     OB_V2_CONTEXT_URL,
     OB_V2_PROPERTY_ALIASES,

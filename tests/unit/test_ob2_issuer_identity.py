@@ -12,10 +12,20 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from test_ob2_hosted import ASSERTION_URL, BADGE_URL, CTX, EMAIL, IDENTITY, SALT, check, docs, run
 
+from skills.demo.signing import sign_compact
 from skills.verify import Status
-from skills.verify.jose import sign_compact
+from tests.unit.test_ob2_hosted import (
+    ASSERTION_URL,
+    BADGE_URL,
+    CTX,
+    EMAIL,
+    IDENTITY,
+    SALT,
+    check,
+    docs,
+    run,
+)
 
 EVIL = "https://evil.example"
 TRUSTED = "https://trusted.example/issuer"

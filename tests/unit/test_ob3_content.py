@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from skills.verify.model import Outcome, Status
-from skills.verify.ob3_content import check_recipient, check_structure, normalise, recipients
-from skills.verify.ob3_jwt import _claims_check
-from skills.verify.schema import coerce_to_schema, validate_ob3_schema
+from skills.verify._model import Outcome, Status
+from skills.verify._schema import coerce_to_schema, validate_ob3_schema
+from skills.verify.ob3._content import check_recipient, check_structure, normalise, recipients
+from skills.verify.ob3._jwt import _claims_check
 
 OB30 = Path(__file__).resolve().parents[1] / "fixtures/1edtech/files/ob30"
 
@@ -176,7 +176,7 @@ def test_jwt_claims_must_match_the_credential() -> None:
 
 
 def test_safe_mode_memory_never_hides_a_relative_id_or_an_extra_term() -> None:
-    from skills.verify.ob3_content import _safe_mode
+    from skills.verify.ob3._content import _safe_mode
 
     good = _simple()
     assert _safe_mode(good).outcome is Outcome.PASSED

@@ -1,4 +1,4 @@
-"""skills.verify.proof_di: Data Integrity proofs, cross-checked with openbadgeslib and 1EdTech."""
+"""skills.verify.ob3._proof: Data Integrity proofs, cross-checked with openbadgeslib and 1EdTech."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from openbadgeslib.ob3.ldp import add_data_integrity_proof, verify_data_integrity_proof
 from openbadgeslib.ob3.verifier import OB3VerificationError
 
-from skills.jsonld import check_safe_mode
-from skills.verify.keys import did_key_for
-from skills.verify.model import CheckName, Outcome
-from skills.verify.proof_di import sign_data_integrity, verify_data_integrity
+from skills.demo.signing import sign_data_integrity
+from skills.verify._keys.dids import did_key_for
+from skills.verify._ld_checks import check_safe_mode
+from skills.verify._model import CheckName, Outcome
+from skills.verify.ob3._proof import verify_data_integrity
 
 OB30 = Path(__file__).resolve().parents[1] / "fixtures/1edtech/files/ob30"
 NO_NET = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(404)))

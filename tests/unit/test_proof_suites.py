@@ -1,4 +1,4 @@
-"""skills.verify.proof_di: the suites besides eddsa-rdfc-2022, and credentials with several proofs.
+"""Data Integrity: the suites besides eddsa-rdfc-2022, and credentials with several proofs.
 
 Every credential here is signed in the test: ``eddsa-jcs-2022`` (RFC 8785), ``ecdsa-rdfc-2019``
 (P-256 and P-384 Multikeys), ``Ed25519Signature2018`` (detached JWS over URDNA2015).
@@ -15,17 +15,12 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from skills.demo.signing import sign_data_integrity
 from skills.jsonld import CONTEXTS
-from skills.verify import jose
-from skills.verify.keys import did_key_for
-from skills.verify.model import Check, CheckName, Outcome
-from skills.verify.proof_di import (
-    SECURITY_V2,
-    hash_data,
-    jcs_hash_data,
-    sign_data_integrity,
-    verify_data_integrity,
-)
+from skills.verify._keys import jose
+from skills.verify._keys.dids import did_key_for
+from skills.verify._model import Check, CheckName, Outcome
+from skills.verify.ob3._proof import SECURITY_V2, hash_data, jcs_hash_data, verify_data_integrity
 
 OB30 = Path(__file__).resolve().parents[1] / "fixtures/1edtech/files/ob30"
 NO_NET = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(404)))
@@ -97,7 +92,7 @@ def test_ecdsa_proof_signed_with_p256_is_raw_r_and_s_in_base58btc() -> None:
     did = did_key_for(key.public_key())
     assert did.startswith("did:key:zDn")
     doc = sign_data_integrity(unsigned(did), key, method(did), cryptosuite="ecdsa-rdfc-2019")
-    from skills.verify.keys import b58decode
+    from skills.verify._keys.dids import b58decode
 
     assert len(b58decode(doc["proof"]["proofValue"][1:])) == 64
 
@@ -123,7 +118,7 @@ def test_ecdsa_suite_refuses_an_ed25519_key_and_a_der_signature() -> None:
     }
     from cryptography.hazmat.primitives import hashes
 
-    from skills.verify.keys import b58encode
+    from skills.verify._keys.dids import b58encode
 
     der = ec_key.sign(
         hash_data(doc, dict(proof, **{"@context": doc["@context"]})), ec.ECDSA(hashes.SHA256())
@@ -154,7 +149,7 @@ def test_jcs_proof_without_its_own_context_verifies_both_ways() -> None:
         "verificationMethod": method(did),
         "proofPurpose": "assertionMethod",
     }
-    from skills.verify.keys import b58encode
+    from skills.verify._keys.dids import b58encode
 
     # As the vc-di-eddsa test vectors: the configuration hashed exactly as published.
     as_published = dict(proof, proofValue="z" + b58encode(key.sign(jcs_hash_data(doc, proof))))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import json
 import re
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,16 +19,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from skills.demo.signing import encode_bitstring, sign_data_integrity
 from skills.explain import explain_checks, headline
 from skills.verify import Report, Status, verify
-from skills.verify.keys import did_key_for
-from skills.verify.model import CheckName, Outcome
-from skills.verify.ob3_jwt import _claims_check
-from skills.verify.proof_di import sign_data_integrity
-from skills.verify.status import encode_bitstring
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from conformance_harness import (
+from skills.verify._keys.dids import did_key_for
+from skills.verify._model import CheckName, Outcome
+from skills.verify.ob3._jwt import _claims_check
+from tests.support.conformance_harness import (
     REPLAY_NOW,
     Case,
     load_manifest,
@@ -147,7 +143,7 @@ def _with_status(doc: dict[str, Any]) -> dict[str, Any]:
 def _jwt(doc: dict[str, Any], key: ed25519.Ed25519PrivateKey, **claims: Any) -> str:
     from openbadgeslib.ob3 import OB3Signer, did_jwk_from_jwk
 
-    from skills.verify.jose import key_to_jwk
+    from skills.verify._keys.jose import key_to_jwk
 
     did = did_jwk_from_jwk(key_to_jwk(key.public_key()))
     vc = dict(doc, issuer=dict(doc["issuer"], id=did))

@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema_rs
 import pytest
 
-from skills.verify.schema import schema_errors, validate_ob3_schema
+from skills.verify._schema import schema_errors, validate_ob3_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
@@ -48,7 +48,7 @@ def test_ob3_schema_check_runs_without_the_python_jsonschema_package() -> None:
     # The OB 3.0 check needs no second engine: blocking ``jsonschema`` changes nothing.
     code = (
         "import sys; sys.modules['jsonschema'] = None\n"
-        "from skills.verify.schema import validate_ob3_schema\n"
+        "from skills.verify._schema import validate_ob3_schema\n"
         "c = validate_ob3_schema({'type': ['VerifiableCredential', 'OpenBadgeCredential']})\n"
         "print(c.outcome.value, c.message)\n"
     )

@@ -18,11 +18,11 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from skills.demo.signing import sign_data_integrity
 from skills.verify import Status, verify
-from skills.verify.keys import did_key_for
-from skills.verify.model import CheckName, Outcome
-from skills.verify.proof_di import sign_data_integrity
-from skills.verify.schema import as_vc2, validate_ob3_schema
+from skills.verify._keys.dids import did_key_for
+from skills.verify._model import CheckName, Outcome
+from skills.verify._schema import as_vc2, validate_ob3_schema
 
 OB30 = Path(__file__).resolve().parents[1] / "fixtures/1edtech/files/ob30"
 VC1 = "https://www.w3.org/2018/credentials/v1"

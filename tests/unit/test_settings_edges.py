@@ -21,12 +21,13 @@ def _reads_environment(path: Path) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
             found.append(f"line {node.lineno}: os.{node.attr}")
-        if isinstance(node, ast.ImportFrom) and node.module == "skills.config":
-            if any(alias.name == "settings" for alias in node.names):
-                found.append(f"line {node.lineno}: imports skills.config.settings")
-        if isinstance(node, ast.ImportFrom) and node.module == "os":
-            if any(alias.name in ("environ", "getenv") for alias in node.names):
-                found.append(f"line {node.lineno}: imports from os")
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        names = {alias.name for alias in node.names}
+        if node.module == "skills.config" and "settings" in names:
+            found.append(f"line {node.lineno}: imports skills.config.settings")
+        if node.module == "os" and names & {"environ", "getenv"}:
+            found.append(f"line {node.lineno}: imports from os")
     return found
 
 

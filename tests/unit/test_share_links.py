@@ -18,7 +18,7 @@ import pytest
 from skills import fetch as fetch_module
 from skills.fetch import GuardedTransport
 from skills.verify import Status, verify
-from skills.verify.share_links import match_share_link, resolve_share_link
+from skills.verify._share_links import match_share_link, resolve_share_link
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 CTX = "https://w3id.org/openbadges/v2"
@@ -413,7 +413,7 @@ def test_a_share_link_redirecting_to_a_private_address_is_refused(
         assert host == "internal.example", f"unexpected lookup of {host}"
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
 
-    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", resolve)  # type: ignore[attr-defined]
     with httpx.Client(transport=RedirectingPlatform(location)) as client:
         report = verify(f"https://www.credly.com/badges/{CREDLY_ID}", client=client, now=NOW)
     assert report.status is Status.UNVERIFIABLE

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from skills.demo.baking import bake_png, bake_svg
 from skills.errors import InputError, InputTooLarge, MalformedInput, UnsupportedFormat
-from skills.verify.baking import bake_png, bake_svg
-from skills.verify.context import Submission
-from skills.verify.sources import detect_format, is_compact_token, read_source
+from skills.verify._context import Submission
+from skills.verify._sources import detect_format, is_compact_token, read_source
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "1edtech" / "files"
 OB2 = {

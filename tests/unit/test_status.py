@@ -14,14 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skills.verify.context import FormatResult, Submission, VerifyContext
-from skills.verify.model import CheckName, Outcome, Status, decide
-from skills.verify.status import (
-    bit_at,
-    check_status,
-    decode_encoded_list,
-    encode_bitstring,
-)
+from skills.demo.signing import encode_bitstring
+from skills.verify._context import FormatResult, Submission, VerifyContext
+from skills.verify._model import CheckName, Outcome, Status, decide
+from skills.verify.ob3._status import bit_at, check_status, decode_encoded_list
 
 TESTLIST = (
     Path(__file__).resolve().parents[1] / "fixtures/1edtech/files/ob30/bit-string-list/testlist"
@@ -192,7 +188,7 @@ def test_bitstring_list_that_cannot_be_verified_makes_the_check_not_run() -> Non
         return httpx.Response(200, json=listing)
 
     def unverifiable(sub: Submission, ctx: VerifyContext) -> FormatResult:
-        from skills.verify.model import not_run
+        from skills.verify._model import not_run
 
         assert sub.kind == "json" and sub.payload == listing
         return FormatResult("ob3-di", [not_run(CheckName.SIGNATURE, "no key")], None)
@@ -216,7 +212,7 @@ SIMPLE = Path(__file__).resolve().parents[1] / "fixtures/1edtech/files/ob30/simp
 
 
 def _did_key(key: Any) -> str:
-    from skills.verify.keys import did_key_for
+    from skills.verify._keys.dids import did_key_for
 
     return did_key_for(key.public_key())
 
@@ -230,7 +226,7 @@ def _badge(
     change: Any = None,
 ) -> dict[str, Any]:
     """A signed OB 3.0 badge whose status entry ``index`` lives in the list at LIST_URL."""
-    from skills.verify.proof_di import sign_data_integrity
+    from skills.demo.signing import sign_data_integrity
 
     did = _did_key(key)
     doc: dict[str, Any] = json.loads(SIMPLE.read_text())
@@ -270,7 +266,7 @@ def _list_document(
 
 def _di_list(key: Any, revoked: set[int], **kwargs: Any) -> bytes:
     """A status list credential issued by the did:key of ``key`` and signed with it."""
-    from skills.verify.proof_di import sign_data_integrity
+    from skills.demo.signing import sign_data_integrity
 
     did = _did_key(key)
     method = kwargs.pop("method", f"{did}#{did[8:]}")
@@ -283,7 +279,7 @@ def _di_list(key: Any, revoked: set[int], **kwargs: Any) -> bytes:
 def _did_jwk(key: Any) -> str:
     from openbadgeslib.ob3 import did_jwk_from_jwk
 
-    from skills.verify.jose import key_to_jwk
+    from skills.verify._keys.jose import key_to_jwk
 
     did: str = did_jwk_from_jwk(key_to_jwk(key.public_key()))
     return did

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -92,11 +93,11 @@ def small_frames() -> dict[str, pd.DataFrame]:
     return {"skills": skills, "alt_labels": alt, "groups": groups, "occupations": occ}
 
 
-def small(tmp_path: Path, **kw: object) -> Taxonomy:
+def small(tmp_path: Path, **kw: Any) -> Taxonomy:
     f = small_frames()
     return Taxonomy(
         f["skills"], f["alt_labels"], f["groups"], f["occupations"], cache_dir=tmp_path, **kw
-    )  # type: ignore[arg-type]
+    )
 
 
 @pytest.fixture(scope="session")
@@ -270,6 +271,8 @@ def test_esco_skill_lookup(esco: Taxonomy) -> None:
     assert esco.skill(E + "00000000-0000-4000-8000-000000000000") is None
 
 
+# The tests below fit the matcher on all of ESCO (seconds): make check leaves them out.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -288,12 +291,14 @@ def test_common_badge_labels_map_to_the_right_esco_skill(
     assert expected in [c.label for c in m.candidates[:1]] or m.label == expected, m
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["lunch break", "blue car", "annual report 2024"])
 def test_everyday_phrases_are_not_auto_accepted(esco: Taxonomy, text: str) -> None:
     m = esco.matcher().match([text])[0]
     assert not m.accepted and m.skill_uri is None
 
 
+@pytest.mark.slow
 def test_two_word_label_ranks_the_skill_naming_both_words_first(esco: Taxonomy) -> None:
     # Both words are common in ESCO; the skill whose labels hold both must beat skills
     # that share only one of them ("use learning strategies").
@@ -301,6 +306,7 @@ def test_two_word_label_ranks_the_skill_naming_both_words_first(esco: Taxonomy) 
     assert m.candidates[0].label == "utilise machine learning", m
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["weekly newsletter", "pizza evening", "holiday newsletter"])
 def test_phrase_sharing_one_word_with_a_longer_skill_label_is_not_auto_accepted(
     esco: Taxonomy, text: str
@@ -311,6 +317,7 @@ def test_phrase_sharing_one_word_with_a_longer_skill_label_is_not_auto_accepted(
     assert not m.accepted and m.skill_uri is None, m
 
 
+@pytest.mark.slow
 def test_phrase_holding_a_whole_skill_label_is_auto_accepted(esco: Taxonomy) -> None:
     m = esco.matcher().match(["perform newsletter analysis"])[0]
     assert m.accepted and m.label == "newsletter analysis", m

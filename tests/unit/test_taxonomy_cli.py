@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from skills.cli import PROG_NAME, cli
 
 
+@pytest.mark.slow  # loads ESCO and its fitted matcher (fits it when data/cache has none)
 def test_map_prints_json_and_exits_1_when_a_label_needs_review() -> None:
     result = CliRunner().invoke(
         cli,

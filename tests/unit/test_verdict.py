@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skills.verify.model import (
+from skills.verify._model import (
     CheckName,
     Outcome,
     Status,

@@ -13,10 +13,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from skills.config import Settings
+from skills.demo.signing import sign_data_integrity
 from skills.verify import Report, verify, verify_many
 from skills.verify import _api as api
-from skills.verify.keys import did_key_for
-from skills.verify.proof_di import sign_data_integrity
+from skills.verify._keys.dids import did_key_for
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 

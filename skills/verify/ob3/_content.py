@@ -3,7 +3,7 @@
 Given the credential JSON (the document with its embedded proof, or the ``vc`` claim / payload
 of a VC-JWT), :func:`content_checks` returns the CONTEXT, SAFE_MODE, SCHEMA, STRUCTURE,
 REVOCATION, VALIDITY and RECIPIENT checks, and :func:`normalise` the
-:class:`~skills.verify.model.Credential` read from it. The proof itself is checked by the
+:class:`~skills.verify._model.Credential` read from it. The proof itself is checked by the
 format modules (``ob3`` for Data Integrity, ``ob3_jwt`` for VC-JWT).
 """
 
@@ -18,9 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from skills.jsondata import as_list, types_of
-from skills.verify.common import check_name_binding, identity_matches, parse_datetime
-from skills.verify.context import VerifyContext
-from skills.verify.model import (
+from skills.verify._common import check_name_binding, identity_matches, parse_datetime
+from skills.verify._context import VerifyContext
+from skills.verify._model import (
     Achievement,
     Alignment,
     Check,
@@ -33,8 +33,8 @@ from skills.verify.model import (
     not_run,
     passed,
 )
-from skills.verify.schema import validate_ob3_schema
-from skills.verify.status import (
+from skills.verify._schema import validate_ob3_schema
+from skills.verify.ob3._status import (
     LIST_CREDENTIAL_TYPES,
     StatusListVerifier,
     check_status,
@@ -237,7 +237,7 @@ def check_recipient(
     """RECIPIENT: the claimed identity matches credentialSubject.id or any IdentityObject.
 
     A credential that names its recipient only by name is bound by name
-    (:func:`skills.verify.common.check_name_binding`): a warning, never ``invalid``.
+    (:func:`skills.verify._common.check_name_binding`): a warning, never ``invalid``.
     """
     if not recipients(doc):
         subject = _subject(doc)
@@ -364,7 +364,7 @@ def check_validity(
     expires: datetime | None = None,
 ) -> Check:
     """VALIDITY from validFrom/validUntil (or VC 1.1 dates), or the given overrides."""
-    from skills.verify.common import check_validity as window
+    from skills.verify._common import check_validity as window
 
     doc_issued, doc_expires = dates(doc)
     label = "issuanceDate" if is_vc1(doc) else "validFrom"
@@ -461,7 +461,7 @@ def _safe_mode(doc: Mapping[str, Any]) -> Check:
     shapes (see :func:`_shape`), so a shape that passed once passes again without it.
     Failures are always computed on the document itself (their sentences name terms).
     """
-    from skills.verify.ld_checks import check_safe_mode
+    from skills.verify._ld_checks import check_safe_mode
 
     try:
         key = _shape(doc)
@@ -484,7 +484,7 @@ def _safe_mode(doc: Mapping[str, Any]) -> Check:
 
 def jsonld_checks(doc: Mapping[str, Any]) -> list[Check]:
     """CONTEXT (allow-list) and SAFE_MODE (no term dropped by expansion) from skills.jsonld."""
-    from skills.verify.ld_checks import check_contexts
+    from skills.verify._ld_checks import check_contexts
 
     return [check_contexts(dict(doc)), _safe_mode(doc)]
 

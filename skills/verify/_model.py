@@ -237,7 +237,7 @@ class Container:
     issuer's id; ``holder`` the presentation's holder; ``holder_bound`` is True when the
     presentation's proof verified with a key of that holder. ``found`` counts the
     credentials it holds, ``checked`` how many of them were verified each on its own (at
-    most :data:`skills.verify.envelopes.MAX_EMBEDDED`; nested containers and entries that
+    most :data:`skills.verify._envelopes.MAX_EMBEDDED`; nested containers and entries that
     are no credential are refused and count as skipped).
     """
 

@@ -1,9 +1,12 @@
 """Open Badges 3.0 as a compact VC-JWT: header, key, issuer binding, signature and claims.
 
 - ``alg`` must be an asymmetric algorithm (RS256, ES256, EdDSA ...); ``none`` and HMAC are
-  refused (:func:`skills.verify.jose.check_alg`).
+  refused (:func:`skills.verify._keys.jose.check_alg`). The token is read by
+  :func:`skills.verify._keys.jose.decode_compact` (joserfc underneath): strict base64url, and a
+  header with ``crit`` is refused, as no JWS extension is understood (the STRUCTURE check
+  fails with the reason).
 - The key comes from ``kid`` (a DID URL, a URL relative to a DID issuer, or an HTTPS key
-  document, resolved by :mod:`skills.verify.keys`) and must belong to the issuer; or from an
+  document, resolved by :mod:`skills.verify._keys.dids`) and must belong to the issuer; or from an
   embedded ``jwk``, accepted only when bound to the issuer: the issuer is ``did:jwk`` of that
   exact key, or the issuer's DID document / profile lists that key. An unbound ``jwk`` proves
   only that *someone* signed, so KEY_BINDING does not pass and the verdict cannot be
@@ -14,7 +17,7 @@
 - The credential is the ``vc`` claim (VC 1.1 style) or the payload itself (a VC 2.0
   JOSE-secured credential); it then gets the content checks of :mod:`ob3_content`. The
   claims check is folded into the credential's STRUCTURE check, so that the report names
-  each check once (:func:`skills.verify.model.merge_checks`).
+  each check once (:func:`skills.verify._model.merge_checks`).
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from functools import lru_cache
 from typing import Any
 
 from skills.errors import FetchError, InputError, SkillAtlasError
-from skills.verify import jose
-from skills.verify.context import FormatResult, VerifyContext
-from skills.verify.model import Check, CheckName, failed, merge_checks, not_run, passed
-from skills.verify.ob3_content import content_checks, issuer_label, normalise
-from skills.verify.status import StatusListVerifier, as_list, issuer_id_of
+from skills.jsondata import as_list
+from skills.verify._context import FormatResult, VerifyContext
+from skills.verify._keys import jose
+from skills.verify._model import Check, CheckName, failed, merge_checks, not_run, passed
+from skills.verify.ob3._content import content_checks, issuer_label, normalise
+from skills.verify.ob3._status import StatusListVerifier, issuer_id_of
 
 _CLAIM_TOLERANCE_SECONDS = 1.0
 JWT_REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
@@ -56,7 +60,7 @@ def _header_jwk(jwk_json: str) -> tuple[jose.PublicKey, str]:
 def _listed_keys(document: Mapping[str, Any], ctx: VerifyContext) -> list[jose.PublicKey]:
     """Public keys a DID document or issuer profile lists (assertionMethod,
     verificationMethod, publicKey): inline entries are read, references resolved."""
-    from skills.verify.keys import key_from_entry, resolve_verification_method
+    from skills.verify._keys.dids import key_from_entry, resolve_verification_method
 
     keys: list[jose.PublicKey] = []
     entries: list[Any] = []
@@ -82,7 +86,7 @@ def _listed_keys(document: Mapping[str, Any], ctx: VerifyContext) -> list[jose.P
 def _issuer_document(issuer_id: str, ctx: VerifyContext) -> Mapping[str, Any]:
     """The issuer's DID document (DIDs) or its fetched profile (http(s) ids)."""
     if issuer_id.startswith("did:"):
-        from skills.verify.keys import resolve_did
+        from skills.verify._keys.dids import resolve_did
 
         resolved: Mapping[str, Any] = resolve_did(issuer_id, client=ctx.client)
         return resolved
@@ -132,7 +136,7 @@ def _key_from_kid(
     kid: str, issuer_id: str | None, ctx: VerifyContext
 ) -> tuple[jose.PublicKey | None, Check]:
     """(key, KEY_BINDING check) for a ``kid``; the key is None when it could not be resolved."""
-    from skills.verify.keys import key_belongs_to, resolve_verification_method
+    from skills.verify._keys.dids import key_belongs_to, resolve_verification_method
 
     ref = kid
     relative = not kid.startswith("did:") and ":" not in kid.split("#", 1)[0]
@@ -170,7 +174,7 @@ def _key_and_binding(
     if isinstance(kid, str) and kid.strip():
         return _key_from_kid(kid.strip(), issuer_id, ctx)
     if isinstance(jwk, Mapping):
-        if any(k in jwk for k in ("d", "p", "q", "k")):
+        if any(k in jwk for k in jose.PRIVATE_JWK_MEMBERS):
             return None, failed(
                 CheckName.KEY_BINDING, "The token's header carries a private or secret key."
             )
@@ -213,7 +217,7 @@ def _claims_check(
     payload: Mapping[str, Any], vc: Mapping[str, Any], embedded: bool
 ) -> tuple[Check, datetime | None, datetime | None]:
     """The STRUCTURE check of the JWT claims, and (nbf, exp) as datetimes."""
-    from skills.verify.ob3_content import dates
+    from skills.verify.ob3._content import dates
 
     problems: list[str] = []
     issuer_id = issuer_id_of(vc)
@@ -265,7 +269,7 @@ def verify_ob3_jwt(
 ) -> FormatResult:
     """Verify a compact VC-JWT carrying an OB 3.0 credential; never raises for bad input.
 
-    ``verify_list`` verifies status list credentials (see :mod:`skills.verify.status`).
+    ``verify_list`` verifies status list credentials (see :mod:`skills.verify.ob3._status`).
     Resolving keys and status lists fetches through ``ctx.client``.
     """
     fmt = "ob3-jwt"
@@ -307,7 +311,7 @@ def verify_ob3_jwt(
     except InputError as err:
         checks.append(failed(CheckName.SIGNATURE, f"{who}'s token is not acceptably signed: {err}"))
         if nbf or exp:  # an unusable token's claims do not bound the window
-            from skills.verify.ob3_content import check_validity
+            from skills.verify.ob3._content import check_validity
 
             after = [check_validity(vc, ctx) if c.name == CheckName.VALIDITY else c for c in after]
         return FormatResult(fmt, list(merge_checks([*checks, *after])), normalise(vc))

@@ -2,7 +2,7 @@
 extension schemas, hosted-origin scope, and reading the normalised credential.
 
 Everything here is pure (no I/O) and works on documents that were already fetched or
-signature-checked by :mod:`skills.verify.ob2`.
+signature-checked by :mod:`skills.verify.ob2._verify`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from skills.jsondata import as_list, types_of
-from skills.verify.common import parse_datetime
-from skills.verify.model import Achievement, Alignment, Credential, Issuer, Recipient
-from skills.verify.ob2_vocab import (
+from skills.verify._common import parse_datetime
+from skills.verify._model import Achievement, Alignment, Credential, Issuer, Recipient
+from skills.verify._schema import schema_errors
+from skills.verify.ob2._vocab import (
     EXTENSION_CONTEXTS,
     EXTENSION_SCHEMAS,
     OB_V1_CONTEXTS,
@@ -25,7 +26,6 @@ from skills.verify.ob2_vocab import (
     OB_V2_TERMS,
     expand_iri,
 )
-from skills.verify.schema import schema_errors
 
 _OB_V2_CONTEXT_TERMS = frozenset(OB_V2_TERMS)
 
@@ -179,7 +179,7 @@ def canonical_names(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     embedded badge classes, issuers, recipients and verification objects too) has its
     aliased keys renamed (``verify`` -> ``verification``) and aliased class names in
     ``type`` replaced (``hosted`` -> ``HostedBadge``); see
-    :data:`skills.verify.ob2_vocab.OB_V2_PROPERTY_ALIASES`. JSON-LD expansion gives both
+    :data:`skills.verify.ob2._vocab.OB_V2_PROPERTY_ALIASES`. JSON-LD expansion gives both
     spellings one meaning, so the checks then read one name. A document without the v2
     context (OB 0.5/1.x, whose ``verify`` is a different structure) comes back unchanged.
 

@@ -23,7 +23,7 @@ Suites (``proof.cryptosuite`` of a ``DataIntegrityProof``, or the legacy proof `
 
 :func:`verify_data_integrity` returns one SIGNATURE and one KEY_BINDING check for all the
 proofs: a credential verifies when every proof Skill Atlas can check passes and at least
-one was checked. Verifiable presentations (:mod:`skills.verify.envelopes`) use it too,
+one was checked. Verifiable presentations (:mod:`skills.verify._envelopes`) use it too,
 with the holder as the key's controller and ``authentication`` as a further purpose.
 A key that could not be fetched, or a JSON-LD context Skill Atlas does not bundle,
 leaves a proof NOT_RUN (never passed, never failed). 1EdTech changed
@@ -38,14 +38,12 @@ canonicalised once; the time and the number of runs are capped).
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
@@ -54,7 +52,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
     encode_dss_signature,
 )
 
@@ -66,17 +63,16 @@ from skills.errors import (
 )
 from skills.jsonld import CONTEXT_VARIANTS, CONTEXTS, variant_url
 from skills.jsonld._canon import CanonBudget
-from skills.verify import jose
-from skills.verify.jose import PublicKey
-from skills.verify.keys import (
+from skills.verify._keys import jose
+from skills.verify._keys.dids import (
     ResolvedKey,
     b58decode,
-    b58encode,
     key_belongs_to,
     multikey_fragment_key,
     resolve_verification_method,
 )
-from skills.verify.model import Check, CheckName, failed, not_run, passed
+from skills.verify._keys.jose import PublicKey
+from skills.verify._model import Check, CheckName, failed, not_run, passed
 
 EDDSA_RDFC_SUITES = frozenset({"eddsa-rdfc-2022", "eddsa-2022"})
 ECDSA_SUITES = frozenset({"ecdsa-rdfc-2019"})
@@ -88,13 +84,12 @@ LEGACY_TYPES = frozenset({"Ed25519Signature2020", JWS_2018})
 MAX_PROOFS = 8
 #: The context jsonld-signatures (before version 7) gave every proof configuration.
 SECURITY_V2 = "https://w3id.org/security/v2"
-_JWS_2018_HEADER = {"alg": "EdDSA", "b64": False, "crit": ["b64"]}
 _TYPE_2018_NQUAD = (
     "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
     "<https://w3id.org/security#Ed25519Signature2018>"
 )
 _B64URL = re.compile(r"^[A-Za-z0-9_-]+$")
-_CURVE_HASHES = {"secp256r1": "sha256", "secp384r1": "sha384"}
+CURVE_HASHES = {"secp256r1": "sha256", "secp384r1": "sha384"}
 
 _CREATED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$")
 _SAFE_IRI = re.compile(
@@ -390,11 +385,11 @@ def _verifier(
 ) -> tuple[Callable[[bytes, bytes], bool], str]:
     """(verify(signature, data), hash name) for a suite and key; MalformedInput if they misfit."""
     if suite in ECDSA_SUITES:
-        if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name not in _CURVE_HASHES:
+        if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name not in CURVE_HASHES:
             raise MalformedInput(
                 f"The {suite} proof needs a P-256 or P-384 key; {_short(vm_text)} is another kind."
             )
-        ec_key, hash_name = key, _CURVE_HASHES[key.curve.name]
+        ec_key, hash_name = key, CURVE_HASHES[key.curve.name]
         return (lambda sig, data: _ecdsa_ok(ec_key, hash_name, sig, data)), hash_name
     if not isinstance(key, ed25519.Ed25519PublicKey):
         raise MalformedInput(
@@ -703,75 +698,17 @@ def verify_data_integrity(
     return _combine(list(results.values()))
 
 
-def sign_data_integrity(
-    doc: Mapping[str, Any],
-    private_key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey,
-    verification_method: str,
-    *,
-    cryptosuite: str = "eddsa-rdfc-2022",
-    created: str | None = None,
-    purpose: str = "assertionMethod",
-) -> dict[str, Any]:
-    """A copy of ``doc`` with a Data Integrity proof added (demo issuers and tests).
-
-    ``cryptosuite`` is ``eddsa-rdfc-2022``, ``eddsa-2022``, ``eddsa-jcs-2022`` or
-    ``ecdsa-rdfc-2019`` (a P-256 or P-384 key), or a legacy proof type,
-    ``Ed25519Signature2020`` or ``Ed25519Signature2018`` (detached JWS). ``created``
-    defaults to now (UTC, seconds); ``purpose`` is the ``proofPurpose`` (a presentation's
-    holder signs for ``authentication``). An existing proof is replaced. Raises
-    CanonicalizationError when the document cannot be canonicalised, MalformedInput for
-    an unknown suite or a key that does not fit it.
-    """
-    if cryptosuite in DI_SUITES:
-        proof: dict[str, Any] = {"type": "DataIntegrityProof", "cryptosuite": cryptosuite}
-    elif cryptosuite in LEGACY_TYPES:
-        proof = {"type": cryptosuite}
-    else:
-        raise MalformedInput(f"Unknown cryptosuite {cryptosuite!r}.")
-    is_ec = isinstance(private_key, ec.EllipticCurvePrivateKey)
-    if (cryptosuite in ECDSA_SUITES) != is_ec or (
-        isinstance(private_key, ec.EllipticCurvePrivateKey)
-        and private_key.curve.name not in _CURVE_HASHES
-    ):
-        raise MalformedInput(f"The key does not fit the {cryptosuite} suite.")
-    proof["created"] = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    proof["verificationMethod"] = verification_method
-    proof["proofPurpose"] = purpose
-    unsecured = {k: copy.deepcopy(v) for k, v in doc.items() if k != "proof"}
-    if cryptosuite in JCS_SUITES:
-        if "@context" in unsecured:  # vc-di-eddsa: the proof keeps the document's context
-            proof["@context"] = copy.deepcopy(unsecured["@context"])
-        data = jcs_hash_data(unsecured, proof)
-    else:
-        config = dict(proof, **{"@context": unsecured.get("@context")})
-        hash_name = "sha256"
-        if isinstance(private_key, ec.EllipticCurvePrivateKey):
-            hash_name = _CURVE_HASHES[private_key.curve.name]
-        data = hash_data(unsecured, config, hash_name=hash_name)
-    if isinstance(private_key, ec.EllipticCurvePrivateKey):
-        algorithm: hashes.HashAlgorithm = (
-            hashes.SHA384() if hash_name == "sha384" else hashes.SHA256()
-        )
-        r, s = decode_dss_signature(private_key.sign(data, ec.ECDSA(algorithm)))
-        size = (private_key.curve.key_size + 7) // 8
-        proof["proofValue"] = "z" + b58encode(r.to_bytes(size, "big") + s.to_bytes(size, "big"))
-    elif cryptosuite == JWS_2018:
-        header = jose.b64url_encode(json.dumps(_JWS_2018_HEADER, separators=(",", ":")).encode())
-        signature = private_key.sign(header.encode("ascii") + b"." + data)
-        proof["jws"] = f"{header}..{jose.b64url_encode(signature)}"
-    else:
-        proof["proofValue"] = "z" + b58encode(private_key.sign(data))
-    return {**unsecured, "proof": proof}
-
-
 __all__ = [
     "ASSERTION",
+    "CURVE_HASHES",
     "DI_SUITES",
+    "ECDSA_SUITES",
+    "JCS_SUITES",
+    "JWS_2018",
     "LEGACY_TYPES",
     "MAX_PROOFS",
     "hash_data",
     "jcs_hash_data",
-    "sign_data_integrity",
     "suite_of",
     "verify_data_integrity",
 ]

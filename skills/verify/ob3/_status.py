@@ -13,7 +13,7 @@ Supported status methods:
   W3C recommendation allows it: the badge's issuer names the list in the signed
   credential); the check's sentence then names the list's issuer. A revocation read from
   such a verified list is *conclusive* (it decides the verdict, see
-  :mod:`skills.verify.model`).
+  :mod:`skills.verify._model`).
 - A status list whose proof verifies but whose key is not shown to belong to its issuer is
   not trusted, with one exception that can only take trust away: when it names the badge's
   own issuer and its Data Integrity proof verifies with the very verification method of the
@@ -50,9 +50,9 @@ from typing import Any
 
 from skills.errors import FetchError, InputError
 from skills.jsondata import as_list, types_of
-from skills.verify.common import parse_datetime
-from skills.verify.context import FormatResult, Submission, VerifyContext
-from skills.verify.model import (
+from skills.verify._common import parse_datetime
+from skills.verify._context import FormatResult, Submission, VerifyContext
+from skills.verify._model import (
     Check,
     CheckName,
     Outcome,
@@ -174,17 +174,6 @@ def bit_at(bitstring: bytes, index: int) -> bool:
     return bool(bitstring[index // 8] & (0x80 >> (index % 8)))
 
 
-def encode_bitstring(set_indices: set[int] | frozenset[int], length_bits: int = 131072) -> str:
-    """The ``encodedList`` (``u`` + base64url(gzip)) with ``set_indices`` set (tests, demo)."""
-    data = bytearray((length_bits + 7) // 8)
-    for i in set_indices:
-        data[i // 8] |= 0x80 >> (i % 8)
-    import gzip
-
-    raw = base64.urlsafe_b64encode(gzip.compress(bytes(data), mtime=0)).rstrip(b"=")
-    return "u" + raw.decode("ascii")
-
-
 def _index(value: Any) -> int:
     if isinstance(value, bool):
         raise StatusUnavailable("Its statusListIndex is not a number.")
@@ -231,7 +220,7 @@ def _fetch_json_or_token(url: str, ctx: VerifyContext) -> tuple[Submission, str]
 
 def _proof_methods(doc: Mapping[str, Any]) -> set[str]:
     """The ``verificationMethod`` of every Data Integrity proof of ``doc`` that is checked."""
-    from skills.verify.proof_di import suite_of
+    from skills.verify.ob3._proof import suite_of
 
     methods: set[str] = set()
     for proof in as_list(doc.get("proof")):

@@ -21,8 +21,8 @@ import httpx
 from skills.config import DEFAULTS
 from skills.errors import InputError, InputTooLarge, MalformedInput, UnsupportedFormat
 from skills.jsondata import loads_strict
-from skills.verify.baking import PNG_SIGNATURE, extract_png, extract_svg
-from skills.verify.context import Submission, SubmissionKind
+from skills.verify._baking import PNG_SIGNATURE, extract_png, extract_svg
+from skills.verify._context import Submission, SubmissionKind
 
 ACCEPTED = (
     "Skill Atlas reads a badge as JSON, a signed token (JWS/JWT), "

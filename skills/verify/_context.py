@@ -9,7 +9,7 @@ from typing import Any, Literal
 import httpx
 
 from skills.jsonld._canon import CanonBudget
-from skills.verify.model import Check, Credential
+from skills.verify._model import Check, Credential
 
 SubmissionKind = Literal["json", "compact", "url"]
 

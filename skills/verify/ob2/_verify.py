@@ -16,7 +16,7 @@
   recipient, so a claimed recipient never matches them.
 
 Issuer profiles, badge classes and keys are cached per ``httpx.Client``
-(:mod:`skills.verify.ob2_fetch`). Skills (alignments, tags, criteria, extensions) are read
+(:mod:`skills.verify.ob2._fetch`). Skills (alignments, tags, criteria, extensions) are read
 only from the fetched or signature-checked copy.
 """
 
@@ -27,10 +27,10 @@ from typing import Any
 
 from skills.errors import MalformedInput
 from skills.jsondata import as_list, types_of
-from skills.verify.common import check_recipient, check_validity, parse_datetime
-from skills.verify.context import FormatResult, Submission, VerifyContext
-from skills.verify.jose import CompactJWS, PublicKey, decode_compact, verify_signature
-from skills.verify.model import (
+from skills.verify._common import check_recipient, check_validity, parse_datetime
+from skills.verify._context import FormatResult, Submission, VerifyContext
+from skills.verify._keys.jose import CompactJWS, PublicKey, decode_compact, verify_signature
+from skills.verify._model import (
     Check,
     CheckName,
     Credential,
@@ -39,7 +39,9 @@ from skills.verify.model import (
     passed,
     warning,
 )
-from skills.verify.ob2_checks import (
+from skills.verify._share_links import known_platform, match_share_link
+from skills.verify._sources import is_compact_token
+from skills.verify.ob2._checks import (
     assertion_problems,
     badge_class_problems,
     canonical_names,
@@ -55,15 +57,13 @@ from skills.verify.ob2_checks import (
     type_problem,
     undefined_terms,
 )
-from skills.verify.ob2_fetch import (
+from skills.verify.ob2._fetch import (
     REVOCATION_TTL_SECONDS,
     Got,
     cached_key,
     get_document,
 )
-from skills.verify.ob2_legacy import legacy_version, upgrade_assertion, upgrade_fetched
-from skills.verify.share_links import known_platform, match_share_link
-from skills.verify.sources import is_compact_token
+from skills.verify.ob2._legacy import legacy_version, upgrade_assertion, upgrade_fetched
 
 __all__ = ["verify_ob2"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from skills.verify.common import check_name_binding, check_recipient
-from skills.verify.model import CheckName, Outcome, Report, decide, failed, not_run
+from skills.verify._common import check_name_binding, check_recipient
+from skills.verify._model import CheckName, Outcome, Report, decide, failed, not_run
 
 
 def bind_recipient(

@@ -9,7 +9,7 @@ resolved link gets no more trust than the URL itself: the hosted copy, its issue
 origin are checked as for any hosted badge.
 
 A page URL no pattern covers is fetched as it is, asking for
-``application/ld+json`` first (:data:`skills.verify.ob2_fetch.ACCEPT_JSON`): a platform
+``application/ld+json`` first (:data:`skills.verify.ob2._fetch.ACCEPT_JSON`): a platform
 that answers content negotiation on its page URL is verified directly; one that answers
 with a web page is reported as such (see :func:`known_platform`).
 

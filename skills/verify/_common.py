@@ -9,7 +9,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from skills.verify.model import (
+from skills.verify._model import (
     Check,
     CheckName,
     Recipient,

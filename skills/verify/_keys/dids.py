@@ -16,7 +16,6 @@ for broken or unsupported key material and unsupported DID methods.
 
 from __future__ import annotations
 
-import binascii
 import threading
 import time
 import weakref
@@ -29,9 +28,8 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from skills.errors import FetchFailed, InputError, MalformedInput
-from skills.verify import jose
-from skills.verify.jose import PublicKey
-from skills.verify.jsonsafe import loads_strict
+from skills.verify._keys import jose
+from skills.verify._keys.jose import PublicKey
 
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
@@ -217,13 +215,8 @@ def _did_key_document(did: str) -> dict[str, Any]:
 
 
 def _did_jwk_document(did: str) -> dict[str, Any]:
-    encoded = did[len("did:jwk:") :]
-    try:
-        jwk = loads_strict(jose.b64url_decode(encoded), max_depth=jose.MAX_JOSE_JSON_DEPTH)
-    except (InputError, ValueError, binascii.Error) as exc:
-        raise MalformedInput("The did:jwk does not hold a JSON Web Key.") from exc
-    if not isinstance(jwk, dict) or any(k in jwk for k in ("d", "p", "q", "k")):
-        raise MalformedInput("The did:jwk does not hold a public JSON Web Key.")
+    # Strict base64url, strict shallow JSON, public members only; the key must be readable.
+    jwk = jose.did_jwk_public_jwk(did)
     jose.jwk_to_key(jwk)
     vm_id = f"{did}#0"
     return {

@@ -18,12 +18,10 @@ An image carrying more than one badge is refused: which one counts would be a gu
 
 from __future__ import annotations
 
-import re
 import struct
 import zlib
 from typing import Literal
 from xml.etree.ElementTree import Element, ParseError
-from xml.sax.saxutils import escape, quoteattr
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
@@ -52,7 +50,7 @@ Version = Literal["2.0", "3.0"]
 # ── PNG ─────────────────────────────────────────────────────────────────────
 
 
-def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     """All (type, data) chunks up to and including IEND, CRCs checked.
 
     Raises :class:`MalformedInput` for a missing signature, a bad CRC, a chunk running
@@ -142,7 +140,7 @@ def extract_png(data: bytes) -> tuple[str, str]:
     inflation stops at the limit).
     """
     found: list[tuple[str, str]] = []
-    for kind, body in _png_chunks(data):
+    for kind, body in png_chunks(data):
         badge = _badge_text(kind, body)
         if badge is not None:
             found.append(badge)
@@ -155,41 +153,10 @@ def extract_png(data: bytes) -> tuple[str, str]:
     return found[0]
 
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    crc = zlib.crc32(body, zlib.crc32(kind)) & 0xFFFFFFFF
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-
-def bake_png(image: bytes, payload: str, *, version: Version) -> bytes:
-    """Return ``image`` with ``payload`` baked in as an uncompressed iTXt chunk.
-
-    The keyword is ``openbadges`` for 2.0 and ``openbadgecredential`` for 3.0; the
-    chunk goes just before ``IEND``. Any badge chunk already present is removed first.
-    Raises :class:`MalformedInput` when ``image`` is not a sound PNG.
-    """
-    keyword = PNG_KEYWORD_OB3 if version == "3.0" else PNG_KEYWORD_OB2
-    out = [PNG_SIGNATURE]
-    for kind, body in _png_chunks(image):
-        if kind == b"IEND":
-            itxt = keyword.encode() + b"\x00\x00\x00\x00\x00" + payload.encode("utf-8")
-            out.append(_png_chunk(b"iTXt", itxt))
-        elif _is_badge_chunk(kind, body):
-            continue
-        out.append(_png_chunk(kind, body))
-    return b"".join(out)
-
-
-def _is_badge_chunk(kind: bytes, body: bytes) -> bool:
-    keyword = body.partition(b"\x00")[0]
-    if kind == b"iTXt":
-        return keyword in _PNG_KEYWORDS
-    return kind == b"tEXt" and keyword == PNG_KEYWORD_OB2.encode()
-
-
 # ── SVG ─────────────────────────────────────────────────────────────────────
 
 
-def _parse_svg(data: bytes) -> Element:
+def parse_svg(data: bytes) -> Element:
     try:
         root = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except (EntitiesForbidden, DTDForbidden):
@@ -228,7 +195,7 @@ def extract_svg(data: bytes) -> tuple[str, str]:
     no badge, an empty badge element, more than one badge) and
     :class:`UnsupportedFormat` (XML whose root is not ``svg``).
     """
-    root = _parse_svg(data)
+    root = parse_svg(data)
     found = [(el, _SVG_BADGES[el.tag]) for el in root.iter() if el.tag in _SVG_BADGES]
     if not found:
         raise MalformedInput("This SVG image has no badge baked into it.")
@@ -245,81 +212,14 @@ def extract_svg(data: bytes) -> tuple[str, str]:
     return kind, text
 
 
-# An openbadges element (any prefix), self-closing or with content.
-_BADGE_ELEMENT = re.compile(
-    r"<(?P<name>(?:[A-Za-z_][\w.-]*:)?(?:assertion|credential))\b[^>]*?"
-    r"(?:/>|>.*?</(?P=name)\s*>)\s*",
-    re.DOTALL,
-)
-_ROOT_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?svg\b")
-
-
-def _root_start_end(text: str) -> tuple[int, bool]:
-    """Index just past the root ``<svg ...>`` start tag, and whether it self-closes."""
-    match = _ROOT_START.search(text)
-    if match is None:
-        raise MalformedInput("This SVG image has no <svg> element.")
-    quote = ""
-    for index in range(match.end(), len(text)):
-        char = text[index]
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == ">":
-            return index + 1, text[index - 1] == "/"
-    raise MalformedInput("This SVG image is truncated.")
-
-
-def bake_svg(svg: bytes, payload: str, *, version: Version) -> bytes:
-    """Return ``svg`` with ``payload`` baked in as the first child of the root element.
-
-    2.0 writes ``<openbadges:assertion xmlns:openbadges="http://openbadges.org" .../>``,
-    3.0 ``<openbadges:credential xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0" .../>``.
-    JSON payloads (starting with ``{``) go in the element text, others (URLs, compact
-    tokens) in the ``verify`` attribute. Existing badge elements are removed; the rest
-    of the document is kept byte for byte. Raises :class:`MalformedInput` when ``svg``
-    is not a readable UTF-8 SVG image.
-    """
-    _parse_svg(svg)
-    try:
-        text = svg.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise MalformedInput("Skill Atlas bakes only UTF-8 SVG images.") from None
-    namespace, name = (SVG_NS_OB3, "credential") if version == "3.0" else (SVG_NS_OB2, "assertion")
-    end, self_closing = _root_start_end(text)
-    head, tail = text[:end], _BADGE_ELEMENT.sub("", text[end:])
-    if payload.lstrip().startswith("{"):
-        element = (
-            f"<openbadges:{name} xmlns:openbadges={quoteattr(namespace)}>"
-            f"{escape(payload)}</openbadges:{name}>"
-        )
-    else:
-        element = (
-            f"<openbadges:{name} xmlns:openbadges={quoteattr(namespace)} "
-            f"verify={quoteattr(payload)}/>"
-        )
-    if self_closing:
-        root_name = _ROOT_START.search(head)
-        assert root_name is not None
-        tag = root_name.group()[1:]
-        head = head[: end - 2].rstrip() + ">"
-        tail = f"</{tag}>" + tail
-    baked = (head + element + tail).encode("utf-8")
-    if extract_svg(baked) != (name, payload.strip()):
-        raise MalformedInput("The badge could not be baked into this SVG image.")
-    return baked
-
-
 __all__ = [
     "MAX_BAKED_TEXT",
     "PNG_KEYWORD_OB2",
     "PNG_KEYWORD_OB3",
     "SVG_NS_OB2",
     "SVG_NS_OB3",
-    "bake_png",
-    "bake_svg",
     "extract_png",
     "extract_svg",
+    "parse_svg",
+    "png_chunks",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from skills.errors import CanonicalizationError
 from skills.jsonld import CONTEXTS, ContextNotBundled, expand, shorten_url
-from skills.verify.model import Check, CheckName, failed, not_run, passed, warning
+from skills.verify._model import Check, CheckName, failed, not_run, passed, warning
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"

@@ -19,7 +19,7 @@ import httpx
 
 from skills.errors import FetchError, InputError
 from skills.fetch import fetch
-from skills.verify.jose import PublicKey, pem_to_key
+from skills.verify._keys.jose import PublicKey, pem_to_key
 
 CACHE_TTL_SECONDS = 300.0
 REVOCATION_TTL_SECONDS = 60.0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skills.verify.ob2_vocab import OB_V1_CONTEXTS, OB_V2_CONTEXT_ALIASES
+from skills.verify.ob2._vocab import OB_V1_CONTEXTS, OB_V2_CONTEXT_ALIASES
 
 
 def _contexts(doc: dict[str, Any]) -> list[Any]:

@@ -16,7 +16,7 @@ credential verified.
   canonicalise it; one that is not makes the proof *not run*, never failed), STRUCTURE,
   KEY_BINDING and SIGNATURE (a CLR's key bound to its issuer; a presentation's key bound to
   its ``holder``: a ``did:key``/``did:jwk`` holder *is* its key; a JSON proof is checked by
-  :func:`skills.verify.proof_di.verify_data_integrity`, every suite and the proof cap
+  :func:`skills.verify.ob3._proof.verify_data_integrity`, every suite and the proof cap
   included, a presentation's for purpose ``authentication`` or ``assertionMethod``),
   REVOCATION (CLR) and VALIDITY. An unsigned presentation is accepted: its credentials are
   verified each on their own, and it binds nobody. Nothing is read from the container for
@@ -49,9 +49,9 @@ import httpx
 from skills.config import DEFAULTS, Settings
 from skills.errors import InputError
 from skills.jsondata import as_list, types_of
-from skills.verify import jose
-from skills.verify.context import FormatResult, Submission, VerifyContext
-from skills.verify.model import (
+from skills.verify._context import FormatResult, Submission, VerifyContext
+from skills.verify._keys import jose
+from skills.verify._model import (
     Check,
     CheckName,
     Container,
@@ -64,7 +64,7 @@ from skills.verify.model import (
     passed,
     warning,
 )
-from skills.verify.status import issuer_id_of
+from skills.verify.ob3._status import issuer_id_of
 
 #: The most credentials verified from one container.
 MAX_EMBEDDED = 200
@@ -214,7 +214,7 @@ def _context_check(doc: Mapping[str, Any], what: str) -> Check:
     makes the check *not run*; an inline or malformed one fails it), its message speaking
     of the ``what`` (transcript or presentation) instead of a badge.
     """
-    from skills.verify.ld_checks import check_contexts
+    from skills.verify._ld_checks import check_contexts
 
     check = check_contexts(doc)
     text = (
@@ -259,7 +259,7 @@ def _structure(kind: str, doc: Mapping[str, Any], entries: list[Any], json_form:
         problems.append("its first @context is not the W3C Verifiable Credentials context")
     kinds = types_of(doc)
     if kind == "clr":
-        from skills.verify.ob3_content import issuer_label
+        from skills.verify.ob3._content import issuer_label
 
         who = issuer_label(doc)
         if "VerifiableCredential" not in kinds:
@@ -304,12 +304,12 @@ def _count(n: int) -> str:
 def _vp_proof(doc: Mapping[str, Any], holder: str | None, ctx: VerifyContext) -> list[Check]:
     """KEY_BINDING and SIGNATURE of a presentation's Data Integrity proof(s).
 
-    :func:`skills.verify.proof_di.verify_data_integrity` with the holder as the key's
+    :func:`skills.verify.ob3._proof.verify_data_integrity` with the holder as the key's
     controller and ``authentication`` (or ``assertionMethod``) as the proof purpose: every
     suite credentials may use, the rule for several proofs, the proof cap and the
     presentation's one canonicalisation budget apply.
     """
-    from skills.verify.proof_di import verify_data_integrity
+    from skills.verify.ob3._proof import verify_data_integrity
 
     return verify_data_integrity(
         doc,
@@ -325,8 +325,8 @@ def _jwt_checks(
     jws: jose.CompactJWS, signer: str | None, what: str, ctx: VerifyContext
 ) -> list[Check]:
     """KEY_BINDING and SIGNATURE of a CLR VC-JWT (signer: the issuer) or a VP-JWT (the
-    holder), with the key rules of :mod:`skills.verify.ob3_jwt` (``alg`` none/HMAC refused)."""
-    from skills.verify.ob3_jwt import _key_and_binding
+    holder), with the key rules of :mod:`skills.verify.ob3._jwt` (``alg`` none/HMAC refused)."""
+    from skills.verify.ob3._jwt import _key_and_binding
 
     sig, bind = CheckName.SIGNATURE, CheckName.KEY_BINDING
     try:
@@ -361,13 +361,13 @@ def _jwt_checks(
 
 
 def _claim_time(value: Any) -> datetime | None:
-    from skills.verify.ob3_jwt import _claim_time as read
+    from skills.verify.ob3._jwt import _claim_time as read
 
     return read(value)
 
 
 def _window(issued: datetime | None, expires: datetime | None, ctx: VerifyContext) -> Check:
-    from skills.verify.common import check_validity
+    from skills.verify._common import check_validity
 
     check = check_validity(issued, expires, ctx.now, ctx.clock_skew, require_issued=False)
     return replace(check, message=check.message.replace("The badge", "The presentation", 1))
@@ -382,10 +382,10 @@ class _Opened:
 
 
 def _open_clr(doc: Mapping[str, Any], ctx: VerifyContext, jws: jose.CompactJWS | None) -> _Opened:
-    from skills.verify.ob3 import verify_ob3
-    from skills.verify.ob3_content import check_validity, issuer_label
-    from skills.verify.proof_di import verify_data_integrity
-    from skills.verify.status import check_status
+    from skills.verify.ob3._content import check_validity, issuer_label
+    from skills.verify.ob3._proof import verify_data_integrity
+    from skills.verify.ob3._status import check_status
+    from skills.verify.ob3._verify import verify_ob3
 
     subject = doc.get("credentialSubject")
     entries = _entries(subject if isinstance(subject, Mapping) else None)
@@ -615,7 +615,7 @@ def unpack(
     """
     from skills.fetch import shared_client
     from skills.verify._api import _source_bytes, verify
-    from skills.verify.sources import read_source
+    from skills.verify._sources import read_source
 
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     cfg = settings or DEFAULTS

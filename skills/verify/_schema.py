@@ -43,7 +43,7 @@ from typing import Any, cast
 import jsonschema_rs
 
 from skills.errors import ConfigError
-from skills.verify.model import Check, CheckName, failed, passed, warning
+from skills.verify._model import Check, CheckName, failed, passed, warning
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 ACHIEVEMENT_SCHEMA_FILE = SCHEMA_DIR / "ob_v3p0_achievementcredential_schema.json"

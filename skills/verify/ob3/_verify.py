@@ -1,16 +1,16 @@
 """Open Badges 3.0 verification: ``verify_ob3(sub, ctx) -> FormatResult``.
 
-Two securing mechanisms, one set of content checks (:mod:`skills.verify.ob3_content`):
+Two securing mechanisms, one set of content checks (:mod:`skills.verify.ob3._content`):
 
 - ``ob3-di``: a JSON credential with an embedded Data Integrity proof (``eddsa-rdfc-2022``;
   legacy ``Ed25519Signature2020`` and ``eddsa-2022``), verified by
-  :func:`skills.verify.proof_di.verify_data_integrity` (SIGNATURE and KEY_BINDING checks);
-- ``ob3-jwt``: a compact VC-JWT (:mod:`skills.verify.ob3_jwt`).
+  :func:`skills.verify.ob3._proof.verify_data_integrity` (SIGNATURE and KEY_BINDING checks);
+- ``ob3-jwt``: a compact VC-JWT (:mod:`skills.verify.ob3._jwt`).
 
 Checks, in report order: CONTEXT, SAFE_MODE, SCHEMA, STRUCTURE, KEY_BINDING, SIGNATURE,
-REVOCATION (:mod:`skills.verify.status`, whose status list credentials are verified by this same
-function), VALIDITY, RECIPIENT. The normalised credential is read from the document the proof
-covers; when safe mode fails (terms the proof does not cover) the verdict is ``invalid``.
+REVOCATION (:mod:`skills.verify.ob3._status`, whose status list credentials are verified by
+this same function), VALIDITY, RECIPIENT. The normalised credential is read from the document
+the proof covers; when safe mode fails (terms the proof does not cover) the verdict is ``invalid``.
 """
 
 from __future__ import annotations
@@ -19,18 +19,18 @@ from typing import Any
 
 from skills.errors import FetchError, InputError
 from skills.jsondata import as_list
-from skills.verify.context import FormatResult, Submission, VerifyContext
-from skills.verify.model import CheckName, failed, not_run
-from skills.verify.ob3_content import content_checks, issuer_label, normalise
-from skills.verify.ob3_jwt import verify_ob3_jwt
-from skills.verify.status import issuer_id_of
+from skills.verify._context import FormatResult, Submission, VerifyContext
+from skills.verify._model import CheckName, failed, not_run
+from skills.verify.ob3._content import content_checks, issuer_label, normalise
+from skills.verify.ob3._jwt import verify_ob3_jwt
+from skills.verify.ob3._status import issuer_id_of
 
 _MAX_URL_HOPS = 1
 
 
 def verify_ob3_di(doc: dict[str, Any], ctx: VerifyContext) -> FormatResult:
     """Verify a JSON OB 3.0 credential with an embedded proof; never raises for bad input."""
-    from skills.verify.proof_di import verify_data_integrity
+    from skills.verify.ob3._proof import verify_data_integrity
 
     fmt = "ob3-di"
     before, after = content_checks(doc, ctx, verify_list=verify_ob3)

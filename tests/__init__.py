@@ -1,0 +1,1 @@
+"""Skill Atlas tests: one folder per layer (unit, integration, app, e2e); helpers in ``support``."""

@@ -1,0 +1,1 @@
+"""Pages through ``streamlit.testing.v1.AppTest``."""

@@ -1,0 +1,1 @@
+"""A real ``streamlit run app.py`` driven by Playwright and Debian chromium."""

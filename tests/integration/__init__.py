@@ -1,0 +1,1 @@
+"""Real DuckDB files, real signed badges, loopback or MockTransport HTTP."""

@@ -1,0 +1,1 @@
+"""One module at a time: no database server, no HTTP beyond MockTransport."""
