@@ -54,10 +54,10 @@ def _run_format(fmt: str, sub: Submission, ctx: VerifyContext) -> FormatResult:
     if several is not None:
         return several
     if fmt.startswith("ob3"):
-        from skills.verify.ob3._verify import verify_ob3
+        from skills.verify.ob3 import verify_ob3
 
         return verify_ob3(sub, ctx)
-    from skills.verify.ob2._verify import verify_ob2
+    from skills.verify.ob2 import verify_ob2
 
     return verify_ob2(sub, ctx)
 

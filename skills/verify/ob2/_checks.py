@@ -2,7 +2,7 @@
 extension schemas, hosted-origin scope, and reading the normalised credential.
 
 Everything here is pure (no I/O) and works on documents that were already fetched or
-signature-checked by :mod:`skills.verify.ob2._verify`.
+signature-checked by :mod:`skills.verify.ob2._hosted` and :mod:`skills.verify.ob2._signed`.
 """
 
 from __future__ import annotations
