@@ -1,5 +1,5 @@
 """The rich console every command prints with: badge text is untrusted, so no emoji codes
-(``did:key:`` must not become a key emoji) and no markup from data (:func:`plain`)."""
+(``did:key:`` must not become a key emoji) and no markup from data (:func:`rich_escape`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,6 @@ def console(*, stderr: bool = False) -> Console:
     return Console(stderr=stderr, emoji=False, highlight=False)
 
 
-def plain(text: object) -> str:
+def rich_escape(text: object) -> str:
     """``text`` with rich markup escaped, to embed data in a marked-up line or table cell."""
     return escape(str(text))

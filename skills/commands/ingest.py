@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from skills.commands._console import console, plain
+from skills.commands._console import console, rich_escape
 from skills.commands._store import cli_settings, db_options
 from skills.config import Settings
 from skills.errors import InputError
@@ -95,11 +95,11 @@ def run(
         items,
         submitted_by=by,
         wait=max(0.0, wait),
-        on_wait=lambda message: err_console.print(plain(message)),
+        on_wait=lambda message: err_console.print(rich_escape(message)),
         settings=cfg,
     )
     if isinstance(target, QueuedBatch):
-        out.print(plain(target.message))
+        out.print(rich_escape(target.message))
         return 0
     with (
         target as store,
@@ -128,5 +128,6 @@ def run(
             table.add_row(key.replace("_", " "), str(summary.counts[key]))
     out.print(table)
     for result in summary.problems:
-        out.print(f"  [bold]{plain(result.name)}[/bold]: {result.outcome}: {plain(result.reason)}")
+        name, reason = rich_escape(result.name), rich_escape(result.reason)
+        out.print(f"  [bold]{name}[/bold]: {result.outcome}: {reason}")
     return 1 if summary.problems else 0

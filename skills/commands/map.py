@@ -45,16 +45,16 @@ def run(labels: Sequence[str], *, as_json: bool = False) -> int:
     else:
         from rich.table import Table
 
-        from skills.commands._console import console, plain
+        from skills.commands._console import console, rich_escape
 
         table = Table(title="Skill mapping", caption=ESCO_CREDIT)
         for col in ("label", "skill", "score", "accepted", "method", "top candidates"):
             table.add_column(col)
         for m in matches:
-            cands = "\n".join(f"{plain(c.label)} ({c.score:.2f})" for c in m.candidates[:5])
+            cands = "\n".join(f"{rich_escape(c.label)} ({c.score:.2f})" for c in m.candidates[:5])
             table.add_row(
-                plain(m.query),
-                plain(f"{m.label}\n{m.skill_uri}") if m.skill_uri else "-",
+                rich_escape(m.query),
+                rich_escape(f"{m.label}\n{m.skill_uri}") if m.skill_uri else "-",
                 f"{m.score:.2f}",
                 "yes" if m.accepted else "no",
                 m.method,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from skills.commands._console import console, plain
+from skills.commands._console import console, rich_escape
 from skills.commands._store import cli_settings
 from skills.verify import Outcome, Report, container_ok, verify_all
 
@@ -73,13 +73,13 @@ def _print_report(name: str, report: Report, *, indent: str = "") -> None:
     out = console()
     colour = "green" if report.ok else "red"
     out.print(
-        f"{indent}[bold]{plain(name)}[/bold]  [{colour}]{report.status.value}[/{colour}]  "
+        f"{indent}[bold]{rich_escape(name)}[/bold]  [{colour}]{report.status.value}[/{colour}]  "
         f"({report.format})",
         soft_wrap=True,
     )
     for check in report.checks:
         mark = _MARK[Outcome(check.outcome)]
-        out.print(f"{indent}  {mark} {check.name}: {plain(check.message)}", soft_wrap=True)
+        out.print(f"{indent}  {mark} {check.name}: {rich_escape(check.message)}", soft_wrap=True)
 
 
 def _print_container(name: str, reports: tuple[Report, ...]) -> None:
