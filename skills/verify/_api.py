@@ -145,25 +145,16 @@ def verify_all(
     """
     from skills.verify._envelopes import unpack
 
-    opened = unpack(
-        source,
-        recipient=recipient,
-        recipient_name=recipient_name,
-        client=client,
-        now=now,
-        settings=settings,
-    )
+    how: dict[str, Any] = {
+        "recipient": recipient,
+        "recipient_name": recipient_name,
+        "client": client,
+        "now": now,
+        "settings": settings,
+    }
+    opened = unpack(source, **how)
     if opened is None:
-        return (
-            verify(
-                source,
-                recipient=recipient,
-                recipient_name=recipient_name,
-                client=client,
-                now=now,
-                settings=settings,
-            ),
-        )
+        return (verify(source, **how),)
     return (opened.container, *opened.parts)
 
 
