@@ -166,3 +166,49 @@ def esco_footer() -> None:
     from skills.taxonomy import ESCO_CREDIT
 
     st.caption(f"Skills taxonomy: {ESCO_CREDIT}.")
+
+
+#: Plotly's toolbar: a PNG download of the chart (the camera), no Plotly logo.
+CHART_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def chart(fig: Any, *, key: str, name: str, drill: bool = False) -> list[Any]:
+    """Draw ``fig`` (downloadable as ``<name>.png``); with ``drill`` the points a person
+    clicks are returned as their ``customdata`` (what the page needs to open the evidence)."""
+    config = {
+        **CHART_CONFIG,
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": name},
+    }
+    if not drill:
+        st.plotly_chart(fig, key=key, config=config)
+        return []
+    event = st.plotly_chart(
+        fig, key=key, config=config, on_select="rerun", selection_mode=("points",)
+    )
+    points = (event.get("selection") or {}).get("points", []) if event else []
+    return [p.get("customdata") for p in points if p.get("customdata") is not None]
+
+
+def download_table(frame: pd.DataFrame, *, name: str, key: str, label: str = "table") -> None:
+    """CSV and Excel downloads of ``frame`` (every text cell formula-safe: skills.export)."""
+    from skills.export import to_csv_bytes, to_xlsx_bytes
+
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        f"Download {label} (CSV)",
+        to_csv_bytes(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+    )
+    right.download_button(
+        f"Download {label} (Excel)",
+        to_xlsx_bytes(frame, sheet=name[:31] or "Sheet1"),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+    )
