@@ -3,26 +3,30 @@
 Both edges call it: the Streamlit app (``pages/_ui/session.py``) and the command line
 (``skills/commands``). They read the environment once (:func:`skills.config.settings`)
 and hand the value here; everything below receives what it needs from the
-:class:`Application` (the settings, the store, an HTTP client factory, the skill mapper)
-and never reads the environment.
+:class:`Application` (the settings, the store, an HTTP client factory) and never reads the
+environment. The skill mapper is built by ingestion for each batch from the store
+(:func:`skills.ingest.skill_mapper`), since the organisation's synonyms and review
+decisions change between batches.
 
 - :func:`open_application` opens the store for one job (a command) and starts nothing.
-- :func:`serve` is the server process's application: opened once per settings value,
+- :func:`serve` is the server process's application: opened once per database file,
   and its queue drainer (:mod:`skills.ingest.queue`) started explicitly here, not as a
   side effect of a cache.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
 from skills.config import Settings
 from skills.fetch import default_client
-from skills.ingest import Mapper, client_factory_for, skill_mapper
+from skills.ingest import client_factory_for
 from skills.ingest.queue import Drainer, start_drainer
 from skills.store import Store, open_store
 
@@ -39,16 +43,12 @@ class Application:
     drainer: Drainer | None = None
 
     def client_factory(self) -> Callable[[], httpx.Client]:
-        """A picklable factory of HTTP clients for verification.
-
-        A demo database (``python -m skills demo``) serves its issuers' ``.example`` hosts
-        from its folder of hosted files; any other gets the hardened client.
-        """
-        return client_factory_for(self.store, None, None) or default_client
-
-    def mapper(self) -> Mapper:
-        """The skill mapper over ESCO and the organisation's current skills and synonyms."""
-        return skill_mapper(self.store)
+        """A picklable factory of HTTP clients for verification, with the settings' fetch
+        limits: a demo database (``python -m skills demo``) serves its issuers' ``.example``
+        hosts from its folder of hosted files; any other gets the hardened client."""
+        return client_factory_for(self.store, None, None, self.settings) or functools.partial(
+            default_client, settings=self.settings
+        )
 
     def close(self) -> None:
         """Stop the drainer (after its current drain) and close the store."""
@@ -79,22 +79,26 @@ def open_application(
     return Application(settings, store)
 
 
-_SERVED: dict[Settings, Application] = {}
+_SERVED: dict[Path, Application] = {}
 _SERVE_LOCK = threading.Lock()
 
 
 def serve(settings: Settings) -> Application:
-    """The server process's application for ``settings``: built on the first call, then shared.
+    """The server process's application for ``settings.db_path``: built on the first call,
+    then shared (one store and one drainer per database file, whatever else differs).
 
     The server is the database's only writer, so batches that ``python -m skills ingest``
     queued while it runs are ingested by the drainer started here (verification in
     ``settings.workers`` processes). An application whose store was closed is rebuilt.
     """
+    key = settings.db_path.resolve()
     with _SERVE_LOCK:
-        app = _SERVED.get(settings)
+        app = _SERVED.get(key)
         if app is not None and not app.store.closed:
             return app
         app = open_application(settings, wait=SERVE_WAIT_SECONDS)
-        app.drainer = start_drainer(app.store, settings=settings)
-        _SERVED[settings] = app
+        app.drainer = start_drainer(
+            app.store, client_factory=app.client_factory(), settings=settings
+        )
+        _SERVED[key] = app
         return app

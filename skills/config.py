@@ -1,7 +1,8 @@
 """The application's settings: a :class:`Settings` value built once at the edge, passed down.
 
 :func:`settings` reads the ``SKILLS_*`` environment; only the edges call it (the
-command line, the Streamlit app, :mod:`skills.bootstrap`). Every other module receives a
+command line, the Streamlit app's session module), and hand the value to
+:mod:`skills.bootstrap`. Every other module receives a
 :class:`Settings` value (or the one field it needs) from its caller, and a caller that
 passes none gets :data:`DEFAULTS`, never the environment.
 

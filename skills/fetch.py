@@ -12,11 +12,11 @@ assertions, issuer profiles, keys, status lists). :func:`default_client` and
   IPv4 address (mapped, 6to4, Teredo, NAT64). The check runs in the network backend on
   the addresses DNS returned, and the socket connects to a checked address, so a name
   that re-resolves to a private address between check and connect (DNS rebinding)
-  gains nothing. Hosts listed in ``SKILLS_FETCH_ALLOW_HOSTS`` skip the address check
-  (tests and the demo serve files from 127.0.0.1);
+  gains nothing. Hosts in the settings' ``fetch_allow_hosts`` (``SKILLS_FETCH_ALLOW_HOSTS``)
+  skip the address check (tests serve files from 127.0.0.1);
 - connect timeout 5 s and a total deadline of 15 s for a whole fetch, redirects and
   body included (enforced on every socket operation, not only per read);
-- a response size cap (``SKILLS_FETCH_MAX_BYTES``, 1 MiB) checked on ``Content-Length``
+- a response size cap (the settings' ``fetch_max_bytes``, 1 MiB) checked on ``Content-Length``
   and while streaming, including after gzip/deflate decoding;
 - at most 4 simultaneous requests per host; no cookies kept; no proxies from the
   environment.

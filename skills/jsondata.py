@@ -151,14 +151,15 @@ def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def types_of(node: Any) -> list[str]:
+def types_of(node: Any, *, keyword: bool = False) -> list[str]:
     """The string members of a JSON-LD node's ``type``, in document order.
 
-    ``type`` is the alias every Open Badges and VC context gives the ``@type``
-    keyword; a node that spells the keyword itself is read the same way. A value
-    that is not an object has no types.
+    ``type`` is the alias every Open Badges and VC context gives the ``@type`` keyword.
+    With ``keyword`` a node without ``type`` is read from ``@type`` too (OB 2.0 documents
+    may spell the keyword; OB 3.0 and VC documents must say ``type``). A value that is not
+    an object has no types.
     """
     if not isinstance(node, Mapping):
         return []
-    raw = node["type"] if "type" in node else node.get("@type")
+    raw = node.get("type") if "type" in node or not keyword else node.get("@type")
     return [t for t in as_list(raw) if isinstance(t, str)]

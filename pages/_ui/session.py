@@ -105,7 +105,7 @@ def accounts() -> dict[str, Account]:
     "Changes" means another device, inode, size or modification time in ns:
     ``save_accounts`` writes a new file and renames it, so every save is seen.
     """
-    path = settings().accounts_path
+    path = app_settings().accounts_path
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -143,7 +143,7 @@ def session_secret() -> bytes:
         configured = None
     if isinstance(configured, str) and len(configured) >= 32:
         return configured.encode("utf-8")
-    return _secret_for(str(secret_path(settings().accounts_path)))
+    return _secret_for(str(secret_path(app_settings().accounts_path)))
 
 
 def cookie_token() -> str | None:
@@ -169,7 +169,7 @@ def client_address() -> str | None:
 
 
 def _revoked() -> frozenset[str]:
-    return revoked_nonces(revocations_path(settings().accounts_path))
+    return revoked_nonces(revocations_path(app_settings().accounts_path))
 
 
 def _restore_from_cookie() -> Viewer | None:
@@ -335,7 +335,7 @@ def sign_in(username: str, password: str) -> Viewer | None:
     now = clock()
     account = authenticate_throttled(
         accounts(),
-        throttle_path(settings().accounts_path),
+        throttle_path(app_settings().accounts_path),
         username,
         password,
         address=client_address(),
@@ -368,7 +368,7 @@ def sign_out() -> None:
     st.session_state.pop(_NOTICE_KEY, None)
     token = st.session_state.pop(_SESSION_KEY, None)
     if isinstance(token, SessionToken):
-        revoke_session(revocations_path(settings().accounts_path), token, now=clock())
+        revoke_session(revocations_path(app_settings().accounts_path), token, now=clock())
     st.session_state[_SIGNED_OUT_KEY] = True
     st.session_state[_COOKIE_OP_KEY] = ("clear",)
     if oidc_configured() and st.user.is_logged_in:

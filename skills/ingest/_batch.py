@@ -53,12 +53,16 @@ def client_factory_for(
     store: Store,
     client: httpx.Client | None,
     client_factory: Callable[[], httpx.Client] | None,
+    settings: Settings,
 ) -> Callable[[], httpx.Client] | None:
-    """``client_factory``, or for a demo database one serving its issuers' files."""
+    """``client_factory``, or for a demo database one serving its issuers' files (with the
+    fetch limits of ``settings``)."""
     if client is not None or client_factory is not None:
         return client_factory
     mirror = demo_mirror(store)
-    return None if mirror is None else functools.partial(mirrored_client, str(mirror))
+    if mirror is None:
+        return None
+    return functools.partial(mirrored_client, str(mirror), settings=settings)
 
 
 # -- public entry points -----------------------------------------------------------------
@@ -92,7 +96,7 @@ def ingest_one(
     if person_id is not None and person_id not in identities:
         raise StoreError(f"There is no person {person_id!r} in the database.")
     raw, size, to_verify = raw_of(source, cfg.max_upload_bytes)
-    factory = client_factory_for(store, client, None)
+    factory = client_factory_for(store, client, None, cfg)
     with contextlib.ExitStack() as stack:
         if factory is not None:
             client = stack.enter_context(factory())
@@ -174,7 +178,7 @@ def ingest_batch(
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     total = len(all_items)
     identities = identities_of(store, [i.person_id for i in all_items if i.person_id])
-    client_factory = client_factory_for(store, client, client_factory)
+    client_factory = client_factory_for(store, client, client_factory, cfg)
     use_mapper = mapper
     results: list[IngestResult] = []
     done = 0

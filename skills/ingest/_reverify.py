@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from skills.config import Settings
+from skills.config import DEFAULTS, Settings
 from skills.ingest._batch import client_factory_for
 from skills.ingest._plan import (
     CHUNK_SIZE,
@@ -54,7 +54,8 @@ def reverify(
     :data:`skills.config.DEFAULTS`). Raises :class:`StoreError` when the database refuses.
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    client_factory = client_factory_for(store, client, client_factory)
+    cfg = settings or DEFAULTS
+    client_factory = client_factory_for(store, client, client_factory, cfg)
     total = int(store.scalar("SELECT count(*) FROM credentials WHERE raw IS NOT NULL") or 0)
     counts: Counter[str] = Counter()
     changes: list[tuple[str, str, str]] = []
@@ -78,7 +79,7 @@ def reverify(
             client_factory=client_factory,
             now=now,
             workers=workers,
-            settings=settings,
+            settings=cfg,
         )
         bound: list[Report] = []
         for (_key, _raw, person, _old), report in zip(batch, reports, strict=True):

@@ -1,7 +1,7 @@
 """The verification report: named checks, a verdict derived from them, and the
 normalised credential read only from what the checks covered.
 
-Every format module (``ob2``, ``ob3_di``, ``ob3_jwt`` ...) produces a list of
+Every format module (``ob2``, ``ob3`` Data Integrity and VC-JWT ...) produces a list of
 :class:`Check` and, when the document could be read, a :class:`Credential`.
 :func:`decide` turns the checks into the one :class:`Status` a person sees.
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from skills.cli import PROG_NAME, cli
@@ -110,3 +111,29 @@ def test_every_store_command_is_documented() -> None:
         assert name in help_text
         options = run(*(["people", "import"] if name == "people" else [name]), "--help").stdout
         assert "--db PATH" in options and "--wait SECONDS" in options
+
+
+def test_the_command_line_passes_the_environments_settings_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings are read once at the edge: SKILLS_* set for a command reach what it calls."""
+    db = tmp_path / "atlas.duckdb"
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE_CSV)
+    assert run("people", "import", str(people), "--db", str(db)).exit_code == 0
+    issuer = BadgeIssuer()
+    folder = tmp_path / "ada"
+    folder.mkdir()
+    (folder / "python.jwt").write_text(issuer.badge("ada@example.org"))
+    (folder / "sql.jwt").write_text(issuer.badge("ada@example.org", name="SQL"))
+    monkeypatch.setenv("SKILLS_MAX_BATCH_ITEMS", "1")
+    result = CliRunner().invoke(
+        cli, ["ingest", str(folder), "--as", "e1", "--db", str(db)], prog_name=PROG_NAME
+    )
+    assert result.exit_code != 0
+    assert "over the limit of 1" in result.output
+    monkeypatch.setenv("SKILLS_MAX_BATCH_ITEMS", "5")
+    monkeypatch.setenv("SKILLS_MAX_UPLOAD_BYTES", "100")  # smaller than either badge
+    result = run("ingest", str(folder), "--as", "e1", "--db", str(db), "--workers", "1")
+    assert result.exit_code == 1
+    assert " ".join(result.stdout.split()).count("over the limit of 100 bytes") == 2

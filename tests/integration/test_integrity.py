@@ -35,7 +35,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from openbadgeslib.ob3 import did_jwk_from_jwk
 
-import skills.config
 from skills.access import Role, Viewer, make_viewer
 from skills.config import Settings
 from skills.demo import DemoConfig, build_demo
@@ -710,9 +709,8 @@ def test_demo_issuer_keys_mint_nothing_outside_a_demo_database(
     monkeypatch: pytest.MonkeyPatch,
     no_dns: list[str],
 ) -> None:
-    # `python -m skills demo` writes the issuers' files to data/demo_hosted by default;
-    # here the data folder is a temporary one, and settings are the defaults.
-    monkeypatch.setattr(skills.config, "DATA_DIR", tmp_path)
+    # The demo's issuers' files go to a temporary folder; ingestion below gets the default
+    # settings (no hosted mirror), as a real database's would.
     hosted = tmp_path / "demo_hosted"
     demo = open_store(tmp_path / "demo.duckdb")
     try:
@@ -722,8 +720,6 @@ def test_demo_issuer_keys_mint_nothing_outside_a_demo_database(
             hosted_root=hosted,
             workers=1,
         )
-        monkeypatch.delenv("SKILLS_HOSTED_MIRROR", raising=False)
-        skills.config._settings_for.cache_clear()
         person, email = demo.rows(
             "SELECT p.person_id, min(i.value) FROM people p JOIN identities i USING (person_id) "
             "WHERE p.kind = 'employee' AND i.kind = 'email' GROUP BY 1 ORDER BY 1 LIMIT 1"

@@ -48,6 +48,20 @@ SUPPORTED_ALGS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA", "Ed25519"}
 )
 MAX_TOKEN_CHARS = 1_000_000
+# The standard header parameters (RFC 7515 section 4.1) and what each must be, in words.
+_HEADER_KINDS: tuple[tuple[str, type, str], ...] = (
+    ("alg", str, "text"),
+    ("kid", str, "text"),
+    ("typ", str, "text"),
+    ("cty", str, "text"),
+    ("jku", str, "text"),
+    ("x5u", str, "text"),
+    ("x5t", str, "text"),
+    ("x5t#S256", str, "text"),
+    ("jwk", dict, "an object"),
+    ("x5c", list, "a list"),
+    ("crit", list, "a list"),
+)
 #: Deepest nesting accepted in a JOSE header or a JWK (real ones nest two or three levels).
 MAX_JOSE_JSON_DEPTH = 8
 #: JWS extensions a compact token may list in ``crit`` and still be accepted: none. RFC 7797
@@ -140,13 +154,16 @@ def decode_compact(token: str) -> CompactJWS:
         raise MalformedInput("This is not a compact JWS/JWT: it needs three dot-separated parts.")
     header = parse_header(parts[0])
     check_critical(header)
+    if "alg" not in header:
+        raise MalformedInput("The token header names no signature algorithm (alg).")
+    for name, kind, words in _HEADER_KINDS:
+        if name in header and not isinstance(header[name], kind):
+            raise MalformedInput(f"The token header's {name} must be {words}.")
     try:
         _REGISTRY.check_header(header)
     except JoseError as exc:
-        if "alg" not in header:
-            raise MalformedInput("The token header names no signature algorithm (alg).") from exc
         raise MalformedInput(
-            f"A standard parameter of the token header is not acceptable: {exc.description}."
+            "The token header has a standard parameter of the wrong kind."
         ) from exc
     payload_bytes = b64url_decode(parts[1])
     payload: Any

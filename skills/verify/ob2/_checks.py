@@ -319,7 +319,7 @@ def extension_problems(doc: dict[str, Any]) -> tuple[list[str], int]:
     problems: list[str] = []
     validated = 0
     for key, ext in iter_extensions(doc):
-        for t in types_of(ext):
+        for t in types_of(ext, keyword=True):
             entry = EXTENSION_SCHEMAS.get(expand_iri(t))
             if entry is None:
                 continue
@@ -433,7 +433,7 @@ def read_credential(
             for key, ext in iter_extensions(source):
                 extensions.append({**ext, "_key": f"{where}.{key}"})
     tags = tuple(str(t) for t in as_list(badge.get("tags")) if isinstance(t, str))
-    badge_types = types_of(badge)
+    badge_types = types_of(badge, keyword=True)
     achievement = Achievement(
         id=node_id(badge) if badge else None,
         name=_text(badge.get("name")),

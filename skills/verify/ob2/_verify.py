@@ -157,7 +157,7 @@ def _verify_json(
     doc: dict[str, Any], ctx: VerifyContext, *, fetched_from: Got | None
 ) -> FormatResult:
     legacy = legacy_version(doc)
-    types = types_of(doc)
+    types = types_of(doc, keyword=True)
     if legacy is None and "Assertion" not in types and not _looks_like_assertion(doc):
         return _verify_node(doc, ctx, fetched_from=fetched_from)
     assertion = upgrade_assertion(doc, legacy) if legacy else canonical_names(doc)[0]
@@ -181,7 +181,7 @@ def _verify_json(
 
 def _looks_like_assertion(doc: dict[str, Any]) -> bool:
     """An untyped document with the shape of an assertion (type checks then reject it)."""
-    return not types_of(doc) and "recipient" in doc and "badge" in doc
+    return not types_of(doc, keyword=True) and "recipient" in doc and "badge" in doc
 
 
 # ── other OB 2.0 documents ──────────────────────────────────────────────────
@@ -194,7 +194,7 @@ def _verify_node(
     doc: dict[str, Any], ctx: VerifyContext, *, fetched_from: Got | None
 ) -> FormatResult:
     run = Run(ctx)
-    types = types_of(canonical_names(doc)[0])
+    types = types_of(canonical_names(doc)[0], keyword=True)
     fmt = next((_NODE_FORMATS[t] for t in types if t in _NODE_FORMATS), "ob2-document")
     if context_problem(doc, legacy=None):
         document_checks(run, doc, None, "document")
@@ -230,7 +230,11 @@ def _verify_node(
         )
         return FormatResult(fmt, run.checks, None)
     fetched = canonical_doc(run, got.doc, "document")
-    if got is not fetched_from and (node_id(fetched), types_of(fetched), fetched.get("name")) != (
+    if got is not fetched_from and (
+        node_id(fetched),
+        types_of(fetched, keyword=True),
+        fetched.get("name"),
+    ) != (
         url,
         types,
         doc.get("name"),
@@ -244,7 +248,7 @@ def _verify_node(
     document_checks(run, fetched, None, "document")
     badge: Resolved | None = None
     issuer: Resolved | None = None
-    ftypes = types_of(fetched)
+    ftypes = types_of(fetched, keyword=True)
     if "BadgeClass" in ftypes:
         badge = Resolved(url, fetched, got)
         badge_class_checks(run, fetched)

@@ -4,7 +4,7 @@ Given the credential JSON (the document with its embedded proof, or the ``vc`` c
 of a VC-JWT), :func:`content_checks` returns the CONTEXT, SAFE_MODE, SCHEMA, STRUCTURE,
 REVOCATION, VALIDITY and RECIPIENT checks, and :func:`normalise` the
 :class:`~skills.verify._model.Credential` read from it. The proof itself is checked by the
-format modules (``ob3`` for Data Integrity, ``ob3_jwt`` for VC-JWT).
+format modules (``_proof`` for Data Integrity, ``_jwt`` for VC-JWT).
 """
 
 from __future__ import annotations

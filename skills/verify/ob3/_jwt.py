@@ -15,9 +15,10 @@
   ``jti`` the credential id (when both exist), and ``nbf``/``exp`` agree with
   validFrom/validUntil (VC 1.1: issuanceDate/expirationDate) to the second.
 - The credential is the ``vc`` claim (VC 1.1 style) or the payload itself (a VC 2.0
-  JOSE-secured credential); it then gets the content checks of :mod:`ob3_content`. The
-  claims check is folded into the credential's STRUCTURE check, so that the report names
-  each check once (:func:`skills.verify._model.merge_checks`).
+  JOSE-secured credential); it then gets the content checks of
+  :mod:`skills.verify.ob3._content`. The claims check is folded into the credential's
+  STRUCTURE check, so that the report names each check once
+  (:func:`skills.verify._model.merge_checks`).
 """
 
 from __future__ import annotations
