@@ -1,21 +1,27 @@
-"""Admin (HR): issuer trust, role profiles, mapping review, skills, people import, re-verify."""
+"""Admin (HR): issuer trust, role titles and profiles, mapping review, skills, people import,
+re-verify, the audit log in sentences."""
+
+import hashlib
+import re
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from pages._ui import session
+from pages._ui import session, url_state
 from pages._ui.widgets import show_error
 from skills.errors import SkillAtlasError
-from skills.explain import plain
+from skills.explain import error_sentence, plain
 from skills.services import admin as q
 from skills.services import submit as submit_q
 
 store, viewer = session.page("admin")
 st.title("Admin")
 
-t_issuers, t_roles, t_review, t_skills, t_people, t_reverify, t_audit = st.tabs(
+t_issuers, t_titles, t_roles, t_review, t_skills, t_people, t_reverify, t_audit = st.tabs(
     [
         "Issuers",
+        "Role titles",
         "Role profiles",
         "Mapping review",
         "Skills & synonyms",
@@ -39,6 +45,92 @@ def _issuer_name(row: pd.Series) -> str:
 
 def _forget_trust_choice() -> None:
     st.session_state.pop("iss_trust", None)
+
+
+NEW_PROFILE = "__new__"
+PRIORITY_WORDS = dict(q.PRIORITY_WORDS)
+HOW_WORDS = {
+    "mapped": "mapped by HR",
+    "same name": "same name as the profile",
+    "unmapped": "not mapped",
+}
+
+
+def _priority_word(priority: int) -> str:
+    return PRIORITY_WORDS.get(priority, str(priority))
+
+
+def _req_key(profile_id: str, target: str) -> str:
+    """A widget key part for one requirement of one profile (stable across reruns)."""
+    return hashlib.sha256(f"{profile_id}\n{target}".encode()).hexdigest()[:16]
+
+
+def _load_profile(pick: str, row: pd.Series | None) -> None:
+    """Put the picked profile (or an empty new one) into the editor's state."""
+    work: dict[str, list[Any]] = {}
+    if row is None:
+        st.session_state["rp_name"] = ""
+        st.session_state["rp_team"] = None
+    else:
+        st.session_state["rp_name"] = str(row["name"])
+        team = row["team_id"]
+        st.session_state["rp_team"] = team if isinstance(team, str) else None
+        reqs = session.query(q.profile_requirements, viewer, pick)
+        for target, kind, label, priority in zip(
+            reqs["target"], reqs["target_kind"], reqs["label"], reqs["priority"], strict=True
+        ):
+            work[str(target)] = [str(kind), str(label), int(priority)]
+    st.session_state["rp_work"] = work
+    st.session_state["rp_loaded"] = pick
+    st.session_state["rp_add"] = []
+
+
+def _add_picked(found_names: dict[str, str]) -> None:
+    """Add the skills picked in the search to the profile being edited."""
+    work: dict[str, list[Any]] = st.session_state.get("rp_work", {})
+    priority = int(st.session_state.get("rp_prio") or 2)
+    for uri in st.session_state.get("rp_add") or []:
+        if uri not in work:
+            work[uri] = ["skill", found_names.get(uri, uri), priority]
+    st.session_state["rp_work"] = work
+    st.session_state["rp_add"] = []
+
+
+def _save_profile(pick: str, existing: frozenset[str]) -> None:
+    """Save the edited profile through the service; the result shows on the next run."""
+    name = " ".join(str(st.session_state.get("rp_name") or "").split())
+    work: dict[str, list[Any]] = st.session_state.get("rp_work", {})
+    keep = [  # the priority widgets hold the latest choice (callbacks run before the page)
+        (target, str(kind), int(st.session_state.get(f"rp_p_{_req_key(pick, target)}", priority)))
+        for target, (kind, _, priority) in work.items()
+        if not st.session_state.get(f"rp_x_{_req_key(pick, target)}")
+    ]
+    if not name:
+        st.session_state["_rp_problem"] = "Give the role profile a name before saving it."
+        return
+    if not keep:
+        st.session_state["_rp_problem"] = "A role profile needs at least one requirement."
+        return
+    if pick == NEW_PROFILE:
+        profile_id = "rp-" + (re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "role")
+        if profile_id in existing:
+            st.session_state["_rp_problem"] = (
+                f"A role profile like {plain(name)} exists already: pick it above to edit it."
+            )
+            return
+    else:
+        profile_id = pick
+    try:
+        q.save_profile(
+            store, viewer, profile_id, name, keep, team_id=st.session_state.get("rp_team")
+        )
+    except SkillAtlasError as err:
+        st.session_state["_rp_problem"] = error_sentence(err)
+        return
+    session.after_write()
+    st.session_state["_rp_note"] = f"Saved {plain(name)} with {len(keep)} requirement(s)."
+    st.session_state["edit_profile"] = profile_id  # the picker (bound to the URL)
+    st.session_state["rp_loaded"] = None
 
 
 with t_issuers:
@@ -165,53 +257,203 @@ with t_issuers:
                 key="issuer_unrecorded",
             )
 
-with t_roles:
-    profiles = session.query(q.role_profiles, viewer)
-    st.dataframe(profiles, hide_index=True)
-    with st.expander("Create or replace a role profile"):
-        teams = session.query(q.teams, viewer)
-        name = st.text_input("Profile name", key="rp_name")
-        team_names = dict(zip(teams["team_id"], teams["name"], strict=False))
-        team = st.selectbox(
-            "Team",
-            [None, *team_names],
-            key="rp_team",
-            format_func=lambda t: "Organisation-wide" if t is None else team_names.get(t, t),
+with t_titles:
+    st.caption(
+        "Each person is scored against the role profile their role title maps to. A title "
+        "named like a profile maps to it by itself; map the others here."
+    )
+    note = st.session_state.pop("_rt_note", None)
+    if note:
+        st.success(note)
+    titles = session.query(q.role_titles, viewer)
+    title_profiles = session.query(q.role_profiles, viewer)
+    if titles.empty:
+        st.info("Nobody has a role title yet: the people import's role column gives them one.")
+    else:
+        unmapped = titles[titles["mapped_how"] == "unmapped"]
+        if len(unmapped):
+            st.warning(
+                f"{len(unmapped):,} role title(s), carried by {int(unmapped['people'].sum()):,} "
+                "people, map to no role profile: those people have no role to be scored "
+                "against until you map them (listed first)."
+            )
+        else:
+            st.success("Every role title maps to a role profile.")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "role title": titles["title"],
+                    "people": titles["people"],
+                    "role profile": titles["profile"].fillna("—"),
+                    "how": [HOW_WORDS.get(str(h), str(h)) for h in titles["mapped_how"]],
+                    "mapped by": titles["mapped_by"].fillna("—"),
+                }
+            ),
+            hide_index=True,
+            key="rt_table",
         )
-        search = st.text_input("Find ESCO skills", key="rp_search")
-        found = session.query(q.search_skills, viewer, search, 50) if search.strip() else None
-        found_names = (
-            {} if found is None else dict(zip(found["skill_uri"], found["label"], strict=False))
+        by_norm = {str(r["title_norm"]): r for _, r in titles.iterrows()}
+        profile_names = dict(
+            zip(title_profiles["profile_id"], title_profiles["name"], strict=False)
         )
-        picked = st.multiselect(
-            "Required skills",
-            list(found_names),
-            format_func=lambda u: found_names.get(u, u),
-            key="rp_skills",
+        c1, c2 = st.columns(2)
+        picked_title = c1.selectbox(
+            "Role title",
+            list(by_norm),
+            key="rt_title",
+            format_func=lambda n: (
+                f"{by_norm[n]['title']} · {by_norm[n]['people']:,} people · "
+                f"{HOW_WORDS.get(str(by_norm[n]['mapped_how']), '')}"
+            ),
         )
-        priority = st.radio(
-            "Priority",
-            [1, 2, 3],
-            horizontal=True,
-            key="rp_prio",
-            format_func={1: "critical", 2: "important", 3: "nice to have"}.get,
+        picked_profile = c2.selectbox(
+            "Role profile",
+            list(profile_names),
+            key="rt_profile",
+            format_func=lambda p: str(profile_names.get(p, p)),
         )
-        if st.button("Save profile", key="rp_save", disabled=not (name.strip() and picked)):
-            pid = "rp-" + "-".join(name.lower().split())
+        chosen = by_norm[str(picked_title)]
+        b1, b2 = st.columns(2)
+        if b1.button(
+            "Map the title to the profile",
+            type="primary",
+            key="rt_map",
+            disabled=picked_profile is None,
+        ):
             try:
-                q.save_profile(
-                    store,
-                    viewer,
-                    pid,
-                    name.strip(),
-                    [(u, "skill", int(priority)) for u in picked],
-                    team_id=team,
-                )
+                q.map_role_title(store, viewer, str(chosen["title"]), str(picked_profile))
             except SkillAtlasError as err:
                 show_error(err)
             else:
                 session.after_write()
-                st.success(f"Saved {plain(name.strip())}.")
+                st.session_state["_rt_note"] = (
+                    f"Mapped: people with the title {plain(chosen['title'])} are now scored "
+                    f"against {plain(profile_names.get(picked_profile, picked_profile))}."
+                )
+                st.rerun()
+        if chosen["mapped_how"] == "mapped" and b2.button(
+            "Remove this title's mapping", key="rt_unmap"
+        ):
+            try:
+                q.unmap_role_title(store, viewer, str(chosen["title"]))
+            except SkillAtlasError as err:
+                show_error(err)
+            else:
+                session.after_write()
+                st.session_state["_rt_note"] = (
+                    f"Removed the mapping of the title {plain(chosen['title'])}."
+                )
+                st.rerun()
+
+with t_roles:
+    profiles = session.query(q.role_profiles, viewer)
+    teams = session.query(q.teams, viewer)
+    team_names = dict(zip(teams["team_id"], teams["name"], strict=False))
+    note = st.session_state.pop("_rp_note", None)
+    if note:
+        st.success(note)
+    problem = st.session_state.pop("_rp_problem", None)
+    if problem:
+        st.error(problem)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "profile": profiles["name"],
+                "team": profiles["team"].fillna("Organisation-wide"),
+                "people": profiles["people"],
+                "requirements": profiles["requirements"],
+                "skills (priority)": profiles["skills"].fillna("—"),
+            }
+        ),
+        hide_index=True,
+        key="rp_table",
+    )
+    st.subheader("Edit a role profile")
+    profile_rows = {str(r["profile_id"]): r for _, r in profiles.iterrows()}
+    picked = url_state.selectbox(
+        "Role profile",
+        [NEW_PROFILE, *profile_rows],
+        param="edit_profile",
+        format_func=lambda p: (
+            "New role profile" if p == NEW_PROFILE else str(profile_rows[p]["name"])
+        ),
+    )
+    pick = str(picked)
+    if st.session_state.get("rp_loaded") != pick:
+        _load_profile(pick, profile_rows.get(pick))
+    work: dict[str, list[Any]] = st.session_state["rp_work"]
+    st.text_input("Profile name", key="rp_name")
+    st.selectbox(
+        "Team",
+        [None, *team_names],
+        key="rp_team",
+        format_func=lambda t: "Organisation-wide" if t is None else team_names.get(t, t),
+    )
+    if not work:
+        st.caption("No requirements yet: find skills below and add them.")
+    else:
+        st.caption("Requirements, critical first. Change a priority or tick remove, then save.")
+        for target, (kind, label, priority) in sorted(
+            work.items(), key=lambda kv: (int(kv[1][2]), str(kv[1][1]).casefold())
+        ):
+            tag = _req_key(pick, target)
+            c_label, c_prio, c_drop = st.columns([5, 2, 1])
+            c_label.markdown(
+                plain(label) + (" *(ESCO group)*" if kind == "group" else ""),
+            )
+            new_priority = c_prio.selectbox(
+                "Priority",
+                [1, 2, 3],
+                index=[1, 2, 3].index(int(priority)),
+                key=f"rp_p_{tag}",
+                format_func=_priority_word,
+                label_visibility="collapsed",
+            )
+            work[target][2] = int(new_priority)
+            c_drop.checkbox("remove", key=f"rp_x_{tag}")
+    with st.container(border=True):
+        search = st.text_input(
+            "Find skills to add (ESCO and the organisation's own)", key="rp_search"
+        )
+        found = session.query(q.search_skills, viewer, search, 30) if search.strip() else None
+        found_names = (
+            {}
+            if found is None
+            else {
+                str(u): str(lb)
+                for u, lb in zip(found["skill_uri"], found["label"], strict=False)
+                if str(u) not in work
+            }
+        )
+        if found is not None and not found_names:
+            st.caption("No skill found for that text (or all found are required already).")
+        st.multiselect(
+            "Skills to add",
+            list(found_names),
+            format_func=lambda u: found_names.get(u, u),
+            key="rp_add",
+        )
+        st.radio(
+            "Priority of the skills to add",
+            [1, 2, 3],
+            index=1,
+            horizontal=True,
+            key="rp_prio",
+            format_func=_priority_word,
+        )
+        st.button(
+            "Add to the profile",
+            key="rp_add_go",
+            on_click=_add_picked,
+            args=(found_names,),
+        )
+    st.button(
+        "Save profile",
+        type="primary",
+        key="rp_save",
+        on_click=_save_profile,
+        args=(pick, frozenset(profile_rows)),
+    )
 
 with t_review:
     queue = session.query(q.review_queue, viewer)
@@ -333,4 +575,22 @@ with t_reverify:
                 )
 
 with t_audit:
-    st.dataframe(session.query(q.audit_log, viewer, 200), hide_index=True)
+    own_accounts = tuple(
+        sorted((a.username, a.person_id) for a in session.accounts().values() if a.person_id)
+    )
+    entries = session.query(q.audit_entries, viewer, own_accounts, 200)
+    if entries.empty:
+        st.info("Nothing has been recorded yet.")
+    else:
+        st.caption("The newest 200 entries, newest first.")
+        st.dataframe(
+            pd.DataFrame({"when": entries["logged_at"], "what happened": entries["sentence"]}),
+            hide_index=True,
+            key="audit_sentences",
+        )
+        with st.expander("Raw entries (as recorded)"):
+            st.dataframe(
+                entries[["logged_at", "actor", "action", "subject", "detail"]],
+                hide_index=True,
+                key="audit_raw",
+            )

@@ -1,8 +1,14 @@
-"""Candidates (recruiters): search by verified skills, rank, compare, export a shortlist."""
+"""Candidates (recruiters): search by verified skills, rank, compare, export a shortlist.
+
+Every filter lives in the URL (each widget bound to the query parameter named by its key),
+so a link reproduces the search.
+"""
+
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from pages._ui import session
+from pages._ui import session, url_state
 from pages._ui.widgets import esco_footer
 from skills.explain import plain
 from skills.services import candidates as q
@@ -15,13 +21,8 @@ options = session.query(q.skill_options, viewer)
 if options.empty:
     st.info("No candidate has submitted a badge with a mapped skill yet.")
     st.stop()
-labels = dict(
-    zip(
-        options["skill_uri"],
-        options["label"] + " (" + options["candidates"].astype(str) + ")",
-        strict=False,
-    )
-)
+# The URL keeps a chosen skill by its label (no counts, which change): a link stays valid.
+labels = dict(zip(options["skill_uri"], options["label"], strict=False))
 
 
 def _add_skill(uri: str) -> None:
@@ -31,37 +32,53 @@ def _add_skill(uri: str) -> None:
 
 
 with st.container(border=True):
-    wanted = st.multiselect(
+    wanted = url_state.multiselect(
         "Required skills",
         list(labels),
+        param="cand_skills",
         format_func=lambda uri: labels[uri],
-        key="cand_skills",
         placeholder="type to search skills",
     )
     c1, c2, c3, c4 = st.columns(4)
     modes: list[q.Mode] = ["all", "any", "at_least"]
-    mode = c1.radio(
+    mode = url_state.radio(
         "Must match",
         modes,
+        param="cand_mode",
+        container=c1,
         horizontal=False,
-        format_func={"all": "all", "any": "any", "at_least": "at least N"}.get,
-        key="cand_mode",
+        format_func={"all": "all", "any": "any", "at_least": "at least N"}.__getitem__,
     )
-    at_least = c1.number_input("N", 1, 20, 2, key="cand_n", disabled=mode != "at_least")
-    verified_only = c2.checkbox("Verified badges only", value=True, key="cand_verified")
+    at_least = c1.number_input(
+        "N", 1, 20, 2, key="cand_n", disabled=mode != "at_least", bind="query-params"
+    )
+    verified_only = c2.checkbox(
+        "Verified badges only", value=True, key="cand_verified", bind="query-params"
+    )
     trusted_only = not c2.checkbox(
         "Include issuers not yet reviewed",
         value=False,
         key="cand_unreviewed",
+        bind="query-params",
         help="Badges whose signature verified but whose issuer HR has not reviewed yet. "
         "Self-issued badges and untrusted issuers never count.",
     )
-    limit_years = c3.checkbox("Issued recently", value=False, key="cand_recent")
-    years = c3.slider("within years", 1, 15, 5, key="cand_years", disabled=not limit_years)
+    limit_years = c3.checkbox(
+        "Issued recently", value=False, key="cand_recent", bind="query-params"
+    )
+    years = c3.slider(
+        "within years",
+        1,
+        15,
+        5,
+        key="cand_years",
+        disabled=not limit_years,
+        bind="query-params",
+    )
 
 query = q.CandidateQuery(
     skills=tuple(wanted),
-    mode=mode,
+    mode=q.MODES.get(mode, "all"),
     at_least=int(at_least),
     verified_only=verified_only,
     trusted_only=trusted_only,
@@ -91,14 +108,20 @@ if ranked.empty:
     st.stop()
 
 event = st.dataframe(
-    ranked[["name", "score", "matched", "badges", "why"]],
+    ranked[["name", "score", "matched", "badges", "why"]].assign(
+        profile=["profile?" + urlencode({"person": p}) for p in ranked["person_id"]]
+    ),
     hide_index=True,
     on_select="rerun",
     selection_mode="multi-row",
     key="cand_table",
+    column_order=["name", "score", "matched", "badges", "why", "profile"],
+    placeholder="—",
     column_config={
+        "name": st.column_config.TextColumn("name", pinned=True),
         "score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
         "why": st.column_config.TextColumn("why this score", width="large"),
+        "profile": st.column_config.LinkColumn("profile", display_text="open profile"),
     },
 )
 picked_rows = event.selection.rows if event else []

@@ -1,10 +1,27 @@
-"""Profile: one person's badges with their checks, their skills and a timeline."""
+"""Profile: one person's badges with their checks, their skills and a timeline.
 
+The URL holds the view: ``person`` (whose profile), ``credential`` (the badge that led
+here: shown first and highlighted) and ``q`` (the sidebar search). The services decide
+what the viewer may see; a link never widens it.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from pages._ui import session
-from pages._ui.widgets import STATUS_ICON, esco_footer, show_badge_image, show_checks
+from pages._ui import session, url_state
+from pages._ui.widgets import (
+    PILLAR_NAMES,
+    STATUS_ICON,
+    chart,
+    download_table,
+    esco_footer,
+    show_badge_image,
+    show_checks,
+)
 from skills.access import Role
 from skills.errors import SkillAtlasError
 from skills.explain import chart_text, error_sentence, plain
@@ -12,32 +29,84 @@ from skills.services import profile as q
 
 store, viewer = session.page("profile")
 
-# Whose profile: a member always sees their own; others pick within their scope.
-# A ?person= query parameter is honoured only if skills.access allows it.
-wanted = st.query_params.get("person") or viewer.person_id
+NONE = "—"  # what a table shows for a missing value
+_LAST_SEARCH = "_profile_last_search"
+
+
+def _label(row: Mapping[Any, Any]) -> str:
+    """A person as the picker shows them: the name, then team or kind (never the id)."""
+    where = row.get("team") if isinstance(row.get("team"), str) else None
+    return f"{row['name']} · {where or row.get('kind') or ''}".rstrip(" ·")
+
+
+def _day(values: pd.Series) -> pd.Series:
+    """Dates as YYYY-MM-DD text (sortable); missing ones stay missing (shown as —)."""
+    return pd.to_datetime(values, utc=True).dt.strftime("%Y-%m-%d")
+
+
+def _stop(message: str) -> None:
+    st.title("Profile")
+    st.error(message)
+    st.stop()
+
+
+url_person = url_state.value("person")
+url_credential = url_state.value("credential")
+came_from = None  # the badge that led here (CredentialDetail), when the link named one
+if url_credential:
+    try:
+        came_from = session.query(q.credential_detail, viewer, url_credential)
+    except SkillAtlasError as err:
+        _stop(error_sentence(err))
+    if not url_person and came_from is not None:
+        url_person = came_from.person_id
+
+# Whose profile: a member always sees their own; others search within their scope.
+wanted = url_person or viewer.person_id
 if viewer.role is not Role.MEMBER:
-    with st.sidebar:
-        text = st.text_input("Find a person", key="profile_search", placeholder="name or id")
-        found = session.query(q.find_people, viewer, text, 50)
-    if not found.empty:
-        options = found["person_id"].tolist()
-        labels = dict(
-            zip(found["person_id"], found["name"] + " · " + found["person_id"], strict=False)
+    text = url_state.text_input(
+        "Find a person",
+        param="q",
+        container=st.sidebar,
+        placeholder="name, then Enter",
+    ).strip()
+    found = session.query(q.find_people, viewer, text, 50)
+    last = st.session_state.get(_LAST_SEARCH)
+    st.session_state[_LAST_SEARCH] = text
+    new_search = bool(text) and text != (last or "") and not (last is None and url_person)
+    if new_search and not found.empty:
+        wanted = str(found.iloc[0]["person_id"])  # Enter opens the best match
+    elif st.session_state.get("profile_pick") in set(found["person_id"]):
+        wanted = st.session_state["profile_pick"]
+    if text and found.empty:
+        st.sidebar.info(
+            f"Nobody in your teams matches “{plain(text)}”."
+            if viewer.role is Role.MANAGER
+            else f"Nobody matches “{plain(text)}”."
         )
-        if wanted and wanted not in labels:
-            options = [wanted, *options]
-        pick = st.sidebar.selectbox(
+    labels = {str(r["person_id"]): _label(r) for r in found.to_dict("records")}
+    options = list(labels)
+    if wanted and wanted not in labels:
+        exact = session.query(q.find_people, viewer, wanted, 1)
+        if not exact.empty and exact.iloc[0]["person_id"] == wanted:
+            labels[wanted] = _label(exact.iloc[0].to_dict())
+        options = [wanted, *options]
+    if options:
+        st.session_state["profile_pick"] = wanted if wanted in options else options[0]
+        wanted = st.sidebar.selectbox(
             "Person",
             options,
-            index=options.index(wanted) if wanted in options else 0,
-            format_func=lambda p: labels.get(p, p),
+            format_func=lambda p: labels.get(p, "the person in the link"),
             key="profile_pick",
         )
-        wanted = pick
 if not wanted:
     st.title("Profile")
-    st.info("Choose a person in the sidebar.")
+    st.info("Find a person in the sidebar.")
     st.stop()
+if wanted != url_person:  # another person: the badge that led here was someone else's
+    url_credential, came_from = None, None
+    st.query_params.pop("credential", None)
+st.query_params["person"] = wanted
 
 try:
     person = session.query(q.person, viewer, wanted)
@@ -46,9 +115,12 @@ try:
     pending = session.query(q.person_unreviewed_skills, viewer, wanted)
     timeline = session.query(q.person_timeline, viewer, wanted)
 except SkillAtlasError as err:
-    st.title("Profile")
-    st.error(error_sentence(err))
-    st.stop()
+    _stop(error_sentence(err))
+
+if came_from is not None and came_from.person_id != person.person_id:
+    st.warning("The badge in the link is not this person's; it is not shown.")
+    came_from, url_credential = None, None
+    st.query_params.pop("credential", None)
 
 st.title(plain(person.name))
 st.caption(  # team and role title come from HR's import: text, not Markdown
@@ -61,19 +133,40 @@ cols[0].metric("Badges", len(creds))
 cols[1].metric("Verified", int((creds["status"] == "verified").sum()) if not creds.empty else 0)
 cols[2].metric("Skills held", len(held))
 
+if came_from is not None:
+    st.info(
+        f"You came here from the badge “{plain(came_from.badge or 'badge')}”: "
+        "it is shown first and highlighted."
+    )
+
 tab_badges, tab_skills, tab_time = st.tabs(["Badges", "Skills", "Timeline"])
 with tab_badges:
     if creds.empty:
         st.info("No badges yet.")
     else:
-        shown = creds.assign(status=creds["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"))
+        if url_credential:  # the badge that led here first
+            first = creds["credential_key"] == url_credential
+            creds = pd.concat([creds[first], creds[~first]], ignore_index=True)
+        shown = creds.assign(
+            status=creds["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"),
+            led_here=["▶ led here" if k == url_credential else "" for k in creds["credential_key"]],
+            issued=_day(creds["issued"]),
+            expires=_day(creds["expires"]),
+        )
+        order = ["badge", "issuer", "status", "counted", "issued", "expires", "bound", "skills"]
+        if url_credential:
+            order = ["led_here", *order]
         event = st.dataframe(
-            shown[["badge", "issuer", "status", "counted", "bound", "issued", "expires", "skills"]],
+            shown,
             hide_index=True,
             on_select="rerun",
             selection_mode="single-row",
             key="profile_badges",
+            column_order=order,
+            placeholder=NONE,
             column_config={
+                "led_here": st.column_config.TextColumn("", pinned=True, width="small"),
+                "badge": st.column_config.TextColumn("badge", pinned=True),
                 "counted": st.column_config.TextColumn(
                     "skills count?",
                     help="Only a trusted issuer's verified badges count; HR reviews new issuers.",
@@ -81,9 +174,13 @@ with tab_badges:
                 "bound": st.column_config.TextColumn(
                     "recipient", help="'by name only': the badge names no e-mail, URL or DID"
                 ),
-                "issued": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                "expires": st.column_config.DateColumn(format="YYYY-MM-DD"),
             },
+        )
+        download_table(
+            creds[["badge", "issuer", "status", "counted", "issued", "expires", "skills"]],
+            name="badges",
+            key="profile_badges_dl",
+            label="badges",
         )
         rows = event.selection.rows if event else []
         key = creds.iloc[rows[0]]["credential_key"] if rows else creds.iloc[0]["credential_key"]
@@ -114,24 +211,34 @@ with tab_badges:
                     st.dataframe(
                         detail.skills[["skill", "mention", "confidence", "method"]],
                         hide_index=True,
+                        placeholder=NONE,
                         column_config={
+                            "skill": st.column_config.TextColumn(pinned=True),
                             "confidence": st.column_config.ProgressColumn(
                                 min_value=0.0, max_value=1.0, format="%.2f"
-                            )
+                            ),
                         },
                     )
 with tab_skills:
     if held.empty:
         st.info("No verified skills yet.")
     else:
+        skills_shown = held.assign(
+            pillar=held["pillar"].map(lambda p: PILLAR_NAMES.get(p, p), na_action="ignore"),
+            first_issued=_day(held["first_issued"]),
+            expires=_day(held["expires"]),
+        )[["skill", "pillar", "credentials", "first_issued", "expires"]]
         st.dataframe(
-            held[["skill", "pillar", "credentials", "first_issued", "expires"]],
+            skills_shown,
             hide_index=True,
+            placeholder=NONE,
             column_config={
-                "first_issued": st.column_config.DateColumn("since", format="YYYY-MM-DD"),
-                "expires": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                "skill": st.column_config.TextColumn(pinned=True),
+                "first_issued": st.column_config.TextColumn("since"),
+                "expires": st.column_config.TextColumn("expires"),
             },
         )
+        download_table(skills_shown, name="skills", key="profile_skills_dl", label="skills")
     if not pending.empty:
         st.markdown("**Verified, issuer not yet reviewed**")
         st.caption(
@@ -139,9 +246,12 @@ with tab_skills:
             "their skills do not count until HR trusts the issuer."
         )
         st.dataframe(
-            pending[["skill", "pillar", "issuers", "credentials"]],
+            pending[["skill", "pillar", "issuers", "credentials"]].assign(
+                pillar=pending["pillar"].map(lambda p: PILLAR_NAMES.get(p, p), na_action="ignore")
+            ),
             hide_index=True,
             key="profile_pending",
+            placeholder=NONE,
         )
 with tab_time:
     if timeline.empty:
@@ -158,6 +268,6 @@ with tab_time:
         fig.update_layout(
             margin={"l": 0, "r": 0, "t": 10, "b": 0}, yaxis_title=None, xaxis_title=None
         )
-        st.plotly_chart(fig, config={"displayModeBar": False})
+        chart(fig, key="profile_timeline", name="timeline")
 
 esco_footer()

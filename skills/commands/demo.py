@@ -131,7 +131,8 @@ def run(args: DemoOptions) -> int:
         signed_sample=max(0, args.sample),
     )
     hosted_root = hosted_root_for(args)
-    store = open_db(args.db, args.wait).store
+    app = open_db(args.db, args.wait)
+    store = app.store
     try:
         if args.if_missing and store.scalar("SELECT count(*) FROM people") and hosted_root.is_dir():
             _ensure_demo_accounts(console)
@@ -158,7 +159,12 @@ def run(args: DemoOptions) -> int:
                 bar.update(tasks[stage], completed=done, total=total)
 
             result = build_demo(
-                store, config, hosted_root=hosted_root, workers=args.workers, progress=progress
+                store,
+                config,
+                hosted_root=hosted_root,
+                workers=args.workers,
+                progress=progress,
+                settings=app.settings,
             )
     finally:
         store.close()

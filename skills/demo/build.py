@@ -22,11 +22,19 @@ from typing import Any
 
 import pandas as pd
 
+from skills.config import Settings
 from skills.demo.catalogue import AchievementSpec, org_skill_uri
 from skills.demo.client import demo_client
-from skills.demo.generator import DemoConfig, GeneratedDemo, PlannedCredential, generate_demo
-from skills.demo.inputs import DemoInputs, load_inputs
-from skills.demo.org import Organisation, slug
+from skills.demo.generator import (
+    DemoConfig,
+    GeneratedDemo,
+    PlannedCredential,
+    build_day,
+    generate_demo,
+)
+from skills.demo.inputs import DemoInputs, load_inputs, requirement_priorities
+from skills.demo.org import Organisation, Person, slug
+from skills.demo.personas import PERSONAS
 from skills.store import Store, bulk_load
 
 Progress = Callable[[str, int, int], None]
@@ -34,6 +42,9 @@ Progress = Callable[[str, int, int], None]
 
 ACTOR = "demo"
 BULK_CHUNK = 200_000
+SENIOR_EVERY = 6
+"""Every sixth team member (not a lead, not a persona) carries the title "Senior <role>",
+which HR has mapped to the role's profile (table ``role_title_profiles``)."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +59,35 @@ class DemoResult:
     seconds: dict[str, float]
 
 
+def role_title(person: Person, leads: set[str]) -> str:
+    """The title a person's record carries: the role, or "Senior <role>" for every
+    :data:`SENIOR_EVERY`-th team member (by id) who is neither a lead nor a persona."""
+    senior = (
+        person.kind == "employee"
+        and person.team_id is not None
+        and person.person_id not in leads
+        and person.person_id not in PERSONAS.values()
+        and int(person.person_id[1:]) % SENIOR_EVERY == 0
+    )
+    return f"Senior {person.role}" if senior else person.role
+
+
+def title_mappings(org: Organisation) -> list[tuple[str, str, str]]:
+    """(title_norm, title, profile_id) for each title that is not a profile's name."""
+    leads = {u.lead_person_id for u in org.units if u.lead_person_id}
+    out: dict[str, tuple[str, str, str]] = {}
+    for person in org.people:
+        title = role_title(person, leads)
+        if title != person.role:
+            out.setdefault(title.lower(), (title.lower(), title, "role:" + slug(person.role)))
+    return [out[k] for k in sorted(out)]
+
+
 def people_frames(org: Organisation) -> dict[str, pd.DataFrame]:
-    """The ``teams``, ``people`` and ``identities`` rows of the organisation."""
+    """The ``teams``, ``people`` and ``identities`` rows of the organisation.
+
+    A person's ``role_title`` is :func:`role_title` (mostly the role itself)."""
+    leads = {u.lead_person_id for u in org.units if u.lead_person_id}
     teams = pd.DataFrame(
         {
             "team_id": [u.team_id for u in org.units],
@@ -66,7 +104,7 @@ def people_frames(org: Organisation) -> dict[str, pd.DataFrame]:
             "display_name": [p.name for p in org.people],
             "kind": [p.kind for p in org.people],
             "team_id": [p.team_id for p in org.people],
-            "role_title": [p.role for p in org.people],
+            "role_title": [role_title(p, leads) for p in org.people],
             "manager_id": [p.manager_id for p in org.people],
             "location": [p.location for p in org.people],
             "start_date": pd.to_datetime(
@@ -85,7 +123,12 @@ def people_frames(org: Organisation) -> dict[str, pd.DataFrame]:
 def reference_frames(
     esco_labels: dict[str, str], inputs: DemoInputs | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Organisation skills, and one role profile per role title with its ESCO skills."""
+    """Organisation skills, and one role profile per role title with its ESCO skills.
+
+    A profile is named like its role title, so every person with that title maps to it
+    by itself (view ``person_roles``); its skills take the priorities of
+    :func:`skills.demo.inputs.requirement_priorities` (first listed, most important).
+    """
     inputs = inputs or load_inputs()
     org_skills = pd.DataFrame(
         {
@@ -109,13 +152,13 @@ def reference_frames(
                 "created_by": ACTOR,
             }
         )
-        for rank, label in enumerate(labels):
+        for label, priority in zip(labels, requirement_priorities(len(labels)), strict=True):
             requirements.append(
                 {
                     "profile_id": pid,
                     "target": esco_labels[label],
                     "target_kind": "skill",
-                    "priority": 1 if rank < 3 else 2 if rank < 6 else 3,
+                    "priority": priority,
                 }
             )
     return {
@@ -255,14 +298,18 @@ def build_demo(
     progress: Progress | None = None,
     now: datetime | None = None,
     inputs: DemoInputs | None = None,
+    settings: Settings | None = None,
 ) -> DemoResult:
     """Generate the demo organisation and store it in ``store``.
 
     Side effects: writes the hosted issuer files under ``hosted_root`` and fills the
     database (people, teams, identities, organisation skills, role profiles,
-    credentials with their skills). Safe to run again on the same database: stored
-    rows are kept and counted as duplicates. ``inputs`` replaces the files of
-    ``data/demo/`` (tests). Raises :class:`ConfigError` for bad sizes
+    credentials with their skills). Badge dates are anchored to the day of ``now``
+    (default: the current time; see :func:`skills.demo.generator.build_day`), so some
+    badges expire within 90 days of the build. Safe to run again on the same database
+    the same day: stored rows are kept and counted as duplicates. ``inputs`` replaces the files of
+    ``data/demo/`` (tests); ``settings`` go to ingestion (limits, verification workers).
+    Raises :class:`ConfigError` for bad sizes
     or missing inputs and :class:`StoreError` when the database refuses.
     """
     from skills.demo.generator import load_esco
@@ -276,7 +323,9 @@ def build_demo(
         if progress:
             progress("generate", done, total)
 
-    demo: GeneratedDemo = generate_demo(config, hosted_root, inputs=inputs, progress=gen_progress)
+    demo: GeneratedDemo = generate_demo(
+        config, hosted_root, inputs=inputs, progress=gen_progress, reference=build_day(moment)
+    )
     skills, _ = load_esco()
     esco_labels = dict(zip(skills["label"].astype(str), skills["uri"].astype(str), strict=True))
     seconds["generate"] = time.perf_counter() - started
@@ -287,6 +336,7 @@ def build_demo(
         {**people_frames(demo.organisation), **reference_frames(esco_labels, inputs)},
         actor=ACTOR,
     )
+    _map_titles(store, title_mappings(demo.organisation), moment)
     seconds["people"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -308,6 +358,7 @@ def build_demo(
             workers=workers,
             progress=verify_progress,
             now=moment,
+            settings=settings,
         )
         summary_counts.update(summary.counts)
     seconds["verify_and_ingest"] = time.perf_counter() - started
@@ -324,7 +375,7 @@ def build_demo(
     seconds["bulk_load"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    mill = _diploma_mill(store, config.seed, moment)
+    mill = _diploma_mill(store, config.seed, moment, settings)
     summary_counts.update(mill.counts)
     _settle_trust(store, hosted_root)
     seconds["trust"] = time.perf_counter() - started
@@ -352,7 +403,7 @@ MILL_BADGES = (  # (badge, ESCO skill it claims: preventive medicine, ensure inf
 )
 
 
-def _diploma_mill(store: Store, seed: int, moment: datetime) -> Any:
+def _diploma_mill(store: Store, seed: int, moment: datetime, settings: Settings | None) -> Any:
     """A few genuinely signed badges from a ``did:key`` "diploma mill" that HR has marked
     untrusted: verified signatures, skills that never count (the demo shows why)."""
     from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -416,7 +467,20 @@ def _diploma_mill(store: Store, seed: int, moment: datetime) -> Any:
             doc, key, f"{did}#{did.removeprefix('did:key:')}", created=str(doc["validFrom"])
         )
         items.append(BatchItem(json.dumps(signed).encode(), str(person), f"mill-{n}.json"))
-    return ingest_batch(store, items, submitted_by=ACTOR, workers=1, now=moment)
+    return ingest_batch(store, items, submitted_by=ACTOR, workers=1, now=moment, settings=settings)
+
+
+def _map_titles(store: Store, mappings: list[tuple[str, str, str]], moment: datetime) -> None:
+    """Record the demo's title mappings as HR would (kept if HR already mapped a title)."""
+    if not mappings:
+        return
+    with store.write() as tx:
+        for norm, title, profile_id in mappings:
+            tx.execute(
+                "INSERT INTO role_title_profiles (title_norm, title, profile_id, mapped_by, "
+                "mapped_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (title_norm) DO NOTHING",
+                [norm, title, profile_id, ACTOR, moment],
+            )
 
 
 def _settle_trust(store: Store, hosted_root: Path) -> None:
@@ -456,4 +520,6 @@ __all__ = [
     "people_frames",
     "preverified_frames",
     "reference_frames",
+    "role_title",
+    "title_mappings",
 ]

@@ -1,11 +1,18 @@
 """The demo organisation generator: people, issuers, and their badges.
 
 :func:`generate_demo` is deterministic: the same :class:`DemoConfig` gives the same
-people, the same hosted files and byte-identical submissions. Issue dates fall in the
-three years before :data:`REFERENCE_DATE`. Badges that expire are valid for five years
-or more, so every ordinary badge stays valid until at least November 2028; the
-deliberately ``expired`` ones expired before the reference date. Statuses therefore do
-not drift for a few years when the demo is rebuilt at real time.
+people, the same hosted files and byte-identical submissions. Dates are anchored to a
+reference day: :data:`REFERENCE_DATE` unless the caller gives one (the build passes the
+day it runs, :func:`build_day`). Issue dates fall in the three years before it. Badges
+that expire are valid for five years or more, so an ordinary badge stays valid for at
+least two years after the reference day; the deliberately ``expiring`` ones (about 1%)
+expire 7 to 85 days after it and the ``expired`` ones expired up to two years before it.
+A build therefore shows the same statuses whatever day it runs.
+
+Every skill that a role held by some employee requires is taught by at least one
+ordinary award (an achievement stating the skill as an ESCO alignment, given to an
+employee in that role), most important requirements first, within a quarter of the
+credentials; so each requirement names a badge that teaches it.
 
 Credentials up to ``DemoConfig.signed_sample`` are really issued and signed (and later
 verified by the build); the rest (large benchmark organisations) are planned the same
@@ -18,20 +25,25 @@ import random
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from skills.config import DATA_DIR
 from skills.demo.catalogue import AchievementSpec, build_catalogue, esco_index
-from skills.demo.inputs import DemoInputs, IssuerSpec, load_inputs
+from skills.demo.inputs import DemoInputs, IssuerSpec, load_inputs, requirement_priorities
 from skills.demo.issue import Award, IssuerKit, issue, make_kit, write_issuer_files
 from skills.demo.org import Organisation, Person, build_organisation
+from skills.demo.personas import PERSONAS
 from skills.errors import ConfigError
 
 REFERENCE_DATE = datetime(2026, 11, 1, tzinfo=UTC)
-"""Issue dates are drawn from the three years before this moment."""
+"""The default reference day: issue dates are drawn from the three years before it."""
+
+COVERAGE_STYLES = ("esco-alignment", "esco-extension")
+"""Styles of the achievements chosen to teach a role's requirements: they state the ESCO
+URI itself, so their verified awards map to that very skill."""
 
 SPECIAL_SHARES: dict[str, float] = {
     "revoked": 0.012,
@@ -41,6 +53,7 @@ SPECIAL_SHARES: dict[str, float] = {
     "missing": 0.002,
     "unreachable": 0.002,
     "not_yet_valid": 0.0005,
+    "expiring": 0.012,
 }
 """Share of credentials with each special fate (at least one each when there are 50+)."""
 
@@ -116,6 +129,12 @@ def load_esco(
     return skills, dict(alt_map)
 
 
+def build_day(moment: datetime) -> datetime:
+    """Midnight (UTC) of the day of ``moment``: the reference a build anchors its dates to,
+    so builds on the same day give the same badges."""
+    return datetime.combine(moment.astimezone(UTC).date(), time(), tzinfo=UTC)
+
+
 def _uid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
@@ -129,16 +148,68 @@ class _Planner:
         org: Organisation,
         catalogue: tuple[AchievementSpec, ...],
         config: DemoConfig,
+        reference: datetime = REFERENCE_DATE,
     ) -> None:
         self.inputs = inputs
         self.config = config
+        self.reference = reference
         self.rng = random.Random(f"{config.seed}:awards")  # noqa: S311 - reproducible
         self.people = list(org.people)
+        self.catalogue = catalogue
         self.by_issuer: dict[str, list[AchievementSpec]] = defaultdict(list)
         for ach in catalogue:
             self.by_issuer[ach.issuer].append(ach)
         self.issuers = [i for i in inputs.issuers if self.by_issuer.get(i.slug)]
+        self.issuer_of = {i.slug: i for i in self.issuers}
         self.relevant: dict[tuple[str, str], list[AchievementSpec]] = {}
+
+    def _coverage(self, budget: int) -> list[tuple[Person, AchievementSpec, str]]:
+        """Awards that make every role requirement taught by a badge someone holds.
+
+        For each skill a role held by an employee requires (critical ones of every role
+        first, then important, then nice to have), unless already chosen: an
+        achievement of :data:`COVERAGE_STYLES` whose first skill it is, given to an
+        employee in that role. Plus one expiring badge for the employee persona, so the
+        member's own page shows one. At most ``budget`` awards.
+        """
+        rng = self.rng
+        in_role: dict[str, list[Person]] = defaultdict(list)
+        for person in self.people:
+            if person.kind == "employee":
+                in_role[person.role].append(person)
+        teaching: dict[str, list[AchievementSpec]] = defaultdict(list)
+        for ach in self.catalogue:
+            if ach.style in COVERAGE_STYLES and ach.issuer in self.issuer_of:
+                teaching[ach.skills[0].label].append(ach)
+        wanted: list[tuple[int, str, str]] = []  # (priority, role, skill label)
+        for role, labels in self.inputs.roles.items():
+            if in_role.get(role):
+                priorities = requirement_priorities(len(labels))
+                wanted += [(p, role, lab) for p, lab in zip(priorities, labels, strict=True)]
+        out: list[tuple[Person, AchievementSpec, str]] = []
+        employee = next((p for p in self.people if p.person_id == PERSONAS["employee"]), None)
+        expiring = [a for a in self.catalogue if self._expires(a) and a.style in COVERAGE_STYLES]
+        if employee is not None and expiring and budget > 0:
+            relevant = {a.key for a in self._relevant_any(employee.role)}
+            fitting = [a for a in expiring if a.key in relevant]
+            out.append((employee, rng.choice(fitting or expiring), "expiring"))
+        chosen: set[str] = set()
+        for _, role, label in sorted(wanted, key=lambda w: w[0]):
+            if len(out) >= budget:
+                break
+            if label in chosen or not teaching.get(label):
+                continue
+            chosen.add(label)
+            out.append((rng.choice(in_role[role]), rng.choice(teaching[label]), ""))
+        return out
+
+    def _expires(self, ach: AchievementSpec) -> bool:
+        issuer = self.issuer_of.get(ach.issuer)
+        return issuer is not None and issuer.expires_years is not None
+
+    def _relevant_any(self, role: str) -> list[AchievementSpec]:
+        wanted = set(self.inputs.roles.get(role, ()))
+        return [a for a in self.catalogue if any(s.label in wanted for s in a.skills)]
 
     def _relevant(self, issuer: IssuerSpec, role: str) -> list[AchievementSpec]:
         key = (issuer.slug, role)
@@ -179,7 +250,7 @@ class _Planner:
                     idx = free.pop()
                     specials[idx] = fate
                     allowed = _SPECIAL_FORMATS.get(fate)
-                    if fate == "expired":
+                    if fate in ("expired", "expiring"):
                         allowed = None
                         pool = [i for i in self.issuers if i.expires_years]
                         if chosen[idx].expires_years is None:
@@ -189,27 +260,39 @@ class _Planner:
                         specials[idx] = ""  # no issuer of a suitable format in this demo
                     elif chosen[idx] not in fitting:
                         chosen[idx] = rng.choice(fitting)
+        ordinary = [idx for idx in range(n) if not specials[idx]]
+        forced: dict[int, AchievementSpec] = {}
+        for idx, (person, ach, fate) in zip(
+            ordinary, self._coverage(min(n // 4, len(ordinary))), strict=False
+        ):
+            holders[idx], chosen[idx], specials[idx] = person, self.issuer_of[ach.issuer], fate
+            forced[idx] = ach
         status_counters: dict[str, int] = defaultdict(int)
         out: list[tuple[Person, IssuerSpec, Award]] = []
         window = 3 * 365 * 86400
+        reference = self.reference
         for idx in range(n):
             person, issuer, special = holders[idx], chosen[idx], specials[idx]
-            ach = self._achievement(issuer, person)
+            ach = forced.get(idx) or self._achievement(issuer, person)
             if ach.issuer != issuer.slug:
-                issuer = next(i for i in self.issuers if i.slug == ach.issuer)
-            issued = REFERENCE_DATE - timedelta(seconds=rng.randint(86400, window))
+                issuer = self.issuer_of[ach.issuer]
+            issued = reference - timedelta(seconds=rng.randint(86400, window))
             issued = issued.replace(microsecond=0)
             expires = None
             if issuer.expires_years:
                 expires = issued + timedelta(days=round(365.25 * issuer.expires_years))
             if special == "expired":
                 years = issuer.expires_years or 3
-                issued = REFERENCE_DATE - timedelta(
-                    days=round(365.25 * years) + rng.randint(30, 700)
+                expires = reference - timedelta(days=rng.randint(1, 700))
+                issued = expires - timedelta(days=round(365.25 * years))
+            elif special == "expiring":
+                years = issuer.expires_years or 5
+                expires = reference + timedelta(
+                    days=rng.randint(7, 85), seconds=rng.randint(0, 86399)
                 )
-                expires = issued + timedelta(days=round(365.25 * years))
+                issued = expires - timedelta(days=round(365.25 * years))
             elif special == "not_yet_valid":
-                issued = REFERENCE_DATE + timedelta(days=5 * 365 + rng.randint(0, 300))
+                issued = reference + timedelta(days=5 * 365 + rng.randint(0, 300))
                 expires = None
             email = person.email
             did = person.did if issuer.format.startswith("ob3") else None
@@ -259,8 +342,12 @@ def generate_demo(
     *,
     inputs: DemoInputs | None = None,
     progress: object | None = None,
+    reference: datetime | None = None,
 ) -> GeneratedDemo:
     """Generate the organisation and its badges; write the hosted files under ``hosted_root``.
+
+    Dates are anchored to ``reference`` (default :data:`REFERENCE_DATE`): the same
+    config and reference give the same output.
 
     Side effects: creates ``hosted_root/<issuer host>/...`` (issuer profiles, badge
     classes, hosted assertions, keys, revocation and status lists), overwriting files
@@ -275,12 +362,12 @@ def generate_demo(
         employees=config.people,
         candidates=config.candidates,
         seed=config.seed,
-        reference=REFERENCE_DATE.date(),
+        reference=(reference or REFERENCE_DATE).date(),
     )
     skills, alt = load_esco()
     catalogue = build_catalogue(data, esco_index(skills), alt, seed=config.seed)
     kits: dict[str, IssuerKit] = {i.slug: make_kit(i, hosted_root) for i in data.issuers}
-    planned = _Planner(data, org, catalogue, config).plan()
+    planned = _Planner(data, org, catalogue, config, reference or REFERENCE_DATE).plan()
     submissions: list[DemoSubmission] = []
     bulk: list[PlannedCredential] = []
     tick = progress if callable(progress) else None
@@ -325,12 +412,14 @@ def generate_demo(
 
 
 __all__ = [
+    "COVERAGE_STYLES",
     "REFERENCE_DATE",
     "SPECIAL_SHARES",
     "DemoConfig",
     "DemoSubmission",
     "GeneratedDemo",
     "PlannedCredential",
+    "build_day",
     "generate_demo",
     "load_esco",
 ]

@@ -63,6 +63,21 @@ class DemoInputs:
     badge_svg: bytes
 
 
+def requirement_priorities(count: int) -> tuple[int, ...]:
+    """Priorities of a role's ``count`` skills, listed most important first.
+
+    About a third are critical (1, at most three), a third important (2) and the rest
+    nice to have (3): every role with three or more skills has all three priorities.
+    ``requirement_priorities(6) == (1, 1, 2, 2, 3, 3)``.
+    """
+    critical = min(3, max(1, round(count * 0.35)))
+    important = max(1, round(count * 0.35)) if count > critical else 0
+    if count >= 3 and critical + important >= count:
+        important = count - critical - 1
+    nice = max(0, count - critical - important)
+    return (1,) * critical + (2,) * important + (3,) * nice
+
+
 def _lines(path: Path) -> tuple[str, ...]:
     return tuple(line.strip() for line in path.read_text("utf-8").splitlines() if line.strip())
 
@@ -126,4 +141,11 @@ def load_inputs(folder: Path = DEMO_DATA) -> DemoInputs:
         raise ConfigError(f"The demo input files in {folder} are missing or broken: {exc}") from exc
 
 
-__all__ = ["DEMO_DATA", "DemoInputs", "IssuerSpec", "TeamSpec", "load_inputs"]
+__all__ = [
+    "DEMO_DATA",
+    "DemoInputs",
+    "IssuerSpec",
+    "TeamSpec",
+    "load_inputs",
+    "requirement_priorities",
+]

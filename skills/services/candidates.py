@@ -14,6 +14,8 @@ from skills.services._common import Reader, scope
 from skills.services._insights import match_scores
 
 Mode = Literal["all", "any", "at_least"]
+#: Each mode by its name (a page's widget gives a plain string; anything else is refused).
+MODES: dict[str, Mode] = {"all": "all", "any": "any", "at_least": "at_least"}
 MAX_COMPARE = 4
 
 

@@ -22,19 +22,44 @@ class Person:
 
 
 def find_people(store: Reader, viewer: Viewer, text: str = "", limit: int = 50) -> pd.DataFrame:
-    """People the viewer may see whose name or id contains ``text`` (person_id, name, team)."""
+    """People the viewer may see whose name or id contains ``text``, best match first.
+
+    Columns: person_id, name, kind, team, role (job title). The order: the exact name or
+    id, then names starting with ``text``, then names with a word starting with it, then
+    the rest; ties by name. Never anyone outside the viewer's scope.
+    """
     cond, params = scope(viewer)
-    like = f"%{text.strip()}%"
+    wanted = text.strip()
+    like = f"%{wanted}%"
     return store.read(
         f"""
-        SELECT p.person_id, p.display_name AS name, p.kind, t.name AS team
+        SELECT p.person_id, p.display_name AS name, p.kind, t.name AS team,
+               p.role_title AS role
         FROM people p LEFT JOIN teams t ON t.team_id = p.team_id
         WHERE {cond} AND (p.display_name ILIKE ? OR p.person_id ILIKE ?)
-        ORDER BY p.display_name, p.person_id
+        ORDER BY CASE WHEN lower(p.display_name) = lower(?) OR lower(p.person_id) = lower(?)
+                        THEN 0
+                      WHEN starts_with(lower(p.display_name), lower(?)) THEN 1
+                      WHEN contains(lower(p.display_name), ' ' || lower(?)) THEN 2
+                      ELSE 3 END,
+                 p.display_name, p.person_id
         LIMIT ?
         """,  # noqa: S608
-        [*params, like, like, int(limit)],
+        [*params, like, like, wanted, wanted, wanted, wanted, int(limit)],
     )
+
+
+def best_match(store: Reader, viewer: Viewer, text: str) -> str | None:
+    """The person a search for ``text`` opens (what Enter selects), or None.
+
+    The exact name (or id) when someone in the viewer's scope has it, else the only
+    result, else the top-ranked one (:func:`find_people`'s order). None for an empty
+    search or when nobody in scope matches.
+    """
+    if not text.strip():
+        return None
+    found = find_people(store, viewer, text, 1)
+    return None if found.empty else str(found.iloc[0]["person_id"])
 
 
 def person(store: Reader, viewer: Viewer, person_id: str) -> Person:

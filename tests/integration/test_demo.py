@@ -154,3 +154,23 @@ def test_large_demos_bulk_load_pre_verified_rows(tmp_path: Path) -> None:
         )
     finally:
         store.close()
+
+
+def test_the_demo_build_passes_its_settings_to_ingestion(tmp_path: Path) -> None:
+    """``python -m skills demo`` reads SKILLS_* once and hands them down: a batch limit
+    smaller than the demo's verification chunk is honoured, not replaced by the default."""
+    from skills.config import Settings
+    from skills.errors import InputTooLarge
+
+    store = open_store(tmp_path / "limited.duckdb")
+    try:
+        with pytest.raises(InputTooLarge, match="over the limit of 3"):
+            build_demo(
+                store,
+                DemoConfig(people=80, candidates=12, credentials=160, seed=7, signed_sample=20),
+                hosted_root=tmp_path / "hosted",
+                workers=1,
+                settings=Settings(max_batch_items=3),
+            )
+    finally:
+        store.close()

@@ -1,6 +1,10 @@
-"""A small, hand-made organisation for page tests: teams, people, badges, a role profile.
+"""A small, hand-made organisation for page tests: teams, people, badges, role profiles.
 
 Uses the demo personas' ids so the demo accounts (skills.accounts) sign in as them.
+Every person carries a role title named like a role profile (so view ``person_roles``
+maps them all by itself): Web people are Frontend Developers, API people Backend
+Developers, the personas Engineering Manager, HR Business Partner and Recruiter; each
+profile's requirements have varied priorities (1 critical, 2 important, 3 nice to have).
 Rows go in through the store's bulk path; no badge is verified here (the browser
 tests submit real badges).
 """
@@ -15,6 +19,7 @@ import pandas as pd
 from skills.accounts import write_demo_accounts
 from skills.demo.personas import PERSONA_NAMES, PERSONAS
 from skills.store import Store, open_store
+from skills.taxonomy import normalise
 
 NOW = datetime.now(UTC)
 
@@ -41,6 +46,46 @@ CANDIDATES = [
     ("C000002", "Cem Candidate"),
     ("C000003", "Cora Candidate"),
 ]
+TEAM_ROLES = {"web": "Frontend Developer", "api": "Backend Developer"}
+"""Role title of the other employees, by team."""
+ROLE_TITLES = {
+    PERSONAS["hr"]: "HR Business Partner",
+    PERSONAS["manager"]: "Engineering Manager",
+    PERSONAS["recruiter"]: "Recruiter",
+    PERSONAS["employee"]: "Frontend Developer",
+    **{pid: TEAM_ROLES[team] for pid, _, team in OTHER_EMPLOYEES},
+    "C000001": "Backend Developer",  # candidates: the role they applied for
+    "C000002": "Frontend Developer",
+    "C000003": "Backend Developer",
+}
+"""Person -> role title; each title is the name of a seeded role profile."""
+PROFILES = [  # (profile_id, name, team_id or None: organisation-wide)
+    ("rp-fe", "Frontend Developer", "web"),
+    ("rp-be", "Backend Developer", "api"),
+    ("rp-em", "Engineering Manager", None),
+    ("rp-hrbp", "HR Business Partner", None),
+    ("rp-rec", "Recruiter", None),
+]
+REQUIREMENTS = [  # (profile_id, target, target_kind, priority)
+    ("rp-fe", ESCO + SKILLS["js"][0], "skill", 1),
+    ("rp-fe", ESCO + SKILLS["ux"][0], "skill", 2),
+    ("rp-fe", ESCO + SKILLS["git"][0], "skill", 2),
+    ("rp-fe", "T4", "group", 3),
+    ("rp-fe", ESCO + SKILLS["sql"][0], "skill", 1),
+    ("rp-be", ESCO + SKILLS["python"][0], "skill", 1),
+    ("rp-be", ESCO + SKILLS["sql"][0], "skill", 1),
+    ("rp-be", ESCO + SKILLS["git"][0], "skill", 2),
+    ("rp-be", ESCO + SKILLS["teamwork"][0], "skill", 3),
+    ("rp-em", ESCO + SKILLS["teamwork"][0], "skill", 1),
+    ("rp-em", ESCO + SKILLS["git"][0], "skill", 2),
+    ("rp-em", ESCO + SKILLS["python"][0], "skill", 3),
+    ("rp-hrbp", ESCO + SKILLS["teamwork"][0], "skill", 1),
+    ("rp-hrbp", ESCO + SKILLS["sql"][0], "skill", 2),
+    ("rp-hrbp", ESCO + SKILLS["python"][0], "skill", 3),
+    ("rp-rec", ESCO + SKILLS["teamwork"][0], "skill", 1),
+    ("rp-rec", ESCO + SKILLS["ux"][0], "skill", 3),
+]
+"""Requirements of the seeded profiles, with varied priorities."""
 
 
 def uri(key: str) -> str:
@@ -77,6 +122,7 @@ def _fill(store: Store) -> None:
         *[(pid, name, "candidate", None) for pid, name in CANDIDATES],
     ]
     people = pd.DataFrame(people_rows, columns=["person_id", "display_name", "kind", "team_id"])
+    people["role_title"] = people["person_id"].map(ROLE_TITLES)
     identities = pd.DataFrame(
         {
             "person_id": people["person_id"],
@@ -181,27 +227,16 @@ def _fill(store: Store) -> None:
         tx.insert_frame("credentials", pd.DataFrame(creds))
         tx.insert_frame("credential_skills", pd.DataFrame(cred_skills))
         tx.insert_frame(
-            "role_profiles",
-            pd.DataFrame(
-                [("rp-fe", "Frontend Developer", "web")], columns=["profile_id", "name", "team_id"]
-            ),
+            "role_profiles", pd.DataFrame(PROFILES, columns=["profile_id", "name", "team_id"])
         )
         tx.insert_frame(
             "role_skills",
-            pd.DataFrame(
-                [
-                    ("rp-fe", uri("js"), "skill", 1),
-                    ("rp-fe", uri("ux"), "skill", 2),
-                    ("rp-fe", uri("git"), "skill", 2),
-                    ("rp-fe", "T4", "group", 3),
-                    ("rp-fe", uri("sql"), "skill", 1),
-                ],
-                columns=["profile_id", "target", "target_kind", "priority"],
-            ),
+            pd.DataFrame(REQUIREMENTS, columns=["profile_id", "target", "target_kind", "priority"]),
         )
         tx.insert_frame(
             "mapping_review",
             pd.DataFrame(
-                [("reactjs", "ReactJS", 3)], columns=["label_norm", "label", "occurrences"]
+                [(normalise("ReactJS"), "ReactJS", 3)],
+                columns=["label_norm", "label", "occurrences"],
             ),
         )
