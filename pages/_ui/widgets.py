@@ -186,6 +186,7 @@ def chart(fig: Any, *, key: str, name: str, drill: bool = False) -> list[Any]:
     if not drill:
         st.plotly_chart(fig, key=key, config=config)
         return []
+    fig.update_layout(clickmode="event+select")  # a click selects the point under it
     event = st.plotly_chart(
         fig, key=key, config=config, on_select="rerun", selection_mode=("points",)
     )
@@ -194,21 +195,24 @@ def chart(fig: Any, *, key: str, name: str, drill: bool = False) -> list[Any]:
 
 
 def download_table(frame: pd.DataFrame, *, name: str, key: str, label: str = "table") -> None:
-    """CSV and Excel downloads of ``frame`` (every text cell formula-safe: skills.export)."""
+    """CSV and Excel downloads of ``frame`` (every text cell formula-safe: skills.export),
+    side by side under it."""
     from skills.export import to_csv_bytes, to_xlsx_bytes
 
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
-        f"Download {label} (CSV)",
-        to_csv_bytes(frame),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-    )
-    right.download_button(
-        f"Download {label} (Excel)",
-        to_xlsx_bytes(frame, sheet=name[:31] or "Sheet1"),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-    )
+    with st.container(horizontal=True):
+        st.download_button(
+            f"Download {label} (CSV)",
+            to_csv_bytes(frame),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
+        )
+        st.download_button(
+            f"Download {label} (Excel)",
+            to_xlsx_bytes(frame, sheet=name[:31] or "Sheet1"),
+            file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            icon=":material/download:",
+        )

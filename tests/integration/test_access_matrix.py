@@ -206,7 +206,10 @@ def recipes(store: Store) -> dict[str, list[Any]]:
         "person_id": [*everyone, "nobody"],
         "person_ids": [everyone],
         "credential_key": [str(r[0]) for r in store.rows("SELECT credential_key FROM credentials")],
-        "profile_id": [str(r[0]) for r in store.rows("SELECT profile_id FROM role_profiles")],
+        "profile_id": [
+            None,  # each person's own role (team gaps)
+            *[str(r[0]) for r in store.rows("SELECT profile_id FROM role_profiles")],
+        ],
         "team_ids": [(), tuple(teams), *[(t,) for t in teams]],
         "skill_uri": skills_,
         "skill_uris": [tuple(skills_), tuple(skills_[:1])],
@@ -225,6 +228,10 @@ def recipes(store: Store) -> dict[str, list[Any]]:
         "days": [100_000],
         "status": [None, "verified", "revoked", "expired"],
         "within_days": [None, 90, 100_000],
+        "page": [1, 2],
+        "rows": [1, 30],
+        "period": [None, date(2000, 1, 1)],
+        "key": [None, *teams, "S", "K06", "candidates", "employees"],
     }
 
 
