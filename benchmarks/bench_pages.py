@@ -68,29 +68,45 @@ def _page_queries(store: Store) -> dict[str, list[Callable[[], Any]]]:
     profiles = gaps.profiles(store, mgr)
     pid = str(profiles.iloc[0]["profile_id"]) if not profiles.empty else ""
     query = candidates.CandidateQuery(skills=tuple(top[:3]), mode="any")
+    me = make_viewer(store, account="member", role="member", person_id=member)
     return {
-        "overview (hr)": [lambda: overview.overview(store, hr)],
+        "overview (hr)": [
+            lambda: overview.overview(store, hr),
+            lambda: overview.evidence(store, hr, "revoked"),
+        ],
+        "overview (manager)": [
+            lambda: overview.overview(store, mgr),
+            lambda: overview.team_people(store, mgr),
+            lambda: overview.role_coverage(store, mgr),
+        ],
+        "overview (member)": [lambda: overview.my_role(store, me)],
+        "overview (recruiter)": [lambda: overview.candidate_pipeline(store, rec)],
         "profile (hr)": [
             lambda: profile.person(store, hr, member),
             lambda: profile.person_credentials(store, hr, member),
             lambda: profile.person_skills(store, hr, member),
             lambda: profile.person_timeline(store, hr, member),
+            lambda: profile.find_people(store, hr, "Emil"),
         ],
         "skill map (hr)": [
             lambda: skill_map.team_skill_matrix(store, hr),
-            lambda: skill_map.coverage_tree(store, hr),
+            lambda: skill_map.coverage_groups(store, hr),
             lambda: skill_map.bench_strength(store, hr),
         ],
         "gaps (manager)": [
-            lambda: gaps.gap_matrix(store, mgr, pid),
+            lambda: gaps.gap_matrix(store, mgr),  # each person against their own role
+            lambda: gaps.gap_matrix(store, mgr, pid),  # the what-if
             lambda: gaps.team_coverage(store, mgr),
-            lambda: gaps.next_skills(store, mgr, pid),
+            lambda: gaps.next_skills(store, mgr),
+            lambda: gaps.history(store, mgr),
         ],
         "growth (hr)": [
             lambda: growth.skills_gained(store, hr, "quarter", "pillar"),
+            lambda: growth.skills_gained(store, hr, "quarter", "team"),
             lambda: growth.cumulative_distinct(store, hr, "quarter"),
             lambda: growth.expiring(store, hr, 90),
         ],
+        "growth (manager)": [lambda: growth.skills_gained(store, mgr, "quarter", "team")],
         "candidates (recruiter)": [lambda: candidates.search_candidates(store, rec, query)],
     }
 
@@ -109,9 +125,9 @@ def _page_runs(db: Path, people: int, top_skills: list[str]) -> list[dict[str, A
         os.chdir(ROOT)
         for user, pages in {
             "hr": ["overview", "skill_map", "growth", "admin"],
-            "manager": ["gaps"],
-            "recruiter": ["candidates"],
-            "member": ["profile"],
+            "manager": ["overview", "gaps", "growth"],
+            "recruiter": ["overview", "candidates"],
+            "member": ["overview", "profile"],
         }.items():
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
             at.run()

@@ -10,8 +10,8 @@ decisions change between batches.
 
 - :func:`open_application` opens the store for one job (a command) and starts nothing.
 - :func:`serve` is the server process's application: opened once per database file,
-  and its queue drainer (:mod:`skills.ingest.queue`) started explicitly here, not as a
-  side effect of a cache.
+  and its queue drainer (:mod:`skills.ingest.queue`) and a one-off warm-up of the ESCO
+  matcher started explicitly here, not as a side effect of a cache.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from pathlib import Path
 import httpx
 
 from skills.config import Settings
+from skills.errors import SkillAtlasError
 from skills.fetch import default_client
 from skills.ingest import client_factory_for
 from skills.ingest.queue import Drainer, start_drainer
 from skills.store import Store, open_store
+from skills.taxonomy import load_taxonomy
 
 #: How long the server waits for the database file when another process holds it.
 SERVE_WAIT_SECONDS = 10.0
@@ -100,5 +102,15 @@ def serve(settings: Settings) -> Application:
         app.drainer = start_drainer(
             app.store, client_factory=app.client_factory(), settings=settings
         )
+        threading.Thread(target=_warm_matcher, name="skills-warm-matcher", daemon=True).start()
         _SERVED[key] = app
         return app
+
+
+def _warm_matcher() -> None:
+    """Load the ESCO matcher (about a second) before the first person needs it: the Admin
+    page's review queue and skill search, and the first ingested badge. Best effort."""
+    try:
+        load_taxonomy().matcher()
+    except SkillAtlasError:  # missing ESCO files: the pages that need it say so
+        return

@@ -196,13 +196,13 @@ def chart(fig: Any, *, key: str, name: str, drill: bool = False) -> list[Any]:
 
 def download_table(frame: pd.DataFrame, *, name: str, key: str, label: str = "table") -> None:
     """CSV and Excel downloads of ``frame`` (every text cell formula-safe: skills.export),
-    side by side under it."""
+    side by side under it; the files are made when a button is clicked."""
     from skills.export import to_csv_bytes, to_xlsx_bytes
 
     with st.container(horizontal=True):
         st.download_button(
             f"Download {label} (CSV)",
-            to_csv_bytes(frame),
+            lambda: to_csv_bytes(frame),  # built when clicked, not on every run
             file_name=f"{name}.csv",
             mime="text/csv",
             key=f"{key}_csv",
@@ -210,7 +210,7 @@ def download_table(frame: pd.DataFrame, *, name: str, key: str, label: str = "ta
         )
         st.download_button(
             f"Download {label} (Excel)",
-            to_xlsx_bytes(frame, sheet=name[:31] or "Sheet1"),
+            lambda: to_xlsx_bytes(frame, sheet=name[:31] or "Sheet1"),
             file_name=f"{name}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",

@@ -81,34 +81,32 @@ def overview(store: Reader, viewer: Viewer) -> Overview:
     else:
         where, wparams = cond, params
     held = held_source(store)
-    counts = store.read(
+    # One pass over the viewer's credentials gives the status bars and the badge counts.
+    by_status = store.read(
         f"""
-        SELECT
-          (SELECT count(*) FROM people p WHERE {where}) AS people,
-          (SELECT count(*) FROM credentials c JOIN people p USING (person_id) WHERE {where})
-             AS credentials,
-          (SELECT count(*) FROM credentials c JOIN people p USING (person_id)
-             WHERE c.status = 'verified' AND {where}) AS verified,
-          (SELECT count(DISTINCT h.skill_uri) FROM {held} h JOIN people p USING (person_id)
-             WHERE {where}) AS distinct_skills,
-          (SELECT count(*) FROM credentials c JOIN people p USING (person_id)
-             WHERE c.status = 'verified' AND c.expires > now()
-               AND c.expires <= now() + INTERVAL {EXPIRING_DAYS} DAY AND {where}) AS expiring,
-          (SELECT count(*) FROM people) AS org_people,
-          (SELECT count(*) FROM credentials WHERE status = 'verified'
-             AND person_id IS NOT NULL) AS org_verified
-        """,  # noqa: S608
-        wparams * 5,
-    )
-    statuses = store.read(
-        f"""
-        SELECT c.status, count(*) AS credentials
+        SELECT c.status, count(*) AS credentials,
+               count(*) FILTER (WHERE c.expires > now()
+                 AND c.expires <= now() + INTERVAL {EXPIRING_DAYS} DAY) AS expiring
         FROM credentials c JOIN people p USING (person_id)
         WHERE {where}
         GROUP BY c.status ORDER BY credentials DESC, c.status
         """,  # noqa: S608
         wparams,
     )
+    verified_rows = by_status[by_status["status"] == "verified"]
+    counts = store.read(
+        f"""
+        SELECT
+          (SELECT count(*) FROM people p WHERE {where}) AS people,
+          (SELECT count(DISTINCT h.skill_uri) FROM {held} h JOIN people p USING (person_id)
+             WHERE {where}) AS distinct_skills,
+          (SELECT count(*) FROM people) AS org_people,
+          (SELECT count(*) FROM credentials WHERE status = 'verified'
+             AND person_id IS NOT NULL) AS org_verified
+        """,  # noqa: S608
+        wparams * 2,
+    )
+    statuses = by_status[["status", "credentials"]].reset_index(drop=True)
     newest = store.read(
         f"""
         SELECT c.created AS submitted, p.display_name AS person, c.badge_name AS badge,
@@ -126,12 +124,12 @@ def overview(store: Reader, viewer: Viewer) -> Overview:
     return Overview(
         scope=name,
         people=int(row["people"]),
-        credentials=int(row["credentials"]),
-        verified=int(row["verified"]),
+        credentials=int(by_status["credentials"].sum()),
+        verified=int(verified_rows["credentials"].sum()),
         distinct_skills=int(row["distinct_skills"]),
         status_counts=statuses,
         newest=newest,
-        expiring_soon=int(row["expiring"]),
+        expiring_soon=int(verified_rows["expiring"].sum()),
         org_people=int(row["org_people"]) if manager else None,
         org_verified=int(row["org_verified"]) if manager else None,
     )
