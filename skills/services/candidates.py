@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from skills.access import Role, Viewer, check_person, require_role
 from skills.export import to_csv_bytes, to_xlsx_bytes
 from skills.services._common import Reader, scope
-from skills.services._insights import match_scores
 
 Mode = Literal["all", "any", "at_least"]
 #: Each mode by its name (a page's widget gives a plain string; anything else is refused).
@@ -89,7 +89,7 @@ def search_candidates(
     )
     evidence = store.read(
         f"""
-        SELECT c.person_id, cs.skill_uri, c.issued, c.credential_key,
+        SELECT c.person_id, p.display_name AS name, cs.skill_uri, c.issued, c.credential_key,
                -- an issuer's trust vouches only for a badge whose signature verified
                CASE WHEN c.status IN ('verified', 'expired', 'not_yet_valid') THEN i.trust
                     ELSE 'unknown' END AS issuer_trust
@@ -113,19 +113,90 @@ def search_candidates(
     if evidence.empty:
         return pd.DataFrame(columns=cols)
     labels = _labels(store, wanted)
-    scored = match_scores(evidence, wanted, labels, now=moment)
     need = {"all": len(wanted), "any": 1, "at_least": max(1, min(query.at_least, len(wanted)))}
-    scored = scored[scored["matched"] >= need[query.mode]].head(query.limit)
+    scored = _best_matches(evidence, wanted, labels, need[query.mode], query.limit, moment)
     if scored.empty:
         return pd.DataFrame(columns=cols)
     badges = evidence.groupby("person_id")["credential_key"].nunique().rename("badges")
-    names = store.read(
-        "SELECT person_id, display_name AS name FROM people "
-        "WHERE list_contains(?::VARCHAR[], person_id)",
-        [scored["person_id"].tolist()],
-    )
+    names = evidence.drop_duplicates("person_id")[["person_id", "name"]]
     out = scored.merge(names, on="person_id").merge(badges, on="person_id")
     return out.sort_values(["score", "name"], ascending=[False, True], ignore_index=True)[cols]
+
+
+def _best_matches(
+    evidence: pd.DataFrame,
+    required: list[str],
+    labels: dict[str, str],
+    need: int,
+    limit: int,
+    moment: datetime,
+) -> pd.DataFrame:
+    """The ``limit`` best people matching at least ``need`` of ``required``.
+
+    The scores, order and texts of :func:`skills.services._insights.match_scores`
+    (score descending, then person_id), computed with vectorised aggregates; the
+    explanation texts are written only for the people kept.
+    """
+    cols = ["person_id", "matched", "score", "why", "matched_skills", "missing_skills"]
+    ev = evidence[evidence["skill_uri"].isin(required)].copy()
+    if ev.empty:
+        return pd.DataFrame(columns=cols)
+    issued = pd.to_datetime(ev["issued"], utc=True)
+    age_years = ((pd.Timestamp(moment) - issued).dt.days / 365.25).fillna(10).clip(lower=0)
+    ev["recency"] = np.power(0.5, age_years / 3.0)
+    ev["trusted"] = (ev["issuer_trust"] == "trusted").astype(float)
+    ev["issued"] = issued
+    per_skill = ev.groupby(["person_id", "skill_uri"], as_index=False, sort=False).agg(
+        recency=("recency", "max"), trusted=("trusted", "max"), newest=("issued", "max")
+    )
+    per_person = per_skill.groupby("person_id", sort=False).agg(
+        recency=("recency", "mean"),
+        trusted=("trusted", "mean"),
+        trusted_n=("trusted", "sum"),
+        newest=("newest", "max"),
+        matched=("skill_uri", "size"),
+    )
+    per_person = per_person[per_person["matched"] >= need]
+    if per_person.empty:
+        return pd.DataFrame(columns=cols)
+    cover = per_person["matched"].to_numpy(dtype=float) / len(required)
+    raw = (
+        70 * cover
+        + 20 * per_person["recency"].to_numpy(dtype=float) * cover
+        + 10 * per_person["trusted"].to_numpy(dtype=float) * cover
+    )
+    per_person["score"] = [round(float(x), 1) for x in raw]
+    per_person = per_person.rename_axis("person_id").reset_index()
+    best = per_person.sort_values(
+        ["score", "person_id"], ascending=[False, True], ignore_index=True
+    ).head(limit)
+    kept = per_skill[per_skill["person_id"].isin(best["person_id"])]
+    held = kept.groupby("person_id", sort=False)["skill_uri"].agg(frozenset).to_dict()
+    out = []
+    for person, score, trusted_n, newest in zip(
+        best["person_id"], best["score"], best["trusted_n"], best["newest"], strict=True
+    ):
+        got = [s for s in required if s in held[person]]
+        missing = [s for s in required if s not in held[person]]
+        why = (
+            f"{len(got)} of {len(required)} required skills"
+            f" ({', '.join(labels.get(s, s) for s in got)})"
+            f"; {int(trusted_n)} backed by a trusted issuer"
+            + (f"; newest evidence {newest:%Y-%m}" if pd.notna(newest) else "")
+            + (f"; missing {', '.join(labels.get(s, s) for s in missing)}" if missing else "")
+            + "."
+        )
+        out.append(
+            {
+                "person_id": person,
+                "matched": len(got),
+                "score": score,
+                "why": why,
+                "matched_skills": ", ".join(labels.get(s, s) for s in got),
+                "missing_skills": ", ".join(labels.get(s, s) for s in missing),
+            }
+        )
+    return pd.DataFrame(out, columns=cols)
 
 
 def _labels(store: Reader, uris: list[str]) -> dict[str, str]:

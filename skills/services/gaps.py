@@ -453,44 +453,26 @@ def _related_skills(store: Reader, pairs: pd.DataFrame, extras: int) -> pd.DataF
     cols = ["person_id", "person", "profile", "kind", "skill_uri", "target_kind", "skill"]
     if extras <= 0 or pairs.empty:
         return pd.DataFrame(columns=[*cols, "order", "why"])
+    shares = _role_shares(store, sorted(set(pairs["profile_id"].astype(str))))
+    if shares.empty:
+        return pd.DataFrame(columns=[*cols, "order", "why"])
     found = store.read(
         f"""
         WITH pp AS (
             SELECT unnest(?::VARCHAR[]) AS person_id, unnest(?::VARCHAR[]) AS profile_id
         ),
-        peers AS (
-            SELECT pr.person_id, pr.profile_id FROM person_roles pr
-            JOIN people p ON p.person_id = pr.person_id
-            WHERE p.kind = 'employee' AND pr.profile_id IN (SELECT profile_id FROM pp)
-        ),
-        size AS (SELECT profile_id, count(*) AS n FROM peers GROUP BY 1),
-        role_groups AS (
-            SELECT DISTINCT rs.profile_id,
-                   CASE WHEN rs.target_kind = 'group' THEN rs.target ELSE s.group_code END
-                     AS grp
-            FROM role_skills rs
-            LEFT JOIN skills s ON rs.target_kind = 'skill' AND s.skill_uri = rs.target
-            WHERE rs.profile_id IN (SELECT profile_id FROM pp)
-        ),
-        cand AS (
-            SELECT DISTINCT g.profile_id, s.skill_uri AS b
-            FROM role_groups g JOIN skills s ON starts_with(s.group_code, g.grp)
-            WHERE g.grp IS NOT NULL AND g.grp <> ''
-              AND NOT EXISTS (SELECT 1 FROM role_skills rs WHERE rs.profile_id = g.profile_id
-                              AND rs.target_kind = 'skill' AND rs.target = s.skill_uri)
-        ),
         share AS (
-            SELECT pe.profile_id, h.skill_uri AS b, count(DISTINCT h.person_id) AS together
-            FROM peers pe JOIN {held_source(store)} h ON h.person_id = pe.person_id
-            JOIN cand c ON c.profile_id = pe.profile_id AND c.b = h.skill_uri
-            GROUP BY 1, 2 HAVING count(DISTINCT h.person_id) >= {MIN_SUPPORT}
+            SELECT unnest(?::VARCHAR[]) AS profile_id, unnest(?::VARCHAR[]) AS b,
+                   unnest(?::BIGINT[]) AS together, unnest(?::BIGINT[]) AS n
         ),
         scored AS (
-            SELECT pp.person_id, pp.profile_id, x.b, x.together, z.n,
-                   x.together / z.n AS score
-            FROM pp JOIN share x USING (profile_id) JOIN size z USING (profile_id)
-            WHERE NOT EXISTS (SELECT 1 FROM {held_source(store)} h
-                              WHERE h.person_id = pp.person_id AND h.skill_uri = x.b)
+            SELECT pp.person_id, pp.profile_id, x.b, x.together, x.n,
+                   x.together / x.n AS score
+            FROM pp JOIN share x USING (profile_id)
+            LEFT JOIN (SELECT h.person_id, h.skill_uri FROM {held_source(store)} h
+                       WHERE h.person_id IN (SELECT person_id FROM pp)) mine
+                ON mine.person_id = pp.person_id AND mine.skill_uri = x.b
+            WHERE mine.person_id IS NULL
         ),
         ranked AS (
             SELECT sc.*, s.label, row_number() OVER (
@@ -503,7 +485,15 @@ def _related_skills(store: Reader, pairs: pd.DataFrame, extras: int) -> pd.DataF
         WHERE r.rn <= ?
         ORDER BY r.person_id, r.rn
         """,  # noqa: S608
-        [pairs["person_id"].tolist(), pairs["profile_id"].tolist(), extras],
+        [
+            pairs["person_id"].tolist(),
+            pairs["profile_id"].tolist(),
+            shares["profile_id"].tolist(),
+            shares["b"].tolist(),
+            [int(v) for v in shares["together"]],
+            [int(v) for v in shares["n"]],
+            extras,
+        ],
     )
     if found.empty:
         return pd.DataFrame(columns=[*cols, "order", "why"])
@@ -527,6 +517,89 @@ def _related_skills(store: Reader, pairs: pd.DataFrame, extras: int) -> pd.DataF
     )
 
 
+_ROLE_SHARES_SQL = f"""
+    WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS profile_id),
+    peers AS (
+        SELECT pr.person_id, pr.profile_id FROM person_roles pr
+        JOIN people p ON p.person_id = pr.person_id
+        WHERE p.kind = 'employee' AND pr.profile_id IN (SELECT profile_id FROM wanted)
+    ),
+    size AS (SELECT profile_id, count(*) AS n FROM peers GROUP BY 1),
+    role_groups AS (
+        SELECT DISTINCT rs.profile_id,
+               CASE WHEN rs.target_kind = 'group' THEN rs.target ELSE s.group_code END AS grp
+        FROM role_skills rs
+        LEFT JOIN skills s ON rs.target_kind = 'skill' AND s.skill_uri = rs.target
+        WHERE rs.profile_id IN (SELECT profile_id FROM wanted)
+    ),
+    cand AS (
+        SELECT DISTINCT g.profile_id, s.skill_uri AS b
+        FROM role_groups g JOIN skills s ON starts_with(s.group_code, g.grp)
+        WHERE g.grp IS NOT NULL AND g.grp <> ''
+          AND NOT EXISTS (SELECT 1 FROM role_skills rs WHERE rs.profile_id = g.profile_id
+                          AND rs.target_kind = 'skill' AND rs.target = s.skill_uri)
+    ),
+    share AS (
+        SELECT pe.profile_id, h.skill_uri AS b, count(DISTINCT h.person_id) AS together
+        FROM peers pe JOIN {{held}} h ON h.person_id = pe.person_id
+        JOIN cand c ON c.profile_id = pe.profile_id AND c.b = h.skill_uri
+        GROUP BY 1, 2 HAVING count(DISTINCT h.person_id) >= {MIN_SUPPORT}
+    )
+    SELECT x.profile_id, x.b, x.together, z.n
+    FROM share x JOIN size z USING (profile_id)
+    ORDER BY x.profile_id, x.b
+"""  # noqa: S608
+_ORG_COLUMNS = ["profile_id", "b", "together", "n"]
+# store -> (generation, built at, {name: organisation-wide frame}); see _org_cached.
+_org_caches: weakref.WeakKeyDictionary[Any, tuple[int, float, dict[str, pd.DataFrame]]] = (
+    weakref.WeakKeyDictionary()
+)
+_org_lock = threading.Lock()
+
+
+def _org_cached(store: Reader) -> dict[str, pd.DataFrame] | None:
+    """The organisation-wide frames cached for ``store`` (empty after a write or
+    :data:`MAX_AGE_SECONDS`), or None for a store without a ``generation``.
+
+    Call with :data:`_org_lock` held. Only anonymous, organisation-wide
+    figures go in it (never anything that depends on the viewer).
+    """
+    generation = getattr(store, "generation", None)
+    if generation is None:
+        return None
+    hit = _org_caches.get(store)
+    if hit is None or hit[0] != generation or time.monotonic() - hit[1] >= MAX_AGE_SECONDS:
+        hit = (generation, time.monotonic(), {})
+        _org_caches[store] = hit
+    return hit[2]
+
+
+def _role_shares(store: Reader, profile_ids: list[str]) -> pd.DataFrame:
+    """Per role profile: each related skill (in the ESCO group of one of its skill
+    requirements, or under one of its group requirements; not itself required) held
+    by at least :data:`MIN_SUPPORT` of the organisation's employees in the role.
+
+    Anonymous organisation-wide totals, so each profile's rows are kept per store
+    until its next write or :data:`MAX_AGE_SECONDS` (a badge expiring meanwhile
+    still counts until then, as in the read model's per-team counts). Columns:
+    profile_id, b (skill URI), together (people in the role holding it), n (people
+    in the role).
+    """
+    with _org_lock:
+        cache = _org_cached(store)
+        known = {} if cache is None else cache
+        missing = [p for p in profile_ids if f"shares:{p}" not in known]
+    if missing:
+        built = store.read(_ROLE_SHARES_SQL.format(held=held_source(store)), [missing])
+        with _org_lock:
+            for pid in missing:
+                known[f"shares:{pid}"] = built[built["profile_id"] == pid]
+    parts = [known[f"shares:{p}"] for p in profile_ids]
+    if not parts:
+        return pd.DataFrame(columns=_ORG_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
 # Awards that count (as held_skills counts them, without the skill mapping).
 _COUNTED_AWARDS = """
     FROM credentials c
@@ -535,27 +608,26 @@ _COUNTED_AWARDS = """
       AND c.achievement_id IS NOT NULL AND c.person_id IS NOT NULL
       AND (c.expires IS NULL OR c.expires > now())
 """
-_catalogues: weakref.WeakKeyDictionary[Any, tuple[int, float, pd.DataFrame]] = (
-    weakref.WeakKeyDictionary()
-)
-_catalogue_lock = threading.Lock()
 
 
-def _badge_catalogue(store: Reader) -> pd.DataFrame:
-    """One counted award per badge class (achievement and issuer), with its award count.
+def _badge_catalogue(store: Reader) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One counted award per badge class (achievement and issuer), with its award
+    count, and the skills each teaches.
 
     A badge class's awards carry the same skills, so one award stands for each badge
     (picked by rowid: joining every award to its skills costs seconds at a million
     credentials). Kept per store until its next write or :data:`MAX_AGE_SECONDS`
-    (organisation-wide, no person in it). Columns: credential_key, achievement_id,
-    issuer_id, awards, badge, issuer.
+    (organisation-wide, no person in it). Columns of the first frame:
+    credential_key, achievement_id, issuer_id, awards, badge, issuer; of the second:
+    credential_key, skill_uri (the representative award's skills mapped with
+    enough confidence).
     """
-    generation = getattr(store, "generation", None)
-    if generation is not None:
-        with _catalogue_lock:
-            hit = _catalogues.get(store)
-            if hit and hit[0] == generation and time.monotonic() - hit[1] < MAX_AGE_SECONDS:
-                return hit[2]
+    with _org_lock:
+        cache = _org_cached(store)
+        hit = None if cache is None else cache.get("badges")
+        taught_hit = None if cache is None else cache.get("badge_skills")
+    if hit is not None and taught_hit is not None:
+        return hit, taught_hit
     built = store.read(
         f"""
         WITH b AS (
@@ -572,10 +644,21 @@ def _badge_catalogue(store: Reader) -> pd.DataFrame:
         """,  # noqa: S608
         [],
     )
-    if generation is not None:
-        with _catalogue_lock:
-            _catalogues[store] = (generation, time.monotonic(), built)
-    return built
+    keys = built["credential_key"].tolist()
+    taught = store.read(
+        f"""
+        SELECT DISTINCT cs.credential_key, cs.skill_uri FROM credential_skills cs
+        WHERE {_key_filter("cs.credential_key", keys)} AND cs.skill_uri IS NOT NULL
+          AND cs.confidence >= (SELECT CAST(value AS DOUBLE) FROM app_settings
+                                WHERE key = 'held_confidence_threshold')
+        """,  # noqa: S608
+        [keys],
+    )
+    if cache is not None:
+        with _org_lock:
+            cache["badges"] = built
+            cache["badge_skills"] = taught
+    return built, taught
 
 
 def learning_badges(
@@ -598,7 +681,7 @@ def learning_badges(
     if not skill_uris:
         return pd.DataFrame(columns=cols)
     kind_list = list(kinds) if len(kinds) == len(skill_uris) else ["skill"] * len(skill_uris)
-    reps = _badge_catalogue(store)
+    reps, taught = _badge_catalogue(store)
     if reps.empty:
         return pd.DataFrame(columns=cols)
     cond, params = scope(viewer)
@@ -617,12 +700,12 @@ def learning_badges(
                    unnest(?::VARCHAR[]) AS issuer_id, unnest(?::BIGINT[]) AS awards,
                    unnest(?::VARCHAR[]) AS badge, unnest(?::VARCHAR[]) AS issuer
         ),
+        taught AS (
+            SELECT unnest(?::VARCHAR[]) AS credential_key, unnest(?::VARCHAR[]) AS skill_uri
+        ),
         teaches AS (
-            SELECT DISTINCT ts.target, cs.credential_key
-            FROM credential_skills cs JOIN tskills ts ON ts.skill_uri = cs.skill_uri
-            WHERE list_contains(?::VARCHAR[], cs.credential_key)
-              AND cs.confidence >= (SELECT CAST(value AS DOUBLE) FROM app_settings
-                                    WHERE key = 'held_confidence_threshold')
+            SELECT DISTINCT ts.target, tg.credential_key
+            FROM taught tg JOIN tskills ts ON ts.skill_uri = tg.skill_uri
         ),
         mates AS (
             SELECT c.achievement_id, c.issuer_id, count(DISTINCT c.person_id) AS colleagues
@@ -644,7 +727,8 @@ def learning_badges(
             [int(n) for n in reps["awards"]],
             reps["badge"].tolist(),
             reps["issuer"].tolist(),
-            reps["credential_key"].tolist(),
+            taught["credential_key"].tolist(),
+            taught["skill_uri"].tolist(),
             *params,
         ],
     )
@@ -652,23 +736,25 @@ def learning_badges(
 
 def _badges_text(badges: pd.DataFrame, per_skill: int = 3) -> dict[str, str]:
     """skill -> "Badge (Issuer; 3 colleagues hold it); ..." for the most held badges."""
-    out: dict[str, str] = {}
-    for uri, group in badges.groupby("skill_uri", sort=False):
-        parts = []
-        for badge, issuer, n in (
-            group[["badge", "issuer", "colleagues"]].head(per_skill).itertuples(index=False)
-        ):
-            count = int(n)
-            held = (
-                "no colleague holds it yet"
-                if count == 0
-                else "1 colleague holds it"
-                if count == 1
-                else f"{count:,} colleagues hold it"
-            )
-            parts.append(f"{badge} ({issuer}; {held})")
-        out[str(uri)] = "; ".join(parts)
-    return out
+    parts: dict[str, list[str]] = {}
+    top = badges.groupby("skill_uri", sort=False).head(per_skill)
+    for uri, badge, issuer, n in zip(
+        top["skill_uri"].tolist(),
+        top["badge"].tolist(),
+        top["issuer"].tolist(),
+        top["colleagues"].tolist(),
+        strict=True,
+    ):
+        count = int(n)
+        held = (
+            "no colleague holds it yet"
+            if count == 0
+            else "1 colleague holds it"
+            if count == 1
+            else f"{count:,} colleagues hold it"
+        )
+        parts.setdefault(str(uri), []).append(f"{badge} ({issuer}; {held})")
+    return {uri: "; ".join(texts) for uri, texts in parts.items()}
 
 
 def _mentors(
@@ -864,12 +950,23 @@ def history(
                 date_trunc('quarter', now()),
                 INTERVAL 3 MONTH) AS g(q)
         ),
+        -- Fences: fetched by key first, then filtered (DuckDB would otherwise test the
+        -- status and confidence of every credential before the short key list).
+        mine AS MATERIALIZED (
+            SELECT credential_key, person_id, issuer_id, status, self_issued, issued,
+                   verified_at, expires
+            FROM credentials WHERE {_key_filter("credential_key", keys)}
+        ),
+        mine_skills AS MATERIALIZED (
+            SELECT credential_key, skill_uri, confidence FROM credential_skills
+            WHERE {_key_filter("credential_key", keys)}
+        ),
         held AS (
             SELECT c.person_id, cs.skill_uri, s.group_code,
                    coalesce(c.issued, c.verified_at) AS valid_from, c.expires
-            FROM credentials c JOIN crew USING (person_id)
-            JOIN credential_skills cs USING (credential_key)
-            JOIN skills s ON s.skill_uri = cs.skill_uri AND {_key_filter("cs.credential_key", keys)}
+            FROM mine c JOIN crew USING (person_id)
+            JOIN mine_skills cs USING (credential_key)
+            JOIN skills s ON s.skill_uri = cs.skill_uri
             JOIN issuers i ON i.issuer_id = c.issuer_id AND i.trust = 'trusted'
             WHERE c.status IN ('verified', 'expired') AND NOT coalesce(c.self_issued, false)
               AND cs.confidence >= (SELECT CAST(value AS DOUBLE) FROM app_settings
@@ -906,7 +1003,7 @@ def history(
                 WHERE r.period_start = e.period_start) AS coverage
         FROM ends e ORDER BY e.period_start
         """,  # noqa: S608
-        [*crew_params, wanted, wanted, keys],
+        [*crew_params, wanted, wanted, keys, keys],
     )
     start = pd.to_datetime(out["period_start"], utc=True)
     out.insert(

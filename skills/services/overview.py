@@ -494,12 +494,17 @@ def candidate_pipeline(store: Reader, viewer: Viewer, *, now: datetime | None = 
             FROM people p LEFT JOIN credentials c USING (person_id)
             WHERE p.kind = 'candidate' AND {cond}
             GROUP BY p.person_id, p.display_name, p.created
+        ), tot AS (  -- one aggregate pass (window counts over all candidates were slow)
+            SELECT count(*) AS total,
+                   count(*) FILTER (WHERE first_seen >= ?::TIMESTAMPTZ) AS n30,
+                   count(*) FILTER (WHERE first_seen >= ?::TIMESTAMPTZ) AS n90,
+                   min(person_id) AS one
+            FROM seen
         )
-        SELECT *, count(*) OVER () AS total,
-               count(*) FILTER (WHERE first_seen >= ?::TIMESTAMPTZ) OVER () AS n30,
-               count(*) FILTER (WHERE first_seen >= ?::TIMESTAMPTZ) OVER () AS n90
-        FROM seen
-        QUALIFY first_seen >= ?::TIMESTAMPTZ OR row_number() OVER () = 1
+        -- the recent ones, and always one row to carry the totals
+        SELECT seen.*, tot.total, tot.n30, tot.n90
+        FROM seen, tot
+        WHERE seen.first_seen >= ?::TIMESTAMPTZ OR seen.person_id = tot.one
         ORDER BY first_seen DESC, name, person_id
         """,  # noqa: S608
         [*params, d30, d90, d90],
@@ -513,17 +518,26 @@ def candidate_pipeline(store: Reader, viewer: Viewer, *, now: datetime | None = 
     )
     skills = store.read(
         f"""
-        SELECT cs.skill_uri, s.label AS skill,
-               count(DISTINCT c.person_id) FILTER (WHERE c.created >= ?::TIMESTAMPTZ)
-                 AS last_30,
-               count(DISTINCT c.person_id) AS last_90
-        FROM credentials c
-        JOIN credential_skills cs USING (credential_key)
-        JOIN people p ON p.person_id = c.person_id
-        JOIN issuers i ON i.issuer_id = c.issuer_id AND i.trust = 'trusted'
-        JOIN skills s ON s.skill_uri = cs.skill_uri
-        WHERE p.kind = 'candidate' AND {cond} AND c.created >= ?::TIMESTAMPTZ AND {_COUNTING}
-        GROUP BY cs.skill_uri, s.label
+        WITH recent AS (  -- the candidates' counting badges first, then their skills
+            SELECT c.credential_key, c.person_id, c.created >= ?::TIMESTAMPTZ AS in_30
+            FROM credentials c
+            JOIN people p ON p.person_id = c.person_id
+            JOIN issuers i ON i.issuer_id = c.issuer_id AND i.trust = 'trusted'
+            WHERE p.kind = 'candidate' AND {cond} AND c.created >= ?::TIMESTAMPTZ
+              AND c.status = 'verified' AND NOT coalesce(c.self_issued, false)
+              AND (c.expires IS NULL OR c.expires > ?::TIMESTAMPTZ)
+        ), per_skill AS (
+            SELECT cs.skill_uri,
+                   count(DISTINCT r.person_id) FILTER (WHERE r.in_30) AS last_30,
+                   count(DISTINCT r.person_id) AS last_90
+            FROM recent r JOIN credential_skills cs USING (credential_key)
+            WHERE cs.skill_uri IS NOT NULL
+              AND cs.confidence >= (SELECT CAST(value AS DOUBLE) FROM app_settings
+                                    WHERE key = 'held_confidence_threshold')
+            GROUP BY cs.skill_uri
+        )
+        SELECT ps.skill_uri, s.label AS skill, ps.last_30, ps.last_90
+        FROM per_skill ps JOIN skills s ON s.skill_uri = ps.skill_uri
         ORDER BY last_90 DESC, last_30 DESC, s.label
         LIMIT 200
         """,  # noqa: S608
