@@ -105,7 +105,7 @@ else:
     if st.session_state.get("page") not in (None, *page_options):
         del st.session_state["page"]  # fewer pages since the filter changed
     chosen_page = url_state.selectbox(
-        f"Page ({per_page} skills each, {total} in all)",
+        f"Page ({per_page} skills each, {total} skills in all)",
         page_options,
         param="page",
         container=top_row[0],
