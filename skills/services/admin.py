@@ -433,16 +433,6 @@ def add_synonym(store: store_mod.Store, viewer: Viewer, label: str, skill_uri: s
     _add_synonym(store, label, skill_uri, actor=viewer.account)
 
 
-def audit_log(store: Reader, viewer: Viewer, limit: int = 200) -> pd.DataFrame:
-    """The newest audit entries."""
-    _hr(viewer)
-    return store.read(
-        "SELECT logged_at, actor, action, subject, detail FROM audit_log "
-        "ORDER BY logged_at DESC LIMIT ?",
-        [int(limit)],
-    )
-
-
 # -- the audit log in sentences --
 
 AUDIT_COLUMNS = ["logged_at", "who", "sentence", "actor", "action", "subject", "detail"]

@@ -133,9 +133,8 @@ def _best_matches(
 ) -> pd.DataFrame:
     """The ``limit`` best people matching at least ``need`` of ``required``.
 
-    The scores, order and texts of :func:`skills.services._insights.match_scores`
-    (score descending, then person_id), computed with vectorised aggregates; the
-    explanation texts are written only for the people kept.
+    Scores (score descending, then person_id) are computed with vectorised aggregates;
+    the explanation texts are written only for the people kept.
     """
     cols = ["person_id", "matched", "score", "why", "matched_skills", "missing_skills"]
     ev = evidence[evidence["skill_uri"].isin(required)].copy()

@@ -86,38 +86,6 @@ def home_teams(store: Reader, viewer: Viewer) -> list[str]:
     return []
 
 
-def default_profile(store: Reader, viewer: Viewer, team_ids: tuple[str, ...]) -> str | None:
-    """The role profile most people in ``team_ids`` hold as their job title, or None.
-
-    Matches ``people.role_title`` to a profile name the viewer may use
-    (case-insensitive); ties go to the profile named first.
-    """
-    if not team_ids:
-        return None
-    usable = profiles(store, viewer)
-    if usable.empty:
-        return None
-    cond, params = scope(viewer)
-    titles = store.read(
-        f"""
-        SELECT lower(p.role_title) AS title, count(*) AS people
-        FROM people p
-        WHERE p.kind = 'employee' AND p.role_title IS NOT NULL AND {cond}
-          AND list_contains(?::VARCHAR[], p.team_id)
-        GROUP BY 1 ORDER BY people DESC, title
-        """,  # noqa: S608
-        [*params, list(team_ids)],
-    )
-    by_name = {
-        str(n).lower(): str(pid)
-        for pid, n in zip(usable["profile_id"], usable["name"], strict=True)
-    }
-    for title in titles["title"]:
-        if title in by_name:
-            return by_name[title]
-    return None
-
-
 def _crew_sql(cond: str) -> str:
     """Employees in the viewer's scope and the chosen teams, with their own role profile.
 

@@ -49,19 +49,6 @@ def find_people(store: Reader, viewer: Viewer, text: str = "", limit: int = 50) 
     )
 
 
-def best_match(store: Reader, viewer: Viewer, text: str) -> str | None:
-    """The person a search for ``text`` opens (what Enter selects), or None.
-
-    The exact name (or id) when someone in the viewer's scope has it, else the only
-    result, else the top-ranked one (:func:`find_people`'s order). None for an empty
-    search or when nobody in scope matches.
-    """
-    if not text.strip():
-        return None
-    found = find_people(store, viewer, text, 1)
-    return None if found.empty else str(found.iloc[0]["person_id"])
-
-
 def person(store: Reader, viewer: Viewer, person_id: str) -> Person:
     """The person, or :class:`AccessDenied` when the viewer may not see them."""
     check_person(store, viewer, person_id)
