@@ -275,12 +275,12 @@ if focus is not None:
             for key, badge in list(zip(found["credential_key"], found["badge"], strict=True))[:8]:
                 st.page_link(
                     "pages/profile.py",
-                    label=f"Open {_text(badge)} on {person_name}'s profile",
+                    label=f"Open {plain(_text(badge))} on {plain(person_name)}'s profile",
                     query_params={"person": person_id, "credential": str(key)},
                 )
         st.page_link(
             "pages/profile.py",
-            label=f"Open {person_name}'s profile",
+            label=f"Open {plain(person_name)}'s profile",
             query_params={"person": person_id},
         )
 

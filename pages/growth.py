@@ -98,9 +98,11 @@ else:
     colours = {k: OKABE_ITO[i] for i, k in enumerate([k for k in ranked if k in picked])}
     shown = gained[gained["key"].isin(picked)]
     partial_now = bool(gained["partial"].any())
-    current = gained[gained["period"] == gained["period"].max()]
+    # The cards count every key of the scope, not only the top ones the chart shows.
+    everything = session.query(q.skills_gained, viewer, freq, by, None)
+    current = everything[everything["period"] == everything["period"].max()]
     m1, m2, m3 = st.columns(3)
-    m1.metric("Skills gained (all time)", f"{int(gained['gained'].sum()):,}")
+    m1.metric("Skills gained (all time)", f"{int(everything['gained'].sum()):,}")
     m2.metric(
         f"This {freq} (so far)" if partial_now else f"Latest {freq}",
         f"{int(current['gained'].sum()):,}",

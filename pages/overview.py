@@ -190,16 +190,15 @@ def manager_view() -> None:
         "Your teams at a glance. The organisation appears only as totals: "
         f"{data.org_people or 0:,} people, {data.org_verified or 0:,} verified badges."
     )
-    people = session.query(q.team_people, viewer, (), 1000)
-    fitted = people["readiness"].dropna()
+    roles = session.query(q.role_coverage, viewer, ())
+    fitted = roles.dropna(subset=["mean_readiness"])
+    weighted = (fitted["mean_readiness"] * fitted["people"]).sum() / max(1, fitted["people"].sum())
     cols = st.columns(5)
     cols[0].metric("People in your teams", f"{data.people:,}")
     cols[1].metric("Verified badges", f"{data.verified:,}")
     cols[2].metric("Distinct skills held", f"{data.distinct_skills:,}")
     cols[3].metric("Expiring within 90 days", f"{data.expiring_soon:,}")
-    cols[4].metric(
-        "Readiness for their roles", f"{fitted.mean():.0%}" if not fitted.empty else NONE
-    )
+    cols[4].metric("Readiness for their roles", f"{weighted:.0%}" if not fitted.empty else NONE)
     show = url_state.radio(
         "Open the evidence behind",
         list(SHOW),
@@ -208,6 +207,9 @@ def manager_view() -> None:
     )
     if show == "people":
         st.subheader("Your people, each against their own role")
+        people = session.query(q.team_people, viewer, (), 1000)
+        if len(people) == 1000:
+            st.caption("Showing the first 1,000 people, by team and name.")
         linked_table(
             people,
             [

@@ -787,6 +787,7 @@ def evidence(
     """
     require_role(viewer, Role.MANAGER, Role.HR, what="team gaps")
     check_person(store, viewer, person_id)
+    skill_uri = skill_uri or None  # an empty reference means "any skill", never "every group"
     keys = store.read("SELECT credential_key FROM credentials WHERE person_id = ?", [person_id])[
         "credential_key"
     ].tolist()

@@ -249,6 +249,8 @@ def gained_evidence(
             ON cs.credential_key = c.credential_key AND cs.skill_uri = pk.skill_uri
         JOIN issuers i ON i.issuer_id = c.issuer_id AND i.trust = 'trusted'
         WHERE c.status IN ('verified', 'expired') AND NOT coalesce(c.self_issued, false)
+          AND cs.confidence >= (SELECT CAST(value AS DOUBLE) FROM app_settings
+                                WHERE key = 'held_confidence_threshold')  -- as FIRSTS_SQL
         QUALIFY row_number() OVER (
             PARTITION BY pk.person_id, pk.skill_uri ORDER BY c.credential_key) = 1
         ORDER BY pk.gained DESC, pk.person, pk.skill

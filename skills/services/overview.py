@@ -266,6 +266,10 @@ def team_people(
     )[TEAM_PEOPLE_COLUMNS]
 
 
+_EVERYONE = 10_000_000
+"""A limit no organisation reaches: aggregates are taken over every person in scope."""
+
+
 def role_coverage(store: Reader, viewer: Viewer, team_ids: tuple[str, ...] = ()) -> pd.DataFrame:
     """Per role present among the viewer's people: how well they cover it.
 
@@ -275,7 +279,7 @@ def role_coverage(store: Reader, viewer: Viewer, team_ids: tuple[str, ...] = ())
     all_critical (people holding every critical requirement), expiring (their badges
     expiring within 90 days). Weakest first.
     """
-    people = team_people(store, viewer, team_ids)
+    people = team_people(store, viewer, team_ids, limit=_EVERYONE)  # every person counts
     cols = ["role", "people", "mean_readiness", "all_critical", "expiring"]
     people = people[people["role"].notna() | people["profile"].notna()]
     if people.empty:
@@ -285,7 +289,7 @@ def role_coverage(store: Reader, viewer: Viewer, team_ids: tuple[str, ...] = ())
     )
     frame = people.assign(
         role=role,
-        full=(people["critical_held"] == people["critical"]) & people["critical"].notna(),
+        full=(people["critical_held"] == people["critical"]) & (people["critical"] > 0),
     )
     out = frame.groupby("role", as_index=False).agg(
         people=("person_id", "size"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from skills.demo.personas import PERSONA_NAMES, PERSONAS
@@ -126,3 +128,31 @@ def test_a_forged_url_cannot_reach_another_team(signed_in: Callable[[str], AppTe
     assert "api" not in at.multiselect(key="teams").value
     assert at.selectbox(key="vs").value == ""
     assert "Api Person" not in _text(at) and "API Platform" not in _text(at)
+
+
+def test_badge_and_person_names_in_evidence_links_are_plain_text(
+    app_env: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review fix: the evidence links' labels are Markdown; names in them are data."""
+    from skills.store import open_store
+    from tests.support.apptools import new_app, sign_in
+
+    db, accounts = tmp_path / "names.duckdb", tmp_path / "accounts.toml"
+    seed.build(db, accounts)
+    with open_store(db) as store, store.write() as tx:
+        tx.execute(
+            "UPDATE credentials SET badge_name = '**Bold** [x](http://evil.example)' "
+            "WHERE person_id = ?",
+            [EMIL],
+        )
+    monkeypatch.setenv("SKILLS_DB", str(db))
+    monkeypatch.setenv("SKILLS_ACCOUNTS", str(accounts))
+    at = _open(sign_in(new_app(), "manager"))
+    row = list(at.dataframe[0].value["person"]).index(PERSONA_NAMES["employee"])
+    at.session_state["gap_ready"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    labels = [p.proto.label for p in at.get("page_link")]
+    badge_links = [label for label in labels if "Bold" in label]
+    assert badge_links, labels
+    assert all("\\*\\*Bold\\*\\*" in label and "\\[x\\]" in label for label in badge_links)

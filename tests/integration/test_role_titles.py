@@ -126,3 +126,34 @@ def test_renaming_a_profile_keeps_the_people_titled_by_its_old_name(org: Store) 
     )
     with pytest.raises(StoreError, match="needs a name"):
         admin.save_profile(org, hr, "rp-be", "  ", [])
+
+
+def test_a_mapping_to_a_deleted_profile_falls_back_and_a_shared_name_prefers_the_org_wide(
+    tmp_path: Path,
+) -> None:
+    """Review fixes of view person_roles: HR's mapping counts only while its profile exists
+    (else the same-name rule applies), and when several profiles share a title's name the
+    organisation-wide one is the person's, not another team's own profile."""
+    store = open_store(tmp_path / "roles.duckdb")
+    try:
+        with store.write() as tx:
+            tx.execute(
+                "INSERT INTO people (person_id, display_name, kind, role_title) VALUES "
+                "('p1', 'A', 'employee', 'Dev'), ('p2', 'B', 'employee', 'Chef')"
+            )
+            tx.execute(
+                "INSERT INTO role_profiles (profile_id, name, team_id) VALUES "
+                "('a-team-dev', 'Dev', 't1'), ('z-org-dev', 'Dev', NULL), ('chef', 'Chef', NULL)"
+            )
+            tx.execute(
+                "INSERT INTO role_title_profiles (title_norm, title, profile_id) "
+                "VALUES ('chef', 'Chef', 'deleted-profile')"
+            )
+        assert store.rows(
+            "SELECT person_id, profile_id, mapped_how FROM person_roles ORDER BY 1"
+        ) == [
+            ("p1", "z-org-dev", "same name"),
+            ("p2", "chef", "same name"),
+        ]
+    finally:
+        store.close()

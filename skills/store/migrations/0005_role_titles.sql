@@ -15,10 +15,13 @@ WITH titled AS (
     SELECT person_id, role_title,
            lower(regexp_replace(trim(role_title), '\s+', ' ', 'g')) AS title_norm
     FROM people
-), named AS (
+), named AS (  -- several profiles of one name: the organisation-wide one first
     SELECT lower(regexp_replace(trim(name), '\s+', ' ', 'g')) AS title_norm,
-           min(profile_id) AS profile_id
+           arg_min(profile_id, (team_id IS NOT NULL, profile_id)) AS profile_id
     FROM role_profiles GROUP BY 1
+), mapped AS (  -- HR's mappings to profiles that (still) exist
+    SELECT m.title_norm, m.profile_id FROM role_title_profiles m
+    JOIN role_profiles rp USING (profile_id)
 )
 SELECT t.person_id, t.role_title, t.title_norm,
        coalesce(m.profile_id, n.profile_id) AS profile_id,
@@ -26,5 +29,5 @@ SELECT t.person_id, t.role_title, t.title_norm,
             WHEN n.profile_id IS NOT NULL THEN 'same name'
             ELSE NULL END AS mapped_how
 FROM titled t
-LEFT JOIN role_title_profiles m USING (title_norm)
+LEFT JOIN mapped m USING (title_norm)
 LEFT JOIN named n USING (title_norm);
