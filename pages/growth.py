@@ -2,21 +2,19 @@
 expiring badges, two periods compared; every filter in the URL."""
 
 from datetime import date, timedelta
-from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from pages._ui import session, url_state
-from pages._ui.widgets import chart, download_table, esco_footer
+from pages._ui.widgets import chart, download_table, esco_footer, for_display, profile_link
 from skills.access import Role
 from skills.explain import chart_text
 from skills.services import growth as q
 
 #: Okabe & Ito's colour-blind-safe palette: one distinct colour per series shown.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
-DASH = "—"
 BY_WORDS = {"team": "team", "pillar": "ESCO pillar", "group": "ESCO group"}
 CHOICES = 30  # series offered to choose from: the most skills gained first
 
@@ -29,22 +27,6 @@ def period_label(period: pd.Timestamp, freq: str, partial: bool) -> str:
     """ "2026 Q3" or "Sep 2026"; the current period says it is not over."""
     text = f"{period.year} Q{period.quarter}" if freq == "quarter" else period.strftime("%b %Y")
     return f"{text} (so far)" if partial else text
-
-
-def _profile_link(person_id: str, credential_key: object) -> str:
-    params = {"person": person_id}
-    if isinstance(credential_key, str) and credential_key:
-        params["credential"] = credential_key
-    return "./profile?" + urlencode(params)
-
-
-def _shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as YYYY-MM-DD and every missing value as a dash (never "None")."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%d")
-    return out.astype(object).where(out.notna(), DASH)
 
 
 c1, c2 = st.columns(2)
@@ -205,13 +187,13 @@ else:
         else:
             evidence = evidence.assign(
                 profile=[
-                    _profile_link(p, c)
+                    profile_link(p, c)
                     for p, c in zip(evidence["person_id"], evidence["credential_key"], strict=True)
                 ]
             )
             cols = ["gained", "person", "team", "skill", "badge", "issuer"]
             st.dataframe(
-                _shown(evidence[[*cols[:2], "profile", *cols[2:]]]),
+                for_display(evidence[[*cols[:2], "profile", *cols[2:]]]),
                 hide_index=True,
                 column_config={
                     "profile": st.column_config.LinkColumn(
@@ -222,7 +204,7 @@ else:
                 },
             )
             download_table(
-                _shown(evidence[[*cols, "person_id", "credential_key"]]),
+                for_display(evidence[[*cols, "person_id", "credential_key"]]),
                 name="skills-gained-evidence",
                 key="g_evidence_dl",
                 label="people",
@@ -261,19 +243,19 @@ with left:
     else:
         soon_table = soon.assign(
             profile=[
-                _profile_link(p, c)
+                profile_link(p, c)
                 for p, c in zip(soon["person_id"], soon["credential_key"], strict=True)
             ]
         )
         st.dataframe(
-            _shown(soon_table[["expires", "person", "profile", "team", "badge", "issuer"]]),
+            for_display(soon_table[["expires", "person", "profile", "team", "badge", "issuer"]]),
             hide_index=True,
             column_config={
                 "profile": st.column_config.LinkColumn("profile", display_text="open profile")
             },
         )
         download_table(
-            _shown(soon[["expires", "person", "team", "badge", "issuer"]]),
+            for_display(soon[["expires", "person", "team", "badge", "issuer"]]),
             name="expiring-badges",
             key="g_expiring_dl",
         )

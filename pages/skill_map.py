@@ -1,19 +1,22 @@
 """Skill map (HR): each team's share of people holding the skills most in demand, ESCO
 coverage as a hierarchy, bench strength; every filter in the URL, every cell to its evidence."""
 
-from urllib.parse import urlencode
-
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from pages._ui import session, url_state
-from pages._ui.widgets import PILLAR_NAMES, chart, download_table, esco_footer
+from pages._ui.widgets import (
+    PILLAR_NAMES,
+    chart,
+    download_table,
+    esco_footer,
+    for_display,
+    profile_link,
+)
 from skills.explain import chart_text, plain
 from skills.services import skill_map as q
 
 LABEL_CHARS = 22  # longer skill names are abbreviated on the axis (full name on hover)
-DASH = "—"
 
 store, viewer = session.page("skill_map")
 st.title("Skill map")
@@ -25,22 +28,6 @@ st.caption(
 
 def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
-
-
-def _profile_link(person_id: str, credential_key: object) -> str:
-    params = {"person": person_id}
-    if isinstance(credential_key, str) and credential_key:
-        params["credential"] = credential_key
-    return "./profile?" + urlencode(params)
-
-
-def _shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as YYYY-MM-DD and every missing value as a dash (never "None")."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%d")
-    return out.astype(object).where(out.notna(), DASH)
 
 
 opts = session.query(q.filter_options, viewer)
@@ -261,13 +248,13 @@ else:
         else:
             table = holders.assign(
                 profile=[
-                    _profile_link(p, c)
+                    profile_link(p, c)
                     for p, c in zip(holders["person_id"], holders["credential_key"], strict=True)
                 ]
             )
             cols = ["person", "team", "badge", "issuer", "issued", "expires"]
             st.dataframe(
-                _shown(table[[cols[0], "profile", *cols[1:]]]),
+                for_display(table[[cols[0], "profile", *cols[1:]]]),
                 hide_index=True,
                 column_config={
                     "profile": st.column_config.LinkColumn(
@@ -278,7 +265,7 @@ else:
                 },
             )
             download_table(
-                _shown(table[[*cols, "person_id", "credential_key"]]),
+                for_display(table[[*cols, "person_id", "credential_key"]]),
                 name="skill-holders",
                 key="map_holders_dl",
                 label="holders",
@@ -333,8 +320,8 @@ with right:
         st.info("Every skill has at least two holders.")
     else:
         st.dataframe(
-            _shown(
-                single.assign(profile=[_profile_link(p, None) for p in single["person_id"]])[
+            for_display(
+                single.assign(profile=[profile_link(p, None) for p in single["person_id"]])[
                     ["skill", "person", "profile", "team"]
                 ]
             ),
@@ -344,7 +331,7 @@ with right:
             },
         )
         download_table(
-            _shown(single[["skill", "person", "team"]]),
+            for_display(single[["skill", "person", "team"]]),
             name="single-holders",
             key="map_single_dl",
         )
@@ -352,7 +339,7 @@ with right:
     if gaps.empty:
         st.success("Every critical requirement has a holder.")
     else:
-        shown_gaps = _shown(
+        shown_gaps = for_display(
             gaps.assign(kind=gaps["kind"].map({"skill": "skill", "group": "ESCO group"}))[
                 ["profile", "requirement", "kind"]
             ]

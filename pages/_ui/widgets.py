@@ -216,3 +216,26 @@ def download_table(frame: pd.DataFrame, *, name: str, key: str, label: str = "ta
             key=f"{key}_xlsx",
             icon=":material/download:",
         )
+
+
+DASH = "—"
+"""What a table shows for a missing value (never "None")."""
+
+
+def profile_link(person_id: str, credential_key: object = None) -> str:
+    """A relative link to the Profile page for a person (and the badge that led there)."""
+    from urllib.parse import urlencode
+
+    params = {"person": person_id}
+    if isinstance(credential_key, str) and credential_key:
+        params["credential"] = credential_key
+    return "./profile?" + urlencode(params)
+
+
+def for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as YYYY-MM-DD and every missing value as a dash (never "None")."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return out.astype(object).where(out.notna(), DASH)

@@ -34,6 +34,18 @@ _NOT_COUNTED = {
 MAX_PLAN_PAIRS = 150_000  # people x role profiles in one gap matrix (~1M rows)
 
 
+# Each requirement (target, kind: an ESCO skill, or a group and every skill in it) with the
+# skills that satisfy it; parameters: the targets, then their kinds.
+_TARGET_SKILLS = """t AS (SELECT unnest(?::VARCHAR[]) AS target, unnest(?::VARCHAR[]) AS kind),
+        tskills AS (
+            SELECT t.target, s.skill_uri FROM t JOIN skills s ON t.kind = 'skill'
+                AND s.skill_uri = t.target
+            UNION
+            SELECT t.target, s.skill_uri FROM t JOIN skills s ON t.kind = 'group'
+                AND starts_with(s.group_code, t.target)
+        )"""
+
+
 def profiles(store: Reader, viewer: Viewer) -> pd.DataFrame:
     """Role profiles the viewer plans with: their teams' profiles and organisation-wide ones."""
     require_role(viewer, Role.MANAGER, Role.HR, what="team gaps")
@@ -655,14 +667,7 @@ def learning_badges(
     cond, params = scope(viewer)
     return store.read(
         f"""
-        WITH t AS (SELECT unnest(?::VARCHAR[]) AS target, unnest(?::VARCHAR[]) AS kind),
-        tskills AS (
-            SELECT t.target, s.skill_uri FROM t JOIN skills s ON t.kind = 'skill'
-                AND s.skill_uri = t.target
-            UNION
-            SELECT t.target, s.skill_uri FROM t JOIN skills s ON t.kind = 'group'
-                AND starts_with(s.group_code, t.target)
-        ),
+        WITH {_TARGET_SKILLS},
         reps AS (
             SELECT unnest(?::VARCHAR[]) AS credential_key, unnest(?::VARCHAR[]) AS achievement_id,
                    unnest(?::VARCHAR[]) AS issuer_id, unnest(?::BIGINT[]) AS awards,
@@ -734,14 +739,7 @@ def _mentors(
     cond, params = scope(viewer)
     found = store.read(
         f"""
-        WITH t AS (SELECT unnest(?::VARCHAR[]) AS target, unnest(?::VARCHAR[]) AS kind),
-        tskills AS (
-            SELECT t.target, s.skill_uri FROM t JOIN skills s ON t.kind = 'skill'
-                AND s.skill_uri = t.target
-            UNION
-            SELECT t.target, s.skill_uri FROM t JOIN skills s ON t.kind = 'group'
-                AND starts_with(s.group_code, t.target)
-        ),
+        WITH {_TARGET_SKILLS},
         holders AS (
             SELECT DISTINCT ts.target, p.person_id, p.display_name AS name,
                    list_contains(?::VARCHAR[], p.team_id) AS near
