@@ -197,8 +197,8 @@ def bulk_load(
 
 
 def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
-    """Erase a person (right to erasure): their row, identities, credentials with raw
-    bytes, skills and history, the transcripts and presentations they came in, rejected
+    """Erase a person (right to erasure): their row, identities (and requests for more),
+    consent, notices, credentials with raw bytes, skills and history, the transcripts and presentations they came in, rejected
     submissions, and audit entries about them.
 
     Team leads and managers pointing at them are cleared. One audit row records
@@ -227,6 +227,9 @@ def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
         delete("credentials", "person_id = ?", [person_id])
         delete("credential_containers", "person_id = ?", [person_id])
         delete("identities", "person_id = ?", [person_id])
+        delete("identity_requests", "person_id = ?", [person_id])
+        delete("candidate_consent", "person_id = ?", [person_id])
+        delete("notices", "person_id = ?", [person_id])
         delete("rejected_submissions", "person_id = ?", [person_id])
         delete(
             "audit_log",
