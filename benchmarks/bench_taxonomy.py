@@ -1,9 +1,10 @@
 """Skill matching: accuracy, precision at the accept threshold, false accepts, speed.
 
 ``rows()`` returns the rows for ``benchmarks/run.py``; ``python benchmarks/bench_taxonomy.py``
-prints them alone; ``--calibrate`` refits the logistic calibration constants of
-``skills/taxonomy/_matcher.py`` on a different seed (and on whole skills removed from
-the index, whose labels should *not* be accepted) and prints them.
+prints them alone; ``--calibrate`` runs ``bench_matcher.py --calibrate``, which refits
+the logistic calibration constants of ``skills/taxonomy/_matcher.py`` (on a seed other
+than the benchmarks', with held-out labels, label variants, whole skills removed from
+the index and label fragments) and prints them.
 
 Method: 2,000 ESCO alternative labels (seed 2024) are removed from the index, the
 matcher is fitted without them (no disk cache), and each held-out label is mapped.
@@ -28,7 +29,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from skills.taxonomy import Taxonomy, normalise, read_esco
-from skills.taxonomy._matcher import calibration_features
 
 SEED = 2024
 HOLD_OUT = 2000
@@ -285,52 +285,10 @@ def _fragments(labels: list[str], matcher: Any, seed: int, n: int = 1000) -> lis
     return out
 
 
-def calibrate(seed: int = 7, removed_skills: int = 1000) -> None:
-    """Fit sigmoid(A * best + B * margin + C) on held-out labels (y = top-1 correct) and on
-    labels of whole skills removed from the index (y = 0), and print A, B, C."""
-    from sklearn.linear_model import LogisticRegression
-
-    frames = read_esco()
-    held, rest = _split(frames, seed)
-    skills = frames["skills"]
-    rng = np.random.default_rng(seed + 1)
-    gone = set(skills["uri"].iloc[rng.choice(len(skills), removed_skills, replace=False)])
-    gone -= set(held["uri"])
-    kept_skills = skills[~skills["uri"].isin(gone)]
-    gone_labels = pd.concat(
-        [skills[skills["uri"].isin(gone)][["uri", "label"]], rest[rest["uri"].isin(gone)]]
-    ).sample(2000, random_state=seed)
-    rest = rest[~rest["uri"].isin(gone)]
-    matcher = _taxonomy(frames, rest, kept_skills).matcher()
-    fragments = _fragments(rest["label"].tolist(), matcher, seed)
-    index = matcher._index
-    feats: list[list[float]] = []
-    ys: list[int] = []
-    for queries, truth in (
-        (held["label"].tolist(), held["uri"].tolist()),
-        (gone_labels["label"].tolist(), [None] * len(gone_labels)),
-        (fragments, [None] * len(fragments)),
-    ):
-        keys = [normalise(q) for q in queries]
-        for start in range(0, len(keys), 256):
-            top, _, f = calibration_features(index, keys[start : start + 256])
-            for row, t in enumerate(truth[start : start + 256]):
-                if f[row, 0] <= 0.0:
-                    continue
-                feats.append(f[row].tolist())
-                ys.append(int(matcher.skill_uris[top[row, 0]] == t))
-    lr = LogisticRegression(C=100.0).fit(np.array(feats), np.array(ys))
-    coef = ", ".join(f"{c:.2f}" for c in lr.coef_[0])
-    print(f"CAL_COEF = ({coef})\nCAL_C = {lr.intercept_[0]:.2f}")
-    p = lr.predict_proba(np.array(feats))[:, 1]
-    y = np.array(ys)
-    for th in (0.5, 0.6, 0.7, 0.8, 0.9):
-        sel = p >= th
-        print(f"threshold {th}: precision {y[sel].mean():.3f}, accepted {sel.mean():.3f}")
-
-
 def main() -> None:
     if "--calibrate" in sys.argv:
+        from bench_matcher import calibrate
+
         calibrate()
         return
     table = rows()

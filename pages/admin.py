@@ -13,12 +13,24 @@ from pages._ui.widgets import show_error
 from skills.errors import SkillAtlasError
 from skills.explain import error_sentence, plain
 from skills.services import admin as q
+from skills.services import identities as identities_q
+from skills.services import profile as profile_q
 from skills.services import submit as submit_q
 
 store, viewer = session.page("admin")
 st.title("Admin")
 
-t_issuers, t_titles, t_roles, t_review, t_skills, t_people, t_reverify, t_audit = st.tabs(
+(
+    t_issuers,
+    t_titles,
+    t_roles,
+    t_review,
+    t_skills,
+    t_people,
+    t_requests,
+    t_reverify,
+    t_audit,
+) = st.tabs(
     [
         "Issuers",
         "Role titles",
@@ -26,6 +38,7 @@ t_issuers, t_titles, t_roles, t_review, t_skills, t_people, t_reverify, t_audit 
         "Mapping review",
         "Skills & synonyms",
         "People import",
+        "People's requests",
         "Re-verify",
         "Audit log",
     ]
@@ -538,6 +551,82 @@ with t_people:
                 f"Imported: {summary.people_added:,} people added, "
                 f"{summary.people_updated:,} updated, {summary.teams_created:,} teams created, "
                 f"{summary.identities:,} identities recorded."
+            )
+
+_REQUEST_DONE = "_admin_request_done"  # what the last decision did, shown after the rerun
+
+
+def _decide_identity(request_id: int, confirm: bool) -> None:
+    try:
+        done = identities_q.decide_identity_request(
+            store, viewer, request_id, confirm, settings=session.app_settings()
+        )
+    except SkillAtlasError as err:
+        st.session_state[_REQUEST_DONE] = ("error", error_sentence(err))
+    else:
+        session.after_write()
+        st.session_state[_REQUEST_DONE] = (
+            "success",
+            plain(done.message) if done is not None else "Refused: the address was not added.",
+        )
+
+
+def _erase(person_id: str, name: str) -> None:
+    try:
+        q.erase_person(store, viewer, person_id)
+    except SkillAtlasError as err:
+        st.session_state[_REQUEST_DONE] = ("error", error_sentence(err))
+    else:
+        session.after_write()
+        st.session_state[_REQUEST_DONE] = ("success", f"Erased {plain(name)} and their data.")
+
+
+with t_requests:
+    outcome = st.session_state.pop(_REQUEST_DONE, None)
+    if outcome is not None:
+        (st.success if outcome[0] == "success" else st.error)(outcome[1])
+    st.subheader("Addresses to confirm")
+    st.caption(
+        "People asked to add an address their badges were issued to. An address counts for "
+        "recipient checks only once confirmed: confirm it only when you know it is theirs."
+    )
+    asked = session.query(identities_q.list_identity_requests, viewer)
+    if asked.empty:
+        st.caption("No address is waiting.")
+    for req in asked.to_dict("records"):
+        with st.container(border=True):
+            c1, c2, c3 = st.columns([4, 1, 1])
+            who = req["name"] if isinstance(req["name"], str) else req["person_id"]
+            c1.text(f"{who} · {req['kind']}: {req['value']}")
+            c1.caption(
+                f"asked {req['requested_at']:%Y-%m-%d %H:%M} · waiting for {req['waiting_for']}"
+            )
+            for col, confirm, label in ((c2, True, "Confirm"), (c3, False, "Refuse")):
+                col.button(
+                    label,
+                    key=f"idreq_{req['request_id']}_{int(confirm)}",
+                    on_click=_decide_identity,
+                    args=(int(req["request_id"]), confirm),
+                )
+    st.subheader("Erasure requests")
+    st.caption(
+        "Candidates who asked for their data to be erased. Erasing removes the person, their "
+        "addresses, badges, skills, notices and audit entries about them; it cannot be undone."
+    )
+    erasures = session.query(profile_q.list_erasure_requests, viewer)
+    if erasures.empty:
+        st.caption("No erasure is waiting.")
+    for ask in erasures.to_dict("records"):
+        with st.container(border=True):
+            c1, c2 = st.columns([5, 1])
+            c1.text(f"{ask['name']} · {ask['kind']} · {ask['person_id']}")
+            c1.caption(f"asked {ask['requested_at']:%Y-%m-%d %H:%M}")
+            c2.button(
+                "Erase",
+                key=f"erase_{ask['person_id']}",
+                type="primary",
+                on_click=_erase,
+                args=(str(ask["person_id"]), str(ask["name"])),
             )
 
 with t_reverify:

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pages._ui import session, url_state
-from pages._ui.widgets import chart, download_table, esco_footer
+from pages._ui.widgets import chart, day, download_table, esco_footer
 from skills.access import Role
 from skills.explain import chart_text, plain
 from skills.services import gaps as q
@@ -24,11 +24,6 @@ OWN = "own"
 DASH = "—"
 MARK = {1: "★", 2: "◆", 3: "○"}
 PRIORITY_LEGEND = "Requirement priority: ★ critical · ◆ important · ○ nice to have."
-
-
-def _day(value: Any) -> str:
-    """A date as YYYY-MM-DD, or a dash when there is none."""
-    return DASH if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def _text(value: Any) -> str:
@@ -225,7 +220,7 @@ download_table(
             "requirement": matrix["requirement"],
             "priority": matrix["priority"].map(q.priority_name),
             "state": matrix["state"],
-            "expires": matrix["expires"].map(_day),
+            "expires": matrix["expires"].map(day),
         }
     ),
     name="team-gap-matrix",
@@ -264,8 +259,8 @@ if focus is not None:
                     {
                         "badge": found["badge"].map(_text),
                         "issuer": found["issuer"].map(_text),
-                        "issued": found["issued"].map(_day),
-                        "expires": found["expires"].map(_day),
+                        "issued": found["issued"].map(day),
+                        "expires": found["expires"].map(day),
                         "counts?": found["note"],
                         "skills": found["skills"].map(_text),
                     }

@@ -8,10 +8,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pages._ui import session, url_state
-from pages._ui.widgets import chart, download_table, esco_footer, for_display, profile_link
+from pages._ui.widgets import chart, download_table, esco_footer, for_display
 from skills.access import Role
 from skills.explain import chart_text
 from skills.services import growth as q
+from skills.services import profile_link
 
 #: Okabe & Ito's colour-blind-safe palette: one distinct colour per series shown.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]

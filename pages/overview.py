@@ -1,25 +1,30 @@
 """Overview: the question each role comes with, and the people and badges behind each number.
 
-HR: the organisation. A manager: their teams (the organisation only as anonymous totals).
+At the top, the viewer's notices (badges about to expire, status changes found by
+re-verification; a manager's digest of their teams, HR's totals with a drill-down) and,
+once per session, a toast saying how many. HR: the organisation. A manager: their teams
+(the organisation only as anonymous totals).
 A member: themselves against their role. A recruiter: the candidate pipeline. The URL
 keeps what is open (``show``, ``status``, ``window``, ``skill``), so a link reproduces it.
 """
 
 from typing import Any
-from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from pages._ui import session, url_state
-from pages._ui.widgets import STATUS_ICON, chart, download_table, esco_footer
+from pages._ui.widgets import STATUS_ICON, chart, days, download_table, esco_footer
 from skills.access import Role
 from skills.explain import STATUS_WORDS, chart_text, plain
+from skills.services import notices as n
 from skills.services import overview as q
+from skills.services import profile_link
 
 store, viewer = session.page("overview")
 data = session.query(q.overview, viewer)
+DAYS = session.app_settings().notice_days
 
 NONE = "—"
 STATUS_COLOURS = {
@@ -31,18 +36,6 @@ STATUS_COLOURS = {
     "recipient_mismatch": "#ef6c00",
     "not_yet_valid": "#1565c0",
 }
-
-
-def profile_link(person_id: object, credential_key: object = None) -> str:
-    """The Profile page's address for a person (and the badge that led there)."""
-    params = {"person": str(person_id)}
-    if isinstance(credential_key, str) and credential_key:
-        params["credential"] = credential_key
-    return "profile?" + urlencode(params)
-
-
-def day(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, utc=True).dt.strftime("%Y-%m-%d")
 
 
 def linked_table(
@@ -68,7 +61,7 @@ def linked_table(
     )
     for col in ("issued", "expires", "submitted", "first_seen"):
         if col in shown.columns:
-            shown[col] = day(shown[col])
+            shown[col] = days(shown[col])
     if "status" in shown.columns:
         shown["status"] = shown["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}")
     st.dataframe(
@@ -403,7 +396,80 @@ def recruiter_view() -> None:
         )
 
 
+TONES = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
+
+
+def dismiss(notice_id: int) -> None:
+    """Hide one of the viewer's own notices (the service refuses anybody else's)."""
+    session.guarded(lambda: n.dismiss(store, viewer, notice_id))
+    session.after_write()
+
+
+def notices_section() -> None:
+    """The viewer's notices, their team's digest (managers) or the totals (HR), and the
+    sign-in toast; the sentences come from :mod:`skills.services.notices`."""
+    mine = session.query(n.my_notices, viewer, within_days=DAYS)
+    count = len(mine)
+    for line in n.member_lines(mine, within_days=DAYS, escape=plain, link=profile_link):
+        TONES[line.tone](line.text)
+        if line.notice_id is not None:
+            st.button(
+                "Dismiss",
+                key=f"dismiss_{line.notice_id}",
+                type="tertiary",
+                on_click=dismiss,
+                args=(line.notice_id,),
+            )
+    if viewer.role is Role.MANAGER:
+        digest = session.query(n.team_digest, viewer, within_days=DAYS)
+        head, lines = n.digest_lines(digest, escape=plain, link=profile_link)
+        count += len(digest.rows)
+        if lines:
+            st.warning(head)
+            with st.expander("Who, and which badges"):
+                st.markdown("\n".join(f"- {line}" for line in lines))
+    elif viewer.role is Role.HR:
+        totals = session.query(n.org_totals, viewer, within_days=DAYS)
+        st.info(n.totals_line(totals))
+        with st.expander("The badges behind these numbers"):
+            st.dataframe(totals.by_team, hide_index=True, placeholder=NONE, key="nt_teams")
+            notice_table(totals.rows, key="nt_rows")
+    toasted = f"_notices_toasted_{viewer.account}"
+    if not st.session_state.get(toasted):
+        st.session_state[toasted] = True
+        text = n.toast_text(count)
+        if text:
+            st.toast(text)
+
+
+def notice_table(rows: pd.DataFrame, *, key: str) -> None:
+    """Notice rows with a link to each badge: what, whose, when found, when last checked."""
+    shown = rows.assign(
+        notice=rows["kind"].map({"expiring": "expiring"}).fillna("status change"),
+        status=rows["status"].map(n.status_word),
+        found=days(rows["created_at"]),
+        last_checked=days(rows["verified_at"]),
+    )
+    linked_table(
+        shown,
+        [
+            "person",
+            "team",
+            "badge",
+            "issuer",
+            "notice",
+            "status",
+            "expires",
+            "found",
+            "last_checked",
+        ],
+        key=key,
+        name="notices",
+    )
+
+
 st.title("Overview")
+notices_section()
 if viewer.role is Role.RECRUITER:
     recruiter_view()
 elif viewer.role is Role.MANAGER:

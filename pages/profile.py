@@ -12,11 +12,12 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from pages._ui import session, url_state
+from pages._ui import my_data, session, url_state
 from pages._ui.widgets import (
     PILLAR_NAMES,
     STATUS_ICON,
     chart,
+    days,
     download_table,
     esco_footer,
     show_badge_image,
@@ -26,6 +27,7 @@ from skills.access import Role
 from skills.errors import SkillAtlasError
 from skills.explain import chart_text, error_sentence, plain
 from skills.services import profile as q
+from skills.services.submit import withdraw
 
 store, viewer = session.page("profile")
 
@@ -39,15 +41,38 @@ def _label(row: Mapping[Any, Any]) -> str:
     return f"{row['name']} · {where or row.get('kind') or ''}".rstrip(" ·")
 
 
-def _day(values: pd.Series) -> pd.Series:
-    """Dates as YYYY-MM-DD text (sortable); missing ones stay missing (shown as —)."""
-    return pd.to_datetime(values, utc=True).dt.strftime("%Y-%m-%d")
-
-
 def _stop(message: str) -> None:
     st.title("Profile")
     st.error(message)
     st.stop()
+
+
+def _remove_button(credential_key: str, badge: str | None) -> None:
+    """Remove a badge from the profile (its owner or HR), after a second click."""
+    asked = st.session_state.get("_remove_asked") == credential_key
+    if not asked:
+        if st.button("Remove this badge", key="remove_badge"):
+            st.session_state["_remove_asked"] = credential_key
+            st.rerun()
+        return
+    st.warning(
+        f"Remove “{plain(badge or 'this badge')}” and the skills it shows? This cannot be undone."
+    )
+    yes, no = st.columns(2)
+    if yes.button("Yes, remove it", key="remove_badge_yes", type="primary"):
+        st.session_state.pop("_remove_asked", None)
+        try:
+            withdraw(store, viewer, credential_key)
+        except SkillAtlasError as err:
+            st.error(error_sentence(err))
+            return
+        session.after_write()
+        st.session_state["_removed"] = f"Removed “{plain(badge or 'the badge')}”."
+        st.query_params.pop("credential", None)
+        st.rerun()
+    if no.button("Keep it", key="remove_badge_no"):
+        st.session_state.pop("_remove_asked", None)
+        st.rerun()
 
 
 url_person = url_state.value("person")
@@ -122,6 +147,14 @@ if came_from is not None and came_from.person_id != person.person_id:
     came_from, url_credential = None, None
     st.query_params.pop("credential", None)
 
+back = url_state.back_params("cand_")  # came from a candidate search: the way back to it
+if back is not None:
+    st.page_link(
+        "pages/candidates.py",
+        label="Back to candidates",
+        icon=":material/arrow_back:",
+        query_params=back,
+    )
 st.title(plain(person.name))
 st.caption(  # team and role title come from HR's import: text, not Markdown
     " · ".join(
@@ -133,13 +166,22 @@ cols[0].metric("Badges", len(creds))
 cols[1].metric("Verified", int((creds["status"] == "verified").sum()) if not creds.empty else 0)
 cols[2].metric("Skills held", len(held))
 
+removed = st.session_state.pop("_removed", None)
+if removed:
+    st.success(removed)
 if came_from is not None:
     st.info(
         f"You came here from the badge “{plain(came_from.badge or 'badge')}”: "
         "it is shown first and highlighted."
     )
 
-tab_badges, tab_skills, tab_time = st.tabs(["Badges", "Skills", "Timeline"])
+own = person.person_id == viewer.person_id
+tabs = st.tabs(["Badges", "Skills", "Timeline", *(["Your addresses"] if own else [])])
+tab_badges, tab_skills, tab_time = tabs[:3]
+if own:
+    with tabs[3]:
+        my_data.addresses_section(store, viewer, person.person_id)
+        my_data.privacy_section(store, viewer)
 with tab_badges:
     if creds.empty:
         st.info("No badges yet.")
@@ -150,10 +192,21 @@ with tab_badges:
         shown = creds.assign(
             status=creds["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"),
             led_here=["▶ led here" if k == url_credential else "" for k in creds["credential_key"]],
-            issued=_day(creds["issued"]),
-            expires=_day(creds["expires"]),
+            issued=days(creds["issued"]),
+            expires=days(creds["expires"]),
+            last_checked=days(creds["last_checked"]),
         )
-        order = ["badge", "issuer", "status", "counted", "issued", "expires", "bound", "skills"]
+        order = [
+            "badge",
+            "issuer",
+            "status",
+            "counted",
+            "issued",
+            "expires",
+            "last_checked",
+            "bound",
+            "skills",
+        ]
         if url_credential:
             order = ["led_here", *order]
         event = st.dataframe(
@@ -173,6 +226,9 @@ with tab_badges:
                 ),
                 "bound": st.column_config.TextColumn(
                     "recipient", help="'by name only': the badge names no e-mail, URL or DID"
+                ),
+                "last_checked": st.column_config.TextColumn(
+                    "last checked", help="When the badge was last verified (re-checked daily)."
                 ),
             },
         )
@@ -207,6 +263,8 @@ with tab_badges:
                     summary=detail.summary if detail.status != "verified" else None,
                     recipient_is_viewer=detail.person_id == viewer.person_id,
                 )
+                if detail.person_id == viewer.person_id or viewer.role is Role.HR:
+                    _remove_button(detail.credential_key, detail.badge)
                 if not detail.skills.empty:
                     st.dataframe(
                         detail.skills[["skill", "mention", "confidence", "method"]],
@@ -225,8 +283,8 @@ with tab_skills:
     else:
         skills_shown = held.assign(
             pillar=held["pillar"].map(lambda p: PILLAR_NAMES.get(p, p), na_action="ignore"),
-            first_issued=_day(held["first_issued"]),
-            expires=_day(held["expires"]),
+            first_issued=days(held["first_issued"]),
+            expires=days(held["expires"]),
         )[["skill", "pillar", "credentials", "first_issued", "expires"]]
         st.dataframe(
             skills_shown,

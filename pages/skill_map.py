@@ -11,9 +11,9 @@ from pages._ui.widgets import (
     download_table,
     esco_footer,
     for_display,
-    profile_link,
 )
 from skills.explain import chart_text, plain
+from skills.services import profile_link
 from skills.services import skill_map as q
 
 LABEL_CHARS = 22  # longer skill names are abbreviated on the axis (full name on hover)

@@ -5,8 +5,8 @@ Roles:
 - ``hr``: everything.
 - ``manager``: the people in the teams they lead, down the team hierarchy, and
   aggregates of the organisation (counts, never other teams' names).
-- ``recruiter``: candidates (people of kind ``candidate``) and organisation
-  aggregates without names of employees or teams.
+- ``recruiter``: candidates (people of kind ``candidate``) who consented to be found
+  (:func:`consented_sql`), and organisation aggregates without names of employees or teams.
 - ``member``: an employee or candidate: only their own profile and submissions.
 
 Every read function in :mod:`skills.services` takes the viewer and either filters
@@ -164,6 +164,30 @@ def make_viewer(
     return Viewer(account=account, role=role_, person_id=person_id, team_ids=scope, name=name)
 
 
+_CONSENTED = (
+    "EXISTS (SELECT 1 FROM candidate_consent consent_row WHERE consent_row.person_id = "
+    "{alias}.person_id AND consent_row.consented_at IS NOT NULL "
+    "AND consent_row.withdrawn_at IS NULL)"
+)
+
+
+def consented_sql(alias: str = "p") -> str:
+    """A SQL condition on a ``people`` row (``alias``): the person consented to be found by
+    recruiters and has not withdrawn (``candidate_consent``, migration 0006).
+
+    The one definition of consent: recruiters' scope (:func:`people_predicate`,
+    :func:`check_person`) and the candidate search use it, so a candidate who never
+    agreed, or withdrew, is found nowhere.
+    """
+    if not alias.isidentifier():
+        raise ValueError("alias must be an identifier")
+    return _CONSENTED.format(alias=alias)  # alias is an identifier (checked above)
+
+
+#: :func:`consented_sql` on the alias ``p`` (the alias every service query uses).
+CONSENTED_SQL = consented_sql("p")
+
+
 def people_predicate(viewer: Viewer, alias: str = "p") -> tuple[str, list[Any]]:
     """A SQL condition on a ``people`` row (``alias``) true only for people ``viewer`` may see.
 
@@ -180,18 +204,26 @@ def people_predicate(viewer: Viewer, alias: str = "p") -> tuple[str, list[Any]]:
             [sorted(viewer.team_ids), me],
         )
     if viewer.role is Role.RECRUITER:
-        return f"({alias}.kind = 'candidate' OR {alias}.person_id = ?)", [me]
+        return (
+            f"(({alias}.kind = 'candidate' AND {consented_sql(alias)}) OR {alias}.person_id = ?)",
+            [me],
+        )
     return f"{alias}.person_id = ?", [me]
 
 
-def may_view(viewer: Viewer, *, person_id: str, kind: str, team_id: str | None) -> bool:
-    """Whether ``viewer`` may see the person described (the Python twin of the predicate)."""
+def may_view(
+    viewer: Viewer, *, person_id: str, kind: str, team_id: str | None, consented: bool = False
+) -> bool:
+    """Whether ``viewer`` may see the person described (the Python twin of the predicate).
+
+    ``consented``: the person agreed to be found by recruiters (:func:`consented_sql`).
+    """
     if viewer.role is Role.HR or person_id == viewer.person_id:
         return True
     if viewer.role is Role.MANAGER:
         return team_id is not None and team_id in viewer.team_ids
     if viewer.role is Role.RECRUITER:
-        return kind == "candidate"
+        return kind == "candidate" and consented
     return False
 
 
@@ -201,12 +233,17 @@ def check_person(store: _Reader, viewer: Viewer, person_id: str) -> None:
     An unknown person is refused with the same sentence as a forbidden one, so
     the answer does not reveal who exists.
     """
-    row = store.read("SELECT kind, team_id FROM people WHERE person_id = ?", [person_id])
+    row = store.read(
+        f"SELECT p.kind, p.team_id, {CONSENTED_SQL} AS consented FROM people p "  # noqa: S608
+        "WHERE p.person_id = ?",
+        [person_id],
+    )
     if row.empty or not may_view(
         viewer,
         person_id=person_id,
         kind=str(row.iloc[0]["kind"]),
         team_id=None if pd.isna(row.iloc[0]["team_id"]) else str(row.iloc[0]["team_id"]),
+        consented=bool(row.iloc[0]["consented"]),
     ):
         raise AccessDenied("You may not see this person's data.")
 
@@ -221,11 +258,13 @@ def visible_teams(viewer: Viewer, all_teams: Iterable[str]) -> list[str]:
 
 
 __all__ = [
+    "CONSENTED_SQL",
     "PAGES",
     "PAGE_TITLES",
     "Role",
     "Viewer",
     "check_person",
+    "consented_sql",
     "make_viewer",
     "may_view",
     "pages_for",

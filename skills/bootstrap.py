@@ -10,8 +10,10 @@ decisions change between batches.
 
 - :func:`open_application` opens the store for one job (a command) and starts nothing.
 - :func:`serve` is the server process's application: opened once per database file,
-  and its queue drainer (:mod:`skills.ingest.queue`) and a one-off warm-up of the ESCO
-  matcher started explicitly here, not as a side effect of a cache.
+  and its queue drainer (:mod:`skills.ingest.queue`), its re-verification schedule
+  (:func:`skills.ingest.start_reverify_scheduler`, every
+  ``settings.reverify_every_hours``) and a one-off warm-up of the ESCO matcher started
+  explicitly here, not as a side effect of a cache.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import httpx
 from skills.config import Settings
 from skills.errors import SkillAtlasError
 from skills.fetch import default_client
-from skills.ingest import client_factory_for
+from skills.ingest import ReverifyScheduler, client_factory_for, start_reverify_scheduler
 from skills.ingest.queue import Drainer, start_drainer
 from skills.store import Store, open_store
 from skills.taxonomy import load_taxonomy
@@ -43,6 +45,7 @@ class Application:
     settings: Settings
     store: Store
     drainer: Drainer | None = None
+    scheduler: ReverifyScheduler | None = None
 
     def client_factory(self) -> Callable[[], httpx.Client]:
         """A picklable factory of HTTP clients for verification, with the settings' fetch
@@ -53,9 +56,11 @@ class Application:
         )
 
     def close(self) -> None:
-        """Stop the drainer (after its current drain) and close the store."""
+        """Stop the drainer and the schedule (after their current work), close the store."""
         if self.drainer is not None:
             self.drainer.stop()
+        if self.scheduler is not None:
+            self.scheduler.stop()
         self.store.close()
 
     def __enter__(self) -> Application:
@@ -91,7 +96,9 @@ def serve(settings: Settings) -> Application:
 
     The server is the database's only writer, so batches that ``python -m skills ingest``
     queued while it runs are ingested by the drainer started here (verification in
-    ``settings.workers`` processes). An application whose store was closed is rebuilt.
+    ``settings.workers`` processes), and it re-verifies the stored badges on the schedule
+    of ``settings.reverify_every_hours`` (none when 0). An application whose store was
+    closed is rebuilt.
     """
     key = settings.db_path.resolve()
     with _SERVE_LOCK:
@@ -101,6 +108,9 @@ def serve(settings: Settings) -> Application:
         app = open_application(settings, wait=SERVE_WAIT_SECONDS)
         app.drainer = start_drainer(
             app.store, client_factory=app.client_factory(), settings=settings
+        )
+        app.scheduler = start_reverify_scheduler(
+            app.store, settings, client_factory=app.client_factory()
         )
         threading.Thread(target=_warm_matcher, name="skills-warm-matcher", daemon=True).start()
         _SERVED[key] = app

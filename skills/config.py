@@ -18,11 +18,19 @@ passes none gets :data:`DEFAULTS`, never the environment.
 | ``SKILLS_HOSTED_MIRROR`` | empty | hosts served from files (tests; demo databases name theirs) |
 | ``SKILLS_MAX_REJECTED_PER_DAY`` | ``200`` | rejected submissions stored per account per day |
 | ``SKILLS_ACCOUNTS`` | ``data/accounts.toml`` | local accounts (when no OIDC ``[auth]``) |
+| ``SKILLS_REVERIFY_EVERY_HOURS`` | ``24`` | hours between re-verifications (0: off) |
+| ``SKILLS_NOTICE_DAYS`` | ``90`` | badges expiring within this many days are announced |
+| ``SKILLS_SMTP_HOST`` | (empty) | SMTP server for address confirmation codes (empty: HR confirms) |
+| ``SKILLS_SMTP_PORT`` | ``25`` | its port |
+| ``SKILLS_SMTP_FROM`` | ``skill-atlas@localhost`` | the sender address |
+| ``SKILLS_SMTP_STARTTLS`` | ``false`` | ``true``: STARTTLS before sending |
+| ``SKILLS_SMTP_USER``, ``..._PASSWORD`` | (empty) | SMTP login (STARTTLS or port 465) |
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +54,19 @@ def _int(name: str, default: int) -> int:
     return value
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, not {raw!r}.") from exc
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name} must be a finite number, not negative.")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """The effective configuration (defaults as in the table above)."""
@@ -60,6 +81,17 @@ class Settings:
     accounts_path: Path = DATA_DIR / "accounts.toml"
     hosted_mirror: Path | None = None
     max_rejected_per_day: int = 200
+    reverify_every_hours: float = 24.0
+    """The server re-verifies every stored badge this often (0 disables the schedule)."""
+    notice_days: int = 90
+    """A verified badge expiring within this many days is announced on sign-in."""
+    smtp_host: str | None = None
+    """SMTP server that sends address confirmation codes (None: HR confirms addresses)."""
+    smtp_port: int = 25
+    smtp_from: str = "skill-atlas@localhost"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
 
 
 #: What a caller that passes no settings gets: the defaults, never the environment.
@@ -86,6 +118,14 @@ _VARIABLES = (
     "SKILLS_ACCOUNTS",
     "SKILLS_HOSTED_MIRROR",
     "SKILLS_MAX_REJECTED_PER_DAY",
+    "SKILLS_REVERIFY_EVERY_HOURS",
+    "SKILLS_NOTICE_DAYS",
+    "SKILLS_SMTP_HOST",
+    "SKILLS_SMTP_PORT",
+    "SKILLS_SMTP_FROM",
+    "SKILLS_SMTP_STARTTLS",
+    "SKILLS_SMTP_USER",
+    "SKILLS_SMTP_PASSWORD",
 )
 
 
@@ -103,4 +143,21 @@ def _settings_for(_env: tuple[str | None, ...]) -> Settings:
         accounts_path=Path(os.environ.get("SKILLS_ACCOUNTS") or DEFAULTS.accounts_path),
         hosted_mirror=Path(mirror) if (mirror := os.environ.get("SKILLS_HOSTED_MIRROR")) else None,
         max_rejected_per_day=_int("SKILLS_MAX_REJECTED_PER_DAY", DEFAULTS.max_rejected_per_day),
+        reverify_every_hours=_float("SKILLS_REVERIFY_EVERY_HOURS", DEFAULTS.reverify_every_hours),
+        notice_days=_int("SKILLS_NOTICE_DAYS", DEFAULTS.notice_days),
+        smtp_host=os.environ.get("SKILLS_SMTP_HOST", "").strip() or None,
+        smtp_port=_int("SKILLS_SMTP_PORT", DEFAULTS.smtp_port) or DEFAULTS.smtp_port,
+        smtp_from=os.environ.get("SKILLS_SMTP_FROM", "").strip() or DEFAULTS.smtp_from,
+        smtp_starttls=_flag("SKILLS_SMTP_STARTTLS"),
+        smtp_user=os.environ.get("SKILLS_SMTP_USER") or None,
+        smtp_password=os.environ.get("SKILLS_SMTP_PASSWORD") or None,
     )
+
+
+def _flag(name: str) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false, not {raw!r}.")

@@ -155,7 +155,7 @@ def explain_checks(checks: Report | Sequence[Any] | str | None) -> list[PlainChe
                 title=CHECK_TITLES.get(name, name.replace("_", " ").capitalize()),
                 outcome=outcome,
                 mark=MARKS.get(outcome, "?"),
-                message=message,
+                message=tidy(message),
             )
         )
     return rows
@@ -180,20 +180,21 @@ def headline(
     who = (issuer_name or "").strip() or "the issuer"
     if status != Status.VERIFIED:
         if summary:
+            summary = tidy(summary)
             return summary if summary.endswith(".") else summary + "."
         word = STATUS_WORDS.get(status, status)
         # The reason behind the verdict: the check that implies it, else the first failure
         # (the first check that could not run, for "unverifiable").
         owner = _STATUS_CHECK.get(status)
         if owner is not None and outcomes.get(owner) == Outcome.FAILED:
-            return f"{word}: {messages[owner]}"
+            return tidy(f"{word}: {messages[owner]}")
         order = (Outcome.NOT_RUN, Outcome.FAILED)
         if status != Status.UNVERIFIABLE:
             order = (Outcome.FAILED, Outcome.NOT_RUN)
         for wanted in order:
             for _name, outcome, message in triples:
                 if outcome == wanted:
-                    return f"{word}: {message}"
+                    return tidy(f"{word}: {message}")
         return f"{word}."
     parts: list[str] = []
     if outcomes.get(CheckName.SIGNATURE) == Outcome.PASSED:
@@ -222,6 +223,158 @@ def report_headline(report: Report, *, recipient_is_viewer: bool = True) -> str:
         recipient_is_viewer=recipient_is_viewer,
         summary=None if report.ok else report.summary,
     )
+
+
+# Issue 14: the result card of a submission, in words.
+
+#: What a status (or "rejected": not stored at all) is called on a result card.
+CARD_WORDS: Mapping[str, str] = {**STATUS_WORDS, "rejected": "Not accepted"}
+
+#: What the submitter can do about a badge that did not end verified, by status.
+ADVICE: Mapping[str, str] = {
+    Status.RECIPIENT_MISMATCH: (
+        "Issued to a different e-mail: add that address to your profile (Profile → Your "
+        "addresses), or ask the issuer."
+    ),
+    Status.UNVERIFIABLE: (
+        "Some checks could not be completed: try again later; if it keeps happening, ask "
+        "the issuer for a fresh copy of the badge."
+    ),
+    Status.REVOKED: (
+        "The issuer has withdrawn this badge, so it does not count: ask the issuer if you "
+        "think that is a mistake."
+    ),
+    Status.EXPIRED: (
+        "This badge is past its expiry date, so it no longer counts: ask the issuer to "
+        "renew it, then submit the new one."
+    ),
+    Status.INVALID: (
+        "This copy is not the issuer's signed badge (it was changed or its signature does "
+        "not hold): download a fresh copy from the issuer and submit that file unchanged."
+    ),
+    Status.NOT_YET_VALID: (
+        "This badge only becomes valid on its start date: submit it again from then."
+    ),
+    "rejected": (
+        "This is not an Open Badge we can read: see “Where to get your badge file” on this "
+        "page for the file to submit."
+    ),
+}
+#: Advice for an unverifiable badge whose checks could not reach the issuer's site.
+UNREACHABLE_ADVICE = "The issuer's site could not be reached: try again later."
+#: Advice when the badge is fine but its issuer awaits HR's review.
+UNREVIEWED_ADVICE = (
+    "HR has not reviewed this issuer yet: its skills count once HR trusts it. Nothing to "
+    "do on your side."
+)
+_UNREACHABLE = re.compile(
+    r"could not be fetched|took too long|could not be reached|\(HTTP 5\d\d\)", re.IGNORECASE
+)
+
+#: Why a badge's skills were not counted (codes from :mod:`skills.services.submit`).
+NOT_COUNTED: Mapping[str, str] = {
+    "rejected": "it was not stored",
+    # a copy of a badge on record for somebody else: saying so would reveal that somebody
+    # here holds it, so the words say only what happened to this submission
+    "elsewhere": "this submission was not added to the profile",
+    "status": "it is not verified",
+    "self_issued": "it is self-issued (its issuer is its own recipient)",
+    "issuer_unreviewed": "its issuer is not yet reviewed by HR",
+    "issuer_untrusted": "HR does not trust its issuer",
+    "no_skills": "it names no skill we could match to ESCO",
+    "low_confidence": (
+        "its skills could not be matched with enough confidence (HR will review them)"
+    ),
+    "withdrawn": "it is no longer stored",
+}
+
+
+def tidy(message: str) -> str:
+    """A verifier's sentence without the repetitions nested errors produce.
+
+    "Issued to someone else: Issued to someone else: the badge's ..." keeps one lead, and
+    "The badge at URL could not be fetched: URL could not be fetched (why)." says it once:
+    "The badge at URL could not be fetched (why)."
+    """
+    text = " ".join(str(message).split())
+    while True:
+        lead, sep, rest = text.partition(": ")
+        if sep and lead and rest.lower().startswith(lead.lower() + ":"):
+            text = rest  # "X: X: ..." -> "X: ..."
+            continue
+        break
+    return re.sub(r"could not be fetched:? \S+ could not be fetched", "could not be fetched", text)
+
+
+def advice(
+    status: str,
+    checks: Report | Sequence[Any] | str | None = None,
+    *,
+    not_counted: str | None = None,
+    for_viewer: bool = True,
+) -> str | None:
+    """What to do about a submission, or None when there is nothing to do.
+
+    ``status`` is the stored status or ``"rejected"``; an ``unverifiable`` badge whose
+    checks could not reach a site gets :data:`UNREACHABLE_ADVICE`; a verified badge of
+    an issuer HR has not reviewed (``not_counted="issuer_unreviewed"``) says so.
+    """
+    if status == Status.VERIFIED:
+        return UNREVIEWED_ADVICE if not_counted == "issuer_unreviewed" else None
+    if status == Status.UNVERIFIABLE:
+        stuck = [m for _n, o, m in _checks_of(checks) if o in (Outcome.NOT_RUN, Outcome.FAILED)]
+        if any(_UNREACHABLE.search(m) for m in stuck):
+            return UNREACHABLE_ADVICE
+    text = ADVICE.get(status)
+    if text and not for_viewer and status == Status.RECIPIENT_MISMATCH:
+        text = text.replace("your profile", "their profile")
+    return text
+
+
+def skill_list(skills: Sequence[tuple[str, str]]) -> str:
+    """(label, origin) pairs as "TypeScript, JavaScript (ESCO)"; an organisation's own
+    skill says so. Plain text: :func:`plain` it for Markdown."""
+    if all(origin == "esco" for _l, origin in skills):
+        return ", ".join(label for label, _o in skills) + " (ESCO)"
+    return ", ".join(
+        label + (" (ESCO)" if origin == "esco" else " (your organisation's skill)")
+        for label, origin in skills
+    )
+
+
+def added_sentence(
+    added: Sequence[tuple[str, str]],
+    already: Sequence[tuple[str, str]],
+    *,
+    not_counted: str | None = None,
+    whose: str = "your",
+) -> str:
+    """What a submission did to a profile, in one sentence (plain text).
+
+    "Added to your profile: TypeScript, JavaScript (ESCO).", "No new skills: you already
+    hold SQL (ESCO).", or "No skills counted because <reason>." (``not_counted``, a key of
+    :data:`NOT_COUNTED`). ``whose`` is "your" or "<name>'s".
+    """
+    if not_counted == "elsewhere":  # true, and says nothing about anybody else's profile
+        return f"This submission was not added to {whose} profile."
+    if added:
+        sentence = f"Added to {whose} profile: {skill_list(added)}."
+        if already:
+            sentence += f" Already held: {skill_list(already)}."
+        return sentence
+    if already:
+        holder = "you already hold" if whose == "your" else "already held"
+        return f"No new skills: {holder} {skill_list(already)}."
+    reason = NOT_COUNTED.get(not_counted or "", "")
+    return f"No skills counted because {reason}." if reason else "No skills counted."
+
+
+def resubmitted_sentence(old_status: str | None, status: str, *, whose: str = "your") -> str:
+    """A badge submitted again for the same person, in words (never status codes)."""
+    if old_status is not None and old_status != status:
+        was, now = (CARD_WORDS.get(s, s.replace("_", " ")) for s in (old_status, status))
+        return f"Already on {whose} profile; its status changed from {was} to {now}."
+    return f"Already on {whose} profile; nothing changed."
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&@=^])")
@@ -274,15 +427,25 @@ def error_sentence(err: BaseException) -> str:
 
 
 __all__ = [
+    "ADVICE",
+    "CARD_WORDS",
     "CHECK_TITLES",
     "GENERIC_ERROR",
     "MARKS",
+    "NOT_COUNTED",
     "STATUS_WORDS",
+    "UNREACHABLE_ADVICE",
+    "UNREVIEWED_ADVICE",
     "PlainCheck",
+    "added_sentence",
+    "advice",
     "chart_text",
     "error_sentence",
     "explain_checks",
     "headline",
     "plain",
     "report_headline",
+    "resubmitted_sentence",
+    "skill_list",
+    "tidy",
 ]

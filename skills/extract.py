@@ -12,7 +12,13 @@ only, every place a badge names a skill, most explicit first:
   mapping from a title is always flagged ``inferred``.
 
 :func:`map_credential` maps the mentions with a matcher and keeps, per skill, the mapping
-with the best confidence (unaccepted mentions are kept once per text, for review).
+with the best confidence (unaccepted mentions are kept once per text, for review). When
+no alignment, extension or tag was mapped to a skill, it also reads the skills the
+achievement's ``description`` and ``criteria`` narrative name, with the free-text
+extractor (:func:`skills.taxonomy.extract_text_skills`): such mappings are ``inferred``,
+their confidence is the extractor's score times :data:`INFERRED_CONFIDENCE`, and one
+below the held threshold goes to the review queue (no skill, the skill as its candidate)
+like any mention the matcher did not accept.
 """
 
 from __future__ import annotations
@@ -21,11 +27,27 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from skills.taxonomy import Candidate, Matcher, Method, esco_uri
+from skills.taxonomy import Candidate, Matcher, Method, esco_uri, extract_text_skills
 from skills.verify import Credential
 
-Source = Literal["alignment", "extension", "tag", "title"]
-_SOURCE_RANK: dict[str, int] = {"alignment": 0, "extension": 1, "tag": 2, "title": 3}
+Source = Literal["alignment", "extension", "tag", "title", "description", "criteria"]
+_SOURCE_RANK: dict[str, int] = {
+    "alignment": 0,
+    "extension": 1,
+    "tag": 2,
+    "title": 3,
+    "description": 4,
+    "criteria": 5,
+}
+#: A skill read from a badge's description or criteria is an inference, not a claim the
+#: issuer structured: its confidence is the extractor's score times this.
+INFERRED_CONFIDENCE = 0.6
+#: The default ``held_confidence_threshold`` (app_settings): an inferred mapping below it
+#: goes to the review queue instead of being stored as a weak skill nobody looks at.
+HELD_THRESHOLD = 0.5
+#: Skills read from one description or criteria text, and the characters read.
+_MAX_INFERRED = 20
+_MAX_NARRATIVE = 5000
 _MAX_DEPTH = 6
 _MAX_TEXT = 300
 
@@ -88,8 +110,9 @@ class SkillMapping:
     """A mention mapped to the taxonomy.
 
     ``skill_uri`` is None when no skill was accepted (the mention waits for review with
-    its ``candidates``). ``inferred`` is True for mappings from the badge title alone.
-    ``confidence`` is the matcher's calibrated score.
+    its ``candidates``). ``inferred`` is True for mappings from the badge title alone and
+    from its description or criteria. ``confidence`` is the matcher's calibrated score
+    (times :data:`INFERRED_CONFIDENCE` for the description and criteria).
     """
 
     skill_uri: str | None
@@ -188,34 +211,86 @@ def extract_mentions(credential: Credential) -> list[Mention]:
     return list(dict.fromkeys(found))
 
 
-def map_credential(credential: Credential, matcher: Matcher) -> list[SkillMapping]:
+def _narratives(credential: Credential) -> list[tuple[Source, str]]:
+    """The achievement's description and criteria narrative (not a criteria URL)."""
+    a = credential.achievement
+    texts: tuple[tuple[Source, str | None], ...] = (
+        ("description", a.description),
+        ("criteria", a.criteria),
+    )
+    out: list[tuple[Source, str]] = []
+    for source, value in texts:
+        text = value.strip() if isinstance(value, str) else ""
+        if text and not (text.lower().startswith(("http://", "https://")) and " " not in text):
+            out.append((source, text[:_MAX_NARRATIVE]))
+    return out
+
+
+def infer_mappings(
+    credential: Credential, matcher: Matcher, *, review_below: float = HELD_THRESHOLD
+) -> list[SkillMapping]:
+    """Skills the achievement's description and criteria name (see the module docstring):
+    inferred, with the lowered confidence; one below ``review_below`` has no skill and
+    names it as its candidate, for the review queue."""
+    out: list[SkillMapping] = []
+    for source, text in _narratives(credential):
+        for found in extract_text_skills(text, matcher, limit=_MAX_INFERRED):
+            confidence = round(found.score * INFERRED_CONFIDENCE, 4)
+            keep = confidence >= review_below
+            out.append(
+                SkillMapping(
+                    skill_uri=found.uri if keep else None,
+                    label=found.label if keep else None,
+                    mention=_clean(found.mention) or found.label,
+                    source=source,
+                    confidence=confidence,
+                    method="exact" if found.method == "phrase" else "fuzzy",
+                    inferred=True,
+                    candidates=(Candidate(found.uri, found.label, confidence),),
+                )
+            )
+    return out
+
+
+def map_credential(
+    credential: Credential, matcher: Matcher, *, review_below: float = HELD_THRESHOLD
+) -> list[SkillMapping]:
     """Extract the mentions of ``credential`` and map them with ``matcher``.
 
     One mapping per accepted skill (the best confidence wins; on a tie the more explicit
-    source), then one per distinct unaccepted mention text, for the review queue.
+    source), then one per distinct unaccepted mention text, for the review queue. When no
+    alignment, extension or tag mention was mapped to a skill, the skills its description
+    and criteria name are added (:func:`infer_mappings`; ``review_below`` is the store's
+    ``held_confidence_threshold``).
     """
     mentions = extract_mentions(credential)
     matches = matcher.match_mentions(mentions)
     best: dict[str, SkillMapping] = {}
     pending: dict[str, SkillMapping] = {}
+    found: list[SkillMapping] = []
     for mention, m in zip(mentions, matches, strict=True):
-        mapping = SkillMapping(
-            skill_uri=m.skill_uri,
-            label=m.label,
-            mention=mention.text,
-            source=mention.source,
-            confidence=m.score,
-            method=m.method,
-            inferred=mention.source == "title",
-            candidates=m.candidates,
+        found.append(
+            SkillMapping(
+                skill_uri=m.skill_uri,
+                label=m.label,
+                mention=mention.text,
+                source=mention.source,
+                confidence=m.score,
+                method=m.method,
+                inferred=mention.source == "title",
+                candidates=m.candidates,
+            )
         )
-        if m.skill_uri is None:
-            pending.setdefault(mention.text.casefold(), mapping)
+    if not any(f.skill_uri and f.source in ("alignment", "extension", "tag") for f in found):
+        found.extend(infer_mappings(credential, matcher, review_below=review_below))
+    for mapping in found:
+        if mapping.skill_uri is None:
+            pending.setdefault(mapping.mention.casefold(), mapping)
             continue
-        old = best.get(m.skill_uri)
+        old = best.get(mapping.skill_uri)
         if old is None or (mapping.confidence, -_SOURCE_RANK[mapping.source]) > (
             old.confidence,
             -_SOURCE_RANK[old.source],
         ):
-            best[m.skill_uri] = mapping
+            best[mapping.skill_uri] = mapping
     return list(best.values()) + list(pending.values())

@@ -396,7 +396,45 @@ def page(name: str) -> tuple[Store, Viewer]:
     except AccessDenied as err:
         st.error(error_sentence(err))
         st.stop()
-    return get_store(), viewer
+    store = get_store()
+    consent_gate(store, viewer)
+    return store, viewer
+
+
+def consent_gate(store: Store, viewer: Viewer) -> None:
+    """Before any page, a candidate who has not yet answered the privacy notice reads it
+    (who sees their data, what, how long, how to withdraw) and agrees or declines; the
+    page stops until they do. Nobody else is asked."""
+    from skills.services import profile as people
+
+    status = people.consent_status(store, viewer)
+    if not status.applies or status.decided:
+        return
+    st.title("Before you start: your data and who sees it")
+    st.write(
+        "You are signed in as a candidate. Recruiters find candidates here by their "
+        "verified skills; please read how that works and decide."
+    )
+    for heading, text in people.PRIVACY_NOTICE:
+        st.markdown(f"**{heading}.** {text}")
+    agree, decline = st.columns(2)
+    choice = None
+    if agree.button(
+        "I agree: recruiters of this organisation may find me", key="consent_agree", type="primary"
+    ):
+        choice = people.give_consent
+    if decline.button("I do not agree: keep me out of searches", key="consent_decline"):
+        choice = people.withdraw_consent
+    if choice is not None:
+        try:
+            choice(store, viewer)
+        except SkillAtlasError as err:
+            st.error(error_sentence(err))
+        else:
+            after_write()
+            st.rerun()
+    st.caption("You can change this later on your Profile page, or ask HR to erase your data.")
+    st.stop()
 
 
 @st.cache_data(ttl=600, max_entries=512, show_spinner=False)

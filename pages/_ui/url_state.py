@@ -10,8 +10,9 @@ calls: the parameter name is the widget's key (a ``key`` argument is ignored).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
 
@@ -111,3 +112,38 @@ def value(param: str) -> str | None:
     ``person`` and ``credential``), for a page that checks it against what it may show."""
     found = st.query_params.get(param)
     return found if isinstance(found, str) else None
+
+
+def query_string(values: Mapping[str, object]) -> str:
+    """A query string that reopens a page with ``values`` (parameter -> the value as its
+    bound widget shows it: an option's label, a list for a multiselect, a bool, a number).
+
+    Built from the widgets' values, not from ``st.query_params``: the browser updates the
+    URL after a widget change, and the server's copy may not have it yet in this run.
+    """
+    pairs: list[tuple[str, str]] = []
+    for key, raw in values.items():
+        items = raw if isinstance(raw, list | tuple) else [raw]
+        for item in items:
+            if item is None:
+                continue
+            pairs.append((key, str(item).lower() if isinstance(item, bool) else str(item)))
+    return urlencode(pairs)
+
+
+def with_back(link: str, back: str) -> str:
+    """``link`` (a relative page link with parameters) carrying ``back``, the query
+    string of the page it leaves, so the page it opens can link back to this view."""
+    return f"{link}&{urlencode({'back': back})}" if back else link
+
+
+def back_params(prefix: str, param: str = "back") -> list[tuple[str, str]] | None:
+    """The parameters in this page's ``back`` URL value that belong to the page to
+    return to (names starting with ``prefix``, e.g. ``cand_``), for ``st.page_link``'s
+    ``query_params``; None when there is no ``back``. Anything else in it is dropped,
+    and the target page's bound widgets ignore values they do not offer, so a crafted
+    link cannot make the Back link do more than open that page with its own filters."""
+    raw = value(param)
+    if raw is None:
+        return None
+    return [(k, v) for k, v in parse_qsl(raw, keep_blank_values=False) if k.startswith(prefix)]

@@ -16,17 +16,33 @@ import pandas as pd
 import streamlit as st
 
 from skills.errors import SkillAtlasError
-from skills.explain import STATUS_WORDS, error_sentence, explain_checks, headline, plain
+from skills.explain import (
+    CARD_WORDS,
+    error_sentence,
+    explain_checks,
+    headline,
+    plain,
+)
 
-STATUS_ICON = {  # plain symbols: they render in every font, unlike emoji
+STATUS_ICON = {  # for tables: characters every common font has (no emoji, no U+23xx)
     "verified": "✓",
-    "expired": "⏱",
+    "expired": "!",
     "revoked": "✗",
     "invalid": "✗",
     "not_yet_valid": "…",
     "recipient_mismatch": "✗",
     "unverifiable": "?",
     "rejected": "✗",
+}
+STATUS_MATERIAL = {  # for alerts and Markdown: Streamlit's own icon font, never a missing glyph
+    "verified": ":material/verified:",
+    "expired": ":material/event_busy:",
+    "revoked": ":material/block:",
+    "invalid": ":material/error:",
+    "not_yet_valid": ":material/schedule:",
+    "recipient_mismatch": ":material/person_off:",
+    "unverifiable": ":material/help:",
+    "rejected": ":material/block:",
 }
 MAX_IMAGE_PIXELS = 4096 * 4096
 _LOG = logging.getLogger("skillatlas.pages")
@@ -50,10 +66,6 @@ def show_error(err: BaseException) -> None:
     if not isinstance(err, SkillAtlasError):
         _LOG.error("A page failed with an unexpected error", exc_info=err)
     st.error(error_sentence(err))
-
-
-def status_text(status: str) -> str:
-    return f"{STATUS_ICON.get(status, '')} {STATUS_WORDS.get(status, status)}".strip()
 
 
 def container_heading(info: Any, badges: int) -> str:
@@ -81,8 +93,30 @@ def show_checks(
     issuer: str | None = None,
     summary: str | None = None,
     recipient_is_viewer: bool = True,
+    details: bool = False,
 ) -> None:
-    """The verdict in one sentence, then every check as a table row."""
+    """The verdict in one sentence, then every check as a table row (with ``details``,
+    inside a collapsed "Technical details")."""
+    show_verdict(
+        status, checks, issuer=issuer, summary=summary, recipient_is_viewer=recipient_is_viewer
+    )
+    if details:
+        with st.expander("Technical details", expanded=False, icon=":material/fact_check:"):
+            checks_table(checks)
+    else:
+        checks_table(checks)
+
+
+def show_verdict(
+    status: str,
+    checks: Any,
+    *,
+    issuer: str | None = None,
+    summary: str | None = None,
+    recipient_is_viewer: bool = True,
+) -> None:
+    """The verdict as one alert: its words in bold (never a status code), then the sentence
+    :func:`skills.explain.headline` gives, without saying the words twice."""
     sentence = headline(
         status,
         checks,
@@ -91,15 +125,19 @@ def show_checks(
         summary=summary,
     )
     box = st.success if status == "verified" else st.warning if status == "expired" else st.error
-    word = STATUS_WORDS.get(status, status)
-    if sentence.lower().startswith(word.lower()):
-        head, _, rest = sentence.partition(":")
-        box(
-            f"**{STATUS_ICON.get(status, '')} {plain(head)}**"
-            + (f": {plain(rest)}" if rest else "")
-        )
+    word = CARD_WORDS.get(status, status.replace("_", " "))
+    icon = STATUS_MATERIAL.get(status, ":material/info:")
+    head, colon, rest = sentence.partition(":")
+    if colon and head.lower().startswith(word.lower()):
+        box(f"**{plain(head)}**: {plain(rest)}", icon=icon)
+    elif sentence.lower().rstrip(".") == word.lower():
+        box(f"**{plain(word)}**", icon=icon)
     else:
-        box(f"**{status_text(status)}** — {plain(sentence)}")
+        box(f"**{plain(word)}**: {plain(sentence)}", icon=icon)
+
+
+def checks_table(checks: Any) -> None:
+    """Every check as a row: a mark, its title, what the verifier found (plain text)."""
     rows = explain_checks(checks)
     if rows:
         st.dataframe(
@@ -222,14 +260,19 @@ DASH = "—"
 """What a table shows for a missing value (never "None")."""
 
 
-def profile_link(person_id: str, credential_key: object = None) -> str:
-    """A relative link to the Profile page for a person (and the badge that led there)."""
-    from urllib.parse import urlencode
+def days(values: pd.Series) -> pd.Series:
+    """Dates as YYYY-MM-DD text in UTC (sortable); missing ones stay missing."""
+    return pd.to_datetime(values, utc=True).dt.strftime("%Y-%m-%d")
 
-    params = {"person": person_id}
-    if isinstance(credential_key, str) and credential_key:
-        params["credential"] = credential_key
-    return "./profile?" + urlencode(params)
+
+def day(value: Any, missing: str = DASH) -> str:
+    """One date as YYYY-MM-DD in UTC, or ``missing`` when there is none."""
+    if value is None or pd.isna(value):
+        return missing
+    ts = pd.Timestamp(value)
+    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).strftime(
+        "%Y-%m-%d"
+    )
 
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:

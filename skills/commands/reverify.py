@@ -2,7 +2,10 @@
 
 Revocation and expiry change over time: every stored credential is verified
 again from its raw bytes; status changes are recorded in the status history and
-the audit log. Exit 0 when nothing changed, 1 when some status changed.
+the audit log and become notices for their people, and skills mapped with an older
+taxonomy or older organisation synonyms are mapped again. The same function runs in
+the app on a schedule (``SKILLS_REVERIFY_EVERY_HOURS``); this command is for cron.
+Exit 0 when nothing changed, 1 when some status changed.
 """
 
 from __future__ import annotations
@@ -45,7 +48,10 @@ def run(db: Path | None, wait: float, *, by: str = "reverify", workers: int | No
         summary = reverify(
             app.store, actor=by, workers=workers, progress=progress, settings=app.settings
         )
-    print(f"Re-verified {summary.checked} credentials; {len(summary.changes)} changed status.")
+    print(
+        f"Re-verified {summary.checked} credentials; {len(summary.changes)} changed status; "
+        f"{summary.remapped} had their skills mapped again."
+    )
     for key, old, new in summary.changes:
         print(f"  {key}: {old} -> {new}")
     return 1 if summary.changes else 0

@@ -107,6 +107,7 @@ def people_frames(org: Organisation) -> dict[str, pd.DataFrame]:
             "role_title": [role_title(p, leads) for p in org.people],
             "manager_id": [p.manager_id for p in org.people],
             "location": [p.location for p in org.people],
+            "availability": [p.availability for p in org.people],
             "start_date": pd.to_datetime(
                 pd.Series([p.start_date for p in org.people], dtype="object")
             ).dt.date,
@@ -303,10 +304,11 @@ def build_demo(
     """Generate the demo organisation and store it in ``store``.
 
     Side effects: writes the hosted issuer files under ``hosted_root`` and fills the
-    database (people, teams, identities, organisation skills, role profiles,
-    credentials with their skills). Badge dates are anchored to the day of ``now``
-    (default: the current time; see :func:`skills.demo.generator.build_day`), so some
-    badges expire within 90 days of the build. Safe to run again on the same database
+    database (people, teams, identities, every candidate's consent to be found,
+    organisation skills, role profiles, credentials with their skills). Badge dates
+    are anchored to the day of ``now`` (default: the current time; see
+    :func:`skills.demo.generator.build_day`), so some badges expire within 90 days of
+    the build. Safe to run again on the same database
     the same day: stored rows are kept and counted as duplicates. ``inputs`` replaces the files of
     ``data/demo/`` (tests); ``settings`` go to ingestion (limits, verification workers).
     Raises :class:`ConfigError` for bad sizes
@@ -337,6 +339,7 @@ def build_demo(
         actor=ACTOR,
     )
     _map_titles(store, title_mappings(demo.organisation), moment)
+    _record_consent(store, demo.organisation, moment)
     seconds["people"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -481,6 +484,22 @@ def _map_titles(store: Store, mappings: list[tuple[str, str, str]], moment: date
                 "mapped_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (title_norm) DO NOTHING",
                 [norm, title, profile_id, ACTOR, moment],
             )
+
+
+def _record_consent(store: Store, org: Organisation, moment: datetime) -> None:
+    """Every demo candidate agreed to the privacy notice (so recruiters can find them);
+    kept as it is when a candidate already decided otherwise."""
+    from skills.services.profile import NOTICE_VERSION
+
+    candidates = [p.person_id for p in org.people if p.kind == "candidate"]
+    if not candidates:
+        return
+    with store.write() as tx:
+        tx.execute(
+            "INSERT INTO candidate_consent (person_id, consented_at, notice_version) "
+            "SELECT unnest(?::VARCHAR[]), ?, ? ON CONFLICT (person_id) DO NOTHING",
+            [candidates, moment, NOTICE_VERSION],
+        )
 
 
 def _settle_trust(store: Store, hosted_root: Path) -> None:

@@ -21,6 +21,8 @@ from skills.errors import ConfigError
 MIN_EMPLOYEES = 80
 """Smallest organisation the generator builds: every team needs its lead and some staff."""
 _BASE_EMPLOYEES = 400  # one copy of the 25 teams up to this size
+AVAILABILITY = ("immediately", "within 1 month", "within 3 months")
+"""When a demo candidate can start (the people-import column ``availability``)."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class Unit:
 
 @dataclass(frozen=True)
 class Person:
-    """A generated person; ``did`` is set for candidates who hold a did:key wallet."""
+    """A generated person; ``did`` is set for candidates who hold a did:key wallet, and
+    ``availability`` for every candidate."""
 
     person_id: str
     name: str
@@ -51,6 +54,7 @@ class Person:
     location: str
     start_date: date | None
     did: str | None = None
+    availability: str | None = None  # candidates only: when they can start
 
 
 @dataclass(frozen=True)
@@ -317,6 +321,8 @@ def build_organisation(
                 rng.choice(inputs.locations),
                 None,
                 did,
+                # Its own generator: the organisation's draws stay as they were.
+                random.Random(f"{seed}:availability:{pid}").choice(AVAILABILITY),  # noqa: S311
             )
         )
     people.sort(key=lambda p: (p.kind != "employee", p.person_id))

@@ -15,7 +15,7 @@ import httpx
 from skills.config import DEFAULTS, Settings
 from skills.errors import InputTooLarge, StoreError
 from skills.fetch import mirrored_client
-from skills.ingest._mapping import skill_mapper
+from skills.ingest._mapping import mapper_fingerprint, skill_mapper
 from skills.ingest._plan import (
     CHUNK_SIZE,
     SUMMARY_KEYS,
@@ -122,23 +122,27 @@ def _ingest_one(
     opened = open_container(to_verify, client, now, settings=cfg)
     if opened is not None:
         wanted = any(r.credential is not None for r in opened.parts)
-        cp = prepare_container(
-            item,
-            (raw, size),
-            opened,
-            identities,
-            mapper or (skill_mapper(store) if wanted else None),
-            submitted_by,
-        )
+        use = mapper or (skill_mapper(store) if wanted else None)
+        cp = prepare_container(item, (raw, size), opened, identities, use, submitted_by)
+        stamp = mapper_fingerprint(use)
         return store.run_write(
-            lambda tx: write_container(tx, cp, submitted_by=submitted_by, now=moment, settings=cfg)
+            lambda tx: write_container(
+                tx, cp, submitted_by=submitted_by, now=moment, settings=cfg, mapped_with=stamp
+            )
         )
     report = verify(to_verify, client=client, now=now, settings=cfg)
     use_mapper = mapper or (skill_mapper(store) if report.credential is not None else None)
     prepared = prepare([item], [report], [(raw, size)], identities, use_mapper)
 
     def work(tx: Tx) -> list[IngestResult]:
-        return write_chunk(tx, prepared, submitted_by=submitted_by, now=moment, settings=cfg)
+        return write_chunk(
+            tx,
+            prepared,
+            submitted_by=submitted_by,
+            now=moment,
+            settings=cfg,
+            mapped_with=mapper_fingerprint(use_mapper),
+        )
 
     return store.run_write(work)[0]
 
@@ -236,12 +240,26 @@ def ingest_batch(
             for i, u in opened.items()
         ]
 
+        stamp = mapper_fingerprint(use_mapper)
+
         def work(
-            tx: Tx, prepared: list[Prepared] = prepared, groups: Any = groups
+            tx: Tx,
+            prepared: list[Prepared] = prepared,
+            groups: Any = groups,
+            stamp: str | None = stamp,
         ) -> list[IngestResult]:
-            out = write_chunk(tx, prepared, submitted_by=submitted_by, now=moment, settings=cfg)
+            out = write_chunk(
+                tx,
+                prepared,
+                submitted_by=submitted_by,
+                now=moment,
+                settings=cfg,
+                mapped_with=stamp,
+            )
             for cp in groups:
-                own = write_container(tx, cp, submitted_by=submitted_by, now=moment, settings=cfg)
+                own = write_container(
+                    tx, cp, submitted_by=submitted_by, now=moment, settings=cfg, mapped_with=stamp
+                )
                 out.extend(own.parts or (own,))  # one result per badge inside
             return out
 

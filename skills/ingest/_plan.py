@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -171,6 +171,11 @@ class ChunkPlan:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     audits: list[Audit] = field(default_factory=list)
     results: list[IngestResult] = field(default_factory=list)
+    #: Credentials whose skills are replaced by those in ``skills`` (re-mapping), each
+    #: with the fingerprint it is now mapped with (``credential_key``, ``mapped_with``).
+    remapped: list[dict[str, Any]] = field(default_factory=list)
+    #: Rows of ``notices`` (a status change found by re-verification, for its person).
+    notices: list[dict[str, Any]] = field(default_factory=list)
 
 
 # -- the rules ------------------------------------------------------------------------------
@@ -272,6 +277,7 @@ class _Chunk:
     issuers: dict[str, dict[str, Any]] = field(default_factory=dict)
     achievements: dict[str, dict[str, Any]] = field(default_factory=dict)
     reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mapped_with: str | None = None
 
 
 def lookup_keys(prepared: Sequence[Prepared], *, submitted_by: str) -> list[str]:
@@ -310,14 +316,18 @@ def plan_chunk(
     submitted_by: str,
     now: datetime,
     max_rejected_per_day: int,
+    mapped_with: str | None = None,
 ) -> ChunkPlan:
     """Decide what a chunk writes (see the module docstring); pure, never raises for data.
 
     ``stored`` maps the keys of :func:`lookup_keys` to the rows found; ``rejected_seen``
     holds (sha256, name, person) of this submitter's stored rejections;
-    ``rejected_today`` counts this submitter's rejections since midnight UTC.
+    ``rejected_today`` counts this submitter's rejections since midnight UTC;
+    ``mapped_with`` is the mapping fingerprint new credentials are stored with
+    (:func:`skills.ingest._fingerprint.mapping_fingerprint`).
     """
     chunk = _Chunk(ChunkPlan(), dict(stored), set(rejected_seen), rejected_today)
+    chunk.mapped_with = mapped_with
     for p in prepared:
         if p.report is None or p.report.credential is None:
             _plan_rejection(chunk, p, submitted_by, now, max_rejected_per_day)
@@ -389,6 +399,7 @@ def _plan_duplicate(chunk: _Chunk, p: Prepared, existing: Stored, now: datetime)
         plan.status_updates.append(
             {
                 "credential_key": key,
+                "old_status": old_status,
                 "status": status,
                 "summary": report.summary,
                 "checks": checks_json(report),
@@ -481,6 +492,7 @@ def _plan_new(chunk: _Chunk, p: Prepared, key: str, submitted_by: str, now: date
             "badge_name": cred.achievement.name,
             "badge_description": cred.achievement.description,
             "issuer_name": cred.issuer.name,
+            "mapped_with": chunk.mapped_with,
         }
     )
     plan.history.append(
@@ -492,37 +504,9 @@ def _plan_new(chunk: _Chunk, p: Prepared, key: str, submitted_by: str, now: date
             "reason": "submitted",
         }
     )
-    for s in p.skills:
-        plan.skills.append(
-            {
-                "credential_key": key,
-                "skill_uri": s.skill_uri,
-                "label": s.label,
-                "mention": s.mention,
-                "source": s.source,
-                "confidence": s.confidence,
-                "method": s.method,
-                "inferred": s.inferred,
-            }
-        )
-        text = s.mention or s.label or ""
-        norm = normalise(text)
-        # Only an authentic badge of somebody else's may put work in HR's review queue: a
-        # forged, self-issued or someone else's badge must not plant labels there.
-        if s.skill_uri is None and s.candidates and s.method != "remembered" and norm and shared:
-            entry = chunk.reviews.setdefault(
-                norm,
-                {
-                    "label_norm": norm,
-                    "label": " ".join(text.split()),
-                    "candidates": json.dumps(
-                        [{"uri": u, "label": lab, "score": sc} for u, lab, sc in s.candidates]
-                    ),
-                    "occurrences": 0,
-                    "first_credential_key": key,
-                },
-            )
-            entry["occurrences"] += 1
+    plan.skills.extend(skill_rows(key, p.skills))
+    if shared:
+        queue_reviews(chunk.reviews, key, p.skills)
     plan.audits.append(
         Audit("credential.submit", key, item.person_id, {"status": status, "name": item.name})
     )
@@ -532,26 +516,86 @@ def _plan_new(chunk: _Chunk, p: Prepared, key: str, submitted_by: str, now: date
     plan.results.append(IngestResult(item.name, item.person_id, report, key, status, reason=reason))
 
 
+def queue_reviews(reviews: dict[str, dict[str, Any]], key: str, skills: Sequence[SkillRow]) -> None:
+    """Add credential ``key``'s unmapped mentions that have candidates to ``reviews`` (HR's
+    queue, one entry per normalised label, counting occurrences; ``credential_keys`` lists
+    the credential of each occurrence so a write can drop those of a credential gone since).
+
+    The caller decides who may fill the queue: only an authentic badge, not self-issued,
+    may (a forged, self-issued or someone else's badge must not plant labels there)."""
+    for s in skills:
+        text = s.mention or s.label or ""
+        norm = normalise(text)
+        if s.skill_uri is None and s.candidates and s.method != "remembered" and norm:
+            entry = reviews.setdefault(
+                norm,
+                {
+                    "label_norm": norm,
+                    "label": " ".join(text.split()),
+                    "candidates": json.dumps(
+                        [{"uri": u, "label": lab, "score": sc} for u, lab, sc in s.candidates]
+                    ),
+                    "occurrences": 0,
+                    "first_credential_key": key,
+                    "credential_keys": [],
+                },
+            )
+            entry["occurrences"] += 1
+            entry["credential_keys"].append(key)
+
+
+def skill_rows(key: str, skills: Sequence[SkillRow]) -> list[dict[str, Any]]:
+    """The ``credential_skills`` rows of credential ``key``."""
+    return [
+        {
+            "credential_key": key,
+            "skill_uri": s.skill_uri,
+            "label": s.label,
+            "mention": s.mention,
+            "source": s.source,
+            "confidence": s.confidence,
+            "method": s.method,
+            "inferred": s.inferred,
+        }
+        for s in skills
+    ]
+
+
 def plan_reverify(
     rows: Sequence[tuple[str, str, str | None]],
     reports: Sequence[Report],
     *,
     now: datetime,
     identities: Mapping[str, Sequence[str]] | None = None,
+    remapped: Mapping[str, Sequence[SkillRow]] | None = None,
+    previous_skills: Mapping[str, frozenset[str]] | None = None,
+    mapped_with: str | None = None,
 ) -> ChunkPlan:
     """What re-verifying stored credentials writes: ``rows`` are (key, old status, person)
     and ``reports`` their new reports (recipient already bound); ``identities`` the people's
     identities (to decide again whether a badge is self-issued). Every row gets its new
-    status, checks, summary and self-issued flag; a changed status is added to the history
-    and the audit."""
+    status, checks, summary, self-issued flag and ``verified_at`` (also when nothing
+    changed); a changed status is added to the history and the audit, and a credential
+    with a person gets a notice (its old and new status: the Overview words it).
+
+    ``remapped`` holds fresh skill rows for credentials mapped with an older fingerprint:
+    their ``credential_skills`` are replaced and ``mapped_with`` set, and (as for a new
+    badge, :func:`queue_reviews`) an authentic, not self-issued badge's mentions left
+    unmapped go to HR's review queue. ``previous_skills``
+    (the mapped skill URIs before) decides whether the change is audited: only a re-map
+    that changed which skills a badge gives is (``credential.remap``)."""
     plan = ChunkPlan()
+    reviews: dict[str, dict[str, Any]] = {}
     known = identities or {}
+    fresh = remapped or {}
+    before = previous_skills or {}
     for (key, old, person), report in zip(rows, reports, strict=True):
         new = str(report.status)
         cred = report.credential
         plan.status_updates.append(
             {
                 "credential_key": key,
+                "old_status": old,
                 "status": new,
                 "summary": report.summary,
                 "checks": checks_json(report),
@@ -573,7 +617,108 @@ def plan_reverify(
                 }
             )
             plan.audits.append(Audit("credential.reverify", key, person, {"old": old, "new": new}))
+            if person is not None:
+                plan.notices.append(
+                    {
+                        "person_id": person,
+                        "credential_key": key,
+                        "kind": "status_change",
+                        "old_status": old,
+                        "new_status": new,
+                        "created_at": now,
+                    }
+                )
+        if key in fresh:
+            skills = fresh[key]
+            plan.remapped.append({"credential_key": key, "mapped_with": mapped_with})
+            plan.skills.extend(skill_rows(key, skills))
+            own = known.get(person or "", ())
+            if cred is not None and authentic(report) and not is_self_issued(cred, own):
+                queue_reviews(reviews, key, skills)
+            was = before.get(key, frozenset())
+            now_mapped = frozenset(s.skill_uri for s in skills if s.skill_uri)
+            if now_mapped != was:
+                plan.audits.append(
+                    Audit(
+                        "credential.remap",
+                        key,
+                        person,
+                        {"added": sorted(now_mapped - was), "removed": sorted(was - now_mapped)},
+                    )
+                )
+    plan.reviews = list(reviews.values())
     return plan
+
+
+#: Audit actions that record a status change (dropped with it when the plan is stale).
+_STATUS_AUDITS = frozenset({"credential.reverify", "credential.status"})
+
+
+def prune_plan(plan: ChunkPlan, current: Mapping[str, str]) -> ChunkPlan:
+    """``plan`` without what the store no longer agrees with, pure; ``current`` maps every
+    credential key the plan names that is still stored (read in the writing transaction)
+    to its status now.
+
+    A plan is made from rows read before a slow network pass (re-verification), so by the
+    time it is written a credential may be gone (its person erased, the badge withdrawn) or
+    its status changed by someone else (another run, a re-submission). For a credential
+    gone (neither stored nor created by this plan) nothing is written: no skills, notice,
+    history, status, review occurrence or audit entry, so nothing of an erased person comes
+    back. For a status update whose old status is no longer the stored one, the update, its
+    history, notice and audit entry are dropped (the change was recorded by whoever made
+    it, once)."""
+    created = {c["credential_key"] for c in plan.credentials}
+    named = (
+        {r["credential_key"] for r in plan.remapped}
+        | {r["credential_key"] for r in plan.skills}
+        | {r["credential_key"] for r in plan.status_updates}
+        | {r["credential_key"] for r in plan.history}
+        | {r["credential_key"] for r in plan.notices if r.get("credential_key")}
+        | {r["credential_key"] for r in plan.container_links}
+        | {k for r in plan.reviews for k in r.get("credential_keys", ())}
+    )
+    gone = named - created - set(current)
+    stale = {
+        u["credential_key"]
+        for u in plan.status_updates
+        if u["credential_key"] in current and current[u["credential_key"]] != u["old_status"]
+    }
+    if not gone and not stale:
+        return plan
+    dropped = gone | stale
+
+    def keep(rows: list[dict[str, Any]], out: set[str]) -> list[dict[str, Any]]:
+        return [r for r in rows if r.get("credential_key") not in out]
+
+    reviews = []
+    for entry in plan.reviews:
+        keys = [k for k in entry.get("credential_keys", ()) if k not in gone]
+        if entry.get("credential_keys") is None:
+            reviews.append(entry)
+        elif keys:
+            reviews.append(
+                {
+                    **entry,
+                    "credential_keys": keys,
+                    "occurrences": len(keys),
+                    "first_credential_key": keys[0],
+                }
+            )
+    return replace(
+        plan,
+        remapped=keep(plan.remapped, gone),
+        skills=keep(plan.skills, gone),
+        container_links=keep(plan.container_links, gone),
+        status_updates=keep(plan.status_updates, dropped),
+        history=keep(plan.history, dropped),
+        notices=keep(plan.notices, dropped),
+        reviews=reviews,
+        audits=[
+            a
+            for a in plan.audits
+            if a.subject not in gone and not (a.subject in stale and a.action in _STATUS_AUDITS)
+        ],
+    )
 
 
 __all__ = [
@@ -600,6 +745,9 @@ __all__ = [
     "lookup_keys",
     "plan_chunk",
     "plan_reverify",
+    "prune_plan",
+    "queue_reviews",
+    "skill_rows",
 ]
 
 
@@ -633,8 +781,10 @@ class BatchSummary:
 
 @dataclass(frozen=True)
 class ReverifySummary:
-    """Credentials re-checked, and each status change as (credential_key, old, new)."""
+    """Credentials re-checked, each status change as (credential_key, old, new), and how
+    many credentials had their skills mapped again."""
 
     checked: int
     counts: Mapping[str, int]
     changes: tuple[tuple[str, str, str], ...] = ()
+    remapped: int = 0

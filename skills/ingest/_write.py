@@ -18,6 +18,7 @@ from skills.ingest._plan import (
     checks_json,
     lookup_keys,
     plan_chunk,
+    prune_plan,
 )
 from skills.ingest._prepare import ContainerPrep
 from skills.store import Tx, audit
@@ -28,9 +29,19 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def write_chunk(
-    tx: Tx, prepared: Sequence[Prepared], *, submitted_by: str, now: datetime, settings: Settings
+    tx: Tx,
+    prepared: Sequence[Prepared],
+    *,
+    submitted_by: str,
+    now: datetime,
+    settings: Settings,
+    mapped_with: str | None = None,
 ) -> list[IngestResult]:
-    """Read what the plan needs, plan the chunk (:func:`plan_chunk`), apply it."""
+    """Read what the plan needs, plan the chunk (:func:`plan_chunk`), apply it.
+
+    New credentials are stored with ``mapped_with``: the fingerprint of the mapper that
+    mapped ``prepared`` (``skills.ingest._mapping.mapper_fingerprint``); None (unknown)
+    makes re-verification map them again."""
     keys = lookup_keys(prepared, submitted_by=submitted_by)
     stored = {
         str(k): Stored(str(k), str(st), pid, iid)
@@ -68,19 +79,56 @@ def write_chunk(
         submitted_by=submitted_by,
         now=now,
         max_rejected_per_day=settings.max_rejected_per_day,
+        mapped_with=mapped_with,
     )
     apply_plan(tx, plan, actor=submitted_by, now=now)
     return plan.results
 
 
+def _current(tx: Tx, plan: ChunkPlan) -> dict[str, str]:
+    """The stored status now of every credential ``plan`` names (those still stored)."""
+    keys = sorted(
+        {r["credential_key"] for r in plan.remapped}
+        | {r["credential_key"] for r in plan.skills}
+        | {r["credential_key"] for r in plan.status_updates}
+        | {r["credential_key"] for r in plan.history}
+        | {r["credential_key"] for r in plan.notices if r.get("credential_key")}
+        | {r["credential_key"] for r in plan.container_links}
+        | {k for r in plan.reviews for k in r.get("credential_keys", ())}
+    )
+    if not keys:
+        return {}
+    return {
+        str(k): str(st)
+        for k, st in tx.rows(
+            "SELECT credential_key, status FROM credentials WHERE list_contains(?, credential_key)",
+            [keys],
+        )
+    }
+
+
 def apply_plan(tx: Tx, plan: ChunkPlan, *, actor: str, now: datetime) -> None:
-    """Write what ``plan`` says, by column name; decides nothing. Audit rows are ``actor``'s."""
+    """Write what ``plan`` says, by column name. Audit rows are ``actor``'s.
+
+    It decides one thing only, from the store as this transaction sees it
+    (:func:`~skills.ingest._plan.prune_plan`): nothing is written for a credential deleted
+    since the plan was made, and a status update applies only while the stored status is
+    still the one the plan started from."""
+    plan = prune_plan(plan, _current(tx, plan))
     if plan.issuers:
         tx.insert_frame("issuers", pd.DataFrame(plan.issuers), on_conflict="nothing")
     if plan.achievements:
         tx.insert_frame("achievements", pd.DataFrame(plan.achievements), on_conflict="nothing")
     if plan.credentials:
         tx.insert_frame("credentials", _credentials_frame(plan.credentials))
+    if plan.remapped:
+        keys = [r["credential_key"] for r in plan.remapped]
+        tx.execute("DELETE FROM credential_skills WHERE list_contains(?, credential_key)", [keys])
+        with tx.frame("_remapped", pd.DataFrame(plan.remapped)):
+            tx.execute(
+                "UPDATE credentials SET mapped_with = r.mapped_with FROM _remapped r "
+                "WHERE credentials.credential_key = r.credential_key"
+            )
     if plan.skills:
         tx.insert_frame("credential_skills", pd.DataFrame(plan.skills))
     if plan.status_updates:
@@ -94,7 +142,8 @@ def apply_plan(tx: Tx, plan: ChunkPlan, *, actor: str, now: datetime) -> None:
                 "expires = coalesce(u.expires, credentials.expires), "
                 "self_issued = coalesce(u.self_issued, credentials.self_issued) "
                 "FROM _status_updates u "
-                "WHERE credentials.credential_key = u.credential_key"
+                "WHERE credentials.credential_key = u.credential_key "
+                "AND credentials.status = u.old_status"
             )
     for link in plan.container_links:
         tx.execute(
@@ -104,6 +153,10 @@ def apply_plan(tx: Tx, plan: ChunkPlan, *, actor: str, now: datetime) -> None:
         )
     if plan.history:
         tx.insert_frame("credential_status_history", _history_frame(plan.history))
+    if plan.notices:
+        notices = pd.DataFrame(plan.notices)
+        notices["created_at"] = pd.to_datetime(notices["created_at"], utc=True)
+        tx.insert_frame("notices", notices)
     if plan.rejected:
         frame = pd.DataFrame(plan.rejected)
         frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
@@ -142,10 +195,17 @@ def _history_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def write_container(
-    tx: Tx, cp: ContainerPrep, *, submitted_by: str, now: datetime, settings: Settings
+    tx: Tx,
+    cp: ContainerPrep,
+    *,
+    submitted_by: str,
+    now: datetime,
+    settings: Settings,
+    mapped_with: str | None = None,
 ) -> IngestResult:
-    """Store (or refresh) the container's row, then its credentials; the container's result
-    with one result per credential in ``parts``."""
+    """Store (or refresh) the container's row, then its credentials (stamped with
+    ``mapped_with``, as in :func:`write_chunk`); the container's result with one result
+    per credential in ``parts``."""
     report, item = cp.opened.container, cp.item
     info = report.container
     assert info is not None
@@ -158,7 +218,14 @@ def write_container(
     if found and person is not None and person != item.person_id:
         # The same signed container is on record for someone else: it stays theirs, and this
         # result says nothing about them; each badge inside is still bound and stored alone.
-        parts = write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now, settings=settings)
+        parts = write_chunk(
+            tx,
+            cp.parts,
+            submitted_by=submitted_by,
+            now=now,
+            settings=settings,
+            mapped_with=mapped_with,
+        )
         reason = "This container is already on record; its badges were checked one by one."
         return IngestResult(
             item.name, item.person_id, report, cp.key, status, True, status, reason, tuple(parts)
@@ -218,7 +285,14 @@ def write_container(
         detail={"kind": info.kind, "credentials": info.found, "status": status},
         at=now,
     )
-    parts = write_chunk(tx, cp.parts, submitted_by=submitted_by, now=now, settings=settings)
+    parts = write_chunk(
+        tx,
+        cp.parts,
+        submitted_by=submitted_by,
+        now=now,
+        settings=settings,
+        mapped_with=mapped_with,
+    )
     if found:
         reason = (
             f"Already stored; its status changed from {old_status} to {status}."

@@ -14,6 +14,7 @@ three are required, the others may be absent or empty:
 ``role``            role title
 ``manager_id``      ``person_id`` of the manager (in this file or already stored)
 ``location``        office or country
+``availability``    when a candidate can start (e.g. ``immediately``, ``within 1 month``)
 ``start_date``      ``YYYY-MM-DD``
 ``urls``            profile URLs used as badge recipients, ``;``-separated
 ``dids``            DIDs used as badge recipients, ``;``-separated
@@ -22,7 +23,9 @@ three are required, the others may be absent or empty:
 =================== ===========================================================
 
 Behaviour: people are added or updated by ``person_id``; the identities of every
-imported person are replaced by those listed. A team without a ``leads`` entry
+imported person are replaced by those listed (an address the person added and confirmed
+on their profile is kept, and is fixed: a row giving it to anybody else is a bad row
+"belongs to", even when its owner is in the file too). A team without a ``leads`` entry
 gets as lead the member who manages most of its members (else the manager most
 of them report to); a department, the manager most of its team leads report to.
 Everything happens in one transaction: any bad row (missing value, unknown
@@ -56,6 +59,7 @@ OPTIONAL_COLUMNS = (
     "role",
     "manager_id",
     "location",
+    "availability",
     "start_date",
     "urls",
     "dids",
@@ -90,6 +94,57 @@ def department_id_for(name: str) -> str:
     return "dept-" + slug(name)
 
 
+@dataclass(frozen=True)
+class IdentityProblem:
+    """Why a text is not an identity of the kind asked for (one sentence fragment)."""
+
+    reason: str
+
+
+IDENTITY_KINDS = ("email", "url", "did", "telephone")
+"""The kinds of recipient identity a person may have (table ``identities``)."""
+_IDENTITY_COLUMNS = (
+    ("email", "email"),
+    ("urls", "url"),
+    ("dids", "did"),
+    ("telephone", "telephone"),
+)
+
+
+def parse_identity(kind: str, text: str) -> tuple[str, str] | IdentityProblem:
+    """``(kind, value)`` normalised as ``identities`` stores it, or why ``text`` is not one.
+
+    The one normaliser of identities a person states (this import, and the addresses a
+    person adds on their profile): e-mails lose ``mailto:`` and are lower-cased, telephone
+    numbers lose ``tel:``, spaces, brackets and dashes; URLs must be http(s), DIDs
+    ``did:method:id``.
+    """
+    value = text.strip()
+    if kind == "email":
+        if _EMAIL.fullmatch(value.removeprefix("mailto:")):
+            return "email", normalise_identity(value)
+        return IdentityProblem(f"{value!r} is not an e-mail address")
+    if kind == "url":
+        if value.lower().startswith(("http://", "https://")) and not any(
+            c.isspace() for c in value
+        ):
+            return "url", value
+        return IdentityProblem(f"{value!r} is not an http(s) URL")
+    if kind == "did":
+        if (
+            value.startswith("did:")
+            and value.count(":") >= 2
+            and not any(c.isspace() for c in value)
+        ):
+            return "did", value
+        return IdentityProblem(f"{value!r} is not a DID")
+    if kind == "telephone":
+        if _PHONE.fullmatch(value.removeprefix("tel:")):
+            return "telephone", re.sub(r"[ ()-]", "", value.removeprefix("tel:"))
+        return IdentityProblem(f"{value!r} is not a telephone number")
+    return IdentityProblem(f"{kind!r} is not a kind of identity")
+
+
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
@@ -106,6 +161,7 @@ class _Row:
     role: str
     manager_id: str
     location: str
+    availability: str
     start_date: date | None
     identities: tuple[tuple[str, str], ...]  # (kind, normalised value)
     leads: tuple[str, ...]
@@ -150,26 +206,13 @@ def read_people_csv(data: bytes | str) -> tuple[list[_Row], list[tuple[int, str]
             except ValueError:
                 bad.append(f"start_date {cells['start_date']!r} is not a YYYY-MM-DD date")
         idents: list[tuple[str, str]] = []
-        for email in _split(cells.get("email", "")):
-            if _EMAIL.fullmatch(email.removeprefix("mailto:")):
-                idents.append(("email", normalise_identity(email)))
-            else:
-                bad.append(f"{email!r} is not an e-mail address")
-        for url in _split(cells.get("urls", "")):
-            if url.lower().startswith(("http://", "https://")):
-                idents.append(("url", url))
-            else:
-                bad.append(f"{url!r} is not an http(s) URL")
-        for did in _split(cells.get("dids", "")):
-            if did.startswith("did:") and did.count(":") >= 2:
-                idents.append(("did", did))
-            else:
-                bad.append(f"{did!r} is not a DID")
-        for phone in _split(cells.get("telephone", "")):
-            if _PHONE.fullmatch(phone.removeprefix("tel:")):
-                idents.append(("telephone", re.sub(r"[ ()-]", "", phone.removeprefix("tel:"))))
-            else:
-                bad.append(f"{phone!r} is not a telephone number")
+        for column, ident_kind in _IDENTITY_COLUMNS:
+            for text in _split(cells.get(column, "")):
+                parsed = parse_identity(ident_kind, text)
+                if isinstance(parsed, IdentityProblem):
+                    bad.append(parsed.reason)
+                else:
+                    idents.append(parsed)
         if cells.get("team") and not cells.get("department"):
             bad.append("team is given without its department")
         if cells.get("manager_id") and cells.get("manager_id") == pid:
@@ -189,6 +232,7 @@ def read_people_csv(data: bytes | str) -> tuple[list[_Row], list[tuple[int, str]
                 role=cells.get("role", ""),
                 manager_id=cells.get("manager_id", ""),
                 location=cells.get("location", ""),
+                availability=" ".join(cells.get("availability", "").split()),
                 start_date=start,
                 identities=tuple(dict.fromkeys(idents)),
                 leads=tuple(_split(cells.get("leads", ""))),
@@ -204,6 +248,16 @@ def _check_against(tx: Tx, rows: list[_Row], problems: list[tuple[int, str]]) ->
     stored = {r[0] for r in tx.rows("SELECT person_id FROM people")}
     owners: dict[tuple[str, str], str] = {
         (k, v): p for p, k, v in tx.rows("SELECT person_id, kind, value FROM identities")
+    }
+    # Addresses a person proved on their profile (a confirmed identity request) are fixed:
+    # a file cannot give them to somebody else, even when it lists their owner too.
+    proved: dict[tuple[str, str], str] = {
+        (k, v): p
+        for p, k, v in tx.rows(
+            "SELECT i.person_id, i.kind, i.value FROM identities i WHERE NOT i.hashed "
+            "AND EXISTS (SELECT 1 FROM identity_requests r WHERE r.status = 'confirmed' "
+            "AND r.person_id = i.person_id AND r.kind = i.kind AND r.value = i.value)"
+        )
     }
     claimed: dict[tuple[str, str], str] = {}
     team_department: dict[str, tuple[str, int]] = {}
@@ -221,7 +275,9 @@ def _check_against(tx: Tx, rows: list[_Row], problems: list[tuple[int, str]]) ->
             bad.append(f"unknown manager {r.manager_id}")
         for ident in r.identities:
             owner = owners.get(ident)
-            if owner is not None and owner != r.person_id and owner not in in_file:
+            if ident in proved and proved[ident] != r.person_id:
+                bad.append(f"{ident[1]} belongs to {proved[ident]}")
+            elif owner is not None and owner != r.person_id and owner not in in_file:
                 bad.append(f"{ident[1]} belongs to {owner}")
             other = claimed.setdefault(ident, r.person_id)
             if other != r.person_id:
@@ -364,13 +420,26 @@ def _write(tx: Tx, rows: list[_Row], actor: str) -> ImportSummary:
             "role_title": [r.role or None for r in rows],
             "manager_id": [r.manager_id or None for r in rows],
             "location": [r.location or None for r in rows],
+            "availability": [r.availability or None for r in rows],
             "start_date": pd.Series([r.start_date for r in rows], dtype="object"),
         }
     )
     tx.execute("DELETE FROM people WHERE list_contains(?, person_id)", [ids])
     tx.insert_frame("people", people)
-    tx.execute("DELETE FROM identities WHERE NOT hashed AND list_contains(?, person_id)", [ids])
-    idents = [(r.person_id, k, v) for r in rows for k, v in r.identities]
+    # The addresses a person added and proved on their profile are theirs, not HR's: kept.
+    tx.execute(
+        "DELETE FROM identities i WHERE NOT hashed AND list_contains(?, person_id) "
+        "AND NOT EXISTS (SELECT 1 FROM identity_requests r WHERE r.status = 'confirmed' "
+        "AND r.person_id = i.person_id AND r.kind = i.kind AND r.value = i.value)",
+        [ids],
+    )
+    kept = {
+        (str(k), str(v))
+        for k, v in tx.rows(
+            "SELECT kind, value FROM identities WHERE list_contains(?, person_id)", [ids]
+        )
+    }
+    idents = [(r.person_id, k, v) for r in rows for k, v in r.identities if (k, v) not in kept]
     if idents:
         tx.insert_frame(
             "identities",

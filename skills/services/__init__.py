@@ -10,5 +10,16 @@ Modules: ``overview``, ``profile``, ``skill_map``, ``gaps``, ``growth``, ``submi
 """
 
 from skills.services import admin, candidates, gaps, growth, overview, profile, skill_map, submit
+from skills.services._common import profile_link
 
-__all__ = ["admin", "candidates", "gaps", "growth", "overview", "profile", "skill_map", "submit"]
+__all__ = [
+    "admin",
+    "candidates",
+    "gaps",
+    "growth",
+    "overview",
+    "profile",
+    "profile_link",
+    "skill_map",
+    "submit",
+]

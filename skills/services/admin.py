@@ -160,6 +160,14 @@ def set_trust(store: store_mod.Store, viewer: Viewer, issuer_id: str, trust: str
     store_mod.set_issuer_trust(store, issuer_id, trust, actor=viewer.account)
 
 
+def erase_person(store: store_mod.Store, viewer: Viewer, person_id: str) -> dict[str, int]:
+    """Erase a person and everything about them (right to erasure; HR only, audited without
+    the person's id). Returns rows deleted per table; raises :class:`StoreError` when there
+    is no such person."""
+    _hr(viewer)
+    return store_mod.erase_person(store, person_id, actor=viewer.account)
+
+
 def role_profiles(store: Reader, viewer: Viewer) -> pd.DataFrame:
     """Every role profile: profile_id, name, team_id, team, description, ``people`` whose
     role title maps to it (view ``person_roles``), ``requirements`` and ``skills`` (the
@@ -586,6 +594,14 @@ def _status(value: object) -> str:
     return _STATUS_WORDS.get(str(value), str(value).replace("_", " ")) if value else "unknown"
 
 
+def _address(e: _Entry) -> str:
+    return _text(e.get("value")) or "an address"
+
+
+def _person(e: _Entry) -> str:
+    return _text(e.row.get("person_name")) or "a person"
+
+
 def _people_import(e: _Entry) -> str:
     added, updated = e.get("people_added"), e.get("people_updated")
     total = sum(int(n) for n in (added, updated) if isinstance(n, int))
@@ -647,7 +663,13 @@ _SENTENCES: dict[str, Callable[[_Entry], str]] = {
     "reverify.run": lambda e: (
         f"re-verified {_count(e.get('checked'), 'badge', 'badges')}; "
         f"{_count(e.get('changed'), 'badge', 'badges')} changed status"
+        + (
+            f"; {_count(e.get('remapped'), 'badge', 'badges')} had their skills mapped again"
+            if e.get("remapped")
+            else ""
+        )
     ),
+    "credential.remap": lambda e: f"mapped the skills of {e._badge()} again",
     "queue.ingest": lambda e: (
         f"had a queued batch of {_count(e.get('items'), 'item', 'items')} ingested"
     ),
@@ -676,6 +698,29 @@ _SENTENCES: dict[str, Callable[[_Entry], str]] = {
     ),
     "bulk_load": _bulk_sentence,
     "person.erase": lambda e: "erased a person and their data (right to erasure)",
+    "credential.withdraw": lambda e: (
+        "removed "
+        + (f"the badge {_text(e.get('badge'))}" if _text(e.get("badge")) else "a badge")
+        + (f" of {_person(e)}" if _text(e.row.get("person_name")) else "")
+        + f" ({_status(e.get('status'))})"
+    ),
+    "identity.request": lambda e: (
+        f"asked to add the address {_address(e)} to the profile of {_person(e)}"
+    ),
+    "identity.confirm": lambda e: f"confirmed the address {_address(e)} of {_person(e)}",
+    "identity.refuse": lambda e: (
+        f"refused the address {_address(e)} for {_person(e)} ({_text(e.get('why')) or 'refused'})"
+    ),
+    "identity.cancel": lambda e: (
+        f"cancelled the request for the address {_address(e)} "
+        f"({_text(e.get('why')) or 'cancelled'})"
+    ),
+    "identity.code_wrong": lambda e: f"typed a wrong confirmation code (try {e.get('attempt')})",
+    "consent.give": lambda e: f"recorded that {_person(e)} agreed to be found by recruiters",
+    "consent.withdraw": lambda e: (
+        f"recorded that {_person(e)} withdrew consent to be found by recruiters"
+    ),
+    "erasure.request": lambda e: f"recorded that {_person(e)} asked HR to erase their data",
 }
 
 

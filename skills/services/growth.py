@@ -3,10 +3,11 @@
 Who is counted depends on the viewer (the roles of :mod:`skills.access`): HR sees the
 whole organisation by name; a manager sees only the people of the teams they lead
 (their figures are about their teams, and no other team is named or counted); a
-recruiter sees organisation figures under two anonymous rows, :data:`CANDIDATES` and
-:data:`EMPLOYEES`, never a team's name. Every grouping comes as a stable ``key`` (a
-team id, a pillar or an ESCO group code) and a ``label`` to show (a team's name, the
-ESCO name of a pillar or group, never a code), so a chart and a table agree. The
+recruiter sees organisation figures under two anonymous rows, :data:`CANDIDATES` (only
+those who consented to be found) and :data:`EMPLOYEES`, never a team's name. Every
+grouping comes as a stable ``key`` (a team id, a pillar or an ESCO group code) and a
+``label`` to show (a team's name, the ESCO name of a pillar or group, never a code), so a
+chart and a table agree. The
 current period is not over: its rows carry ``partial = True``. The evidence behind a
 figure (:func:`gained_evidence`) and the list of expiring badges name only people
 within the viewer's scope.
@@ -20,7 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from skills.access import Role, Viewer, require_role
+from skills.access import CONSENTED_SQL, Role, Viewer, require_role
 from skills.services._common import Reader, scope
 from skills.services._readmodel import firsts_source
 
@@ -61,9 +62,13 @@ def _freq(freq: str) -> None:
 
 
 def _population(viewer: Viewer) -> tuple[str, list[Any]]:
-    """Whose skills are counted: a manager's people only; everyone for HR and recruiters."""
+    """Whose skills are counted: a manager's people only; everyone for HR; for a recruiter
+    every employee and the candidates who consented to be found (a candidate who did not
+    is counted nowhere a recruiter looks)."""
     if viewer.role is Role.MANAGER:
         return scope(viewer)
+    if viewer.role is Role.RECRUITER:
+        return f"(p.kind <> 'candidate' OR {CONSENTED_SQL})", []
     return "TRUE", []
 
 

@@ -1,15 +1,23 @@
-"""One person's badges, skills and timeline; every function checks the viewer may see them."""
+"""One person's badges, skills and timeline; every function checks the viewer may see them.
+
+Also a candidate's consent to be found by this organisation's recruiters
+(:func:`consent_status`, :func:`give_consent`, :func:`withdraw_consent`) and their request
+for erasure (:func:`request_erasure`, :func:`list_erasure_requests` for HR). A candidate is
+searchable only while ``consented_at`` is set and ``withdrawn_at`` is NULL.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
-from skills.access import Role, Viewer, check_person
+from skills.access import Role, Viewer, check_person, require_role
 from skills.errors import AccessDenied
 from skills.services._common import Reader, scope
+from skills.store import Store, Tx, audit
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ def person_credentials(store: Reader, viewer: Viewer, person_id: str) -> pd.Data
     names its recipient only by name (no e-mail, URL or DID), else empty. ``counted`` says
     whether a verified badge's skills count: ``counts`` (trusted issuer), ``issuer not yet
     reviewed``, ``untrusted issuer: does not count`` or ``self-issued: never counts``.
+    ``last_checked`` is when the badge was last verified (at submission, then by every
+    re-verification).
     """
     check_person(store, viewer, person_id)
     return store.read(
@@ -88,6 +98,7 @@ def person_credentials(store: Reader, viewer: Viewer, person_id: str) -> pd.Data
                     WHEN i.trust = 'untrusted' THEN 'untrusted issuer: does not count'
                     ELSE 'issuer not yet reviewed' END AS counted,
                c.issued, c.expires, c.format, c.summary, c.created AS submitted,
+               c.verified_at AS last_checked,
                (SELECT count(*) FROM credential_skills s
                  WHERE s.credential_key = c.credential_key AND s.skill_uri IS NOT NULL) AS skills
         FROM credentials c
@@ -252,4 +263,176 @@ def my_submissions(store: Reader, viewer: Viewer, limit: int = 20) -> pd.DataFra
         ORDER BY c.created DESC LIMIT ?
         """,  # noqa: S608
         [viewer.account, *params, int(limit)],
+    )
+
+
+# -- a candidate's consent and erasure request --
+
+NOTICE_VERSION = "2026-12"
+"""The version of :data:`PRIVACY_NOTICE` a consent records (``candidate_consent``)."""
+
+PRIVACY_NOTICE = (
+    (
+        "Who can see your data",
+        "The recruiters and the HR team of this organisation, and nobody else. Other "
+        "candidates and the organisation's employees cannot see you.",
+    ),
+    (
+        "What they see",
+        "Your name, location and availability, the badges you submit that verify, and the "
+        "skills those badges show. Badges that do not verify are visible to you and HR only.",
+    ),
+    (
+        "How long it is kept",
+        "As long as you are a candidate here, until you withdraw your consent or ask for "
+        "erasure. Changes are recorded in an audit log that HR keeps for accountability.",
+    ),
+    (
+        "How to withdraw or erase",
+        "On your Profile page at any time: withdraw your consent (recruiters no longer find "
+        "you from that moment) or ask HR to erase everything about you.",
+    ),
+)
+"""What a candidate reads before consenting: (heading, sentence) pairs, plain text."""
+
+_SEARCHABLE = "consented_at IS NOT NULL AND withdrawn_at IS NULL"
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    """A person's consent: ``applies`` (a candidate's own account), ``decided`` (they
+    answered the notice), ``searchable`` (consented and not withdrawn), and when."""
+
+    applies: bool
+    decided: bool
+    searchable: bool
+    consented_at: Any = None
+    withdrawn_at: Any = None
+    erasure_requested_at: Any = None
+
+
+def _candidate(store: Reader, viewer: Viewer) -> str | None:
+    """The viewer's person id when the viewer is a candidate signed in as themselves."""
+    if viewer.role is not Role.MEMBER or viewer.person_id is None:
+        return None
+    kind = store.read("SELECT kind FROM people WHERE person_id = ?", [viewer.person_id])
+    return viewer.person_id if not kind.empty and kind.iloc[0, 0] == "candidate" else None
+
+
+def consent_status(store: Reader, viewer: Viewer) -> ConsentStatus:
+    """The viewer's own consent; ``applies`` is False for anybody but a candidate."""
+    person_id = _candidate(store, viewer)
+    if person_id is None:
+        return ConsentStatus(applies=False, decided=True, searchable=False)
+    found = store.read(
+        f"""
+        SELECT consented_at, withdrawn_at, erasure_requested_at, {_SEARCHABLE} AS searchable
+        FROM candidate_consent WHERE person_id = ?
+        """,  # noqa: S608
+        [person_id],
+    )
+    if found.empty:
+        return ConsentStatus(applies=True, decided=False, searchable=False)
+    row = found.iloc[0]
+
+    def _at(key: str) -> Any:
+        return None if pd.isna(row[key]) else row[key]
+
+    return ConsentStatus(
+        applies=True,
+        decided=_at("consented_at") is not None or _at("withdrawn_at") is not None,
+        searchable=bool(row["searchable"]),
+        consented_at=_at("consented_at"),
+        withdrawn_at=_at("withdrawn_at"),
+        erasure_requested_at=_at("erasure_requested_at"),
+    )
+
+
+def _own_candidate(store: Store, viewer: Viewer) -> str:
+    person_id = _candidate(store, viewer)
+    if person_id is None:
+        raise AccessDenied("Only a candidate can give, withdraw or erase their own consent.")
+    return person_id
+
+
+def give_consent(store: Store, viewer: Viewer, *, now: datetime | None = None) -> None:
+    """The candidate agrees to :data:`PRIVACY_NOTICE`: searchable from now on (again after
+    a withdrawal: ``consented_at`` = now, ``withdrawn_at`` cleared). Audited
+    ``consent.give``."""
+    person_id = _own_candidate(store, viewer)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    with store.write() as tx:
+        tx.execute(
+            """
+            INSERT INTO candidate_consent (person_id, consented_at, withdrawn_at, notice_version)
+            VALUES (?, ?, NULL, ?)
+            ON CONFLICT (person_id) DO UPDATE SET consented_at = excluded.consented_at,
+                withdrawn_at = NULL, notice_version = excluded.notice_version
+            """,
+            [person_id, moment, NOTICE_VERSION],
+        )
+        audit(
+            tx,
+            viewer.account,
+            "consent.give",
+            person_id,
+            person_id=person_id,
+            detail={"notice": NOTICE_VERSION},
+            at=moment,
+        )
+
+
+def withdraw_consent(store: Store, viewer: Viewer, *, now: datetime | None = None) -> None:
+    """The candidate withdraws (or declines) consent: recruiters no longer find them.
+    Audited ``consent.withdraw``."""
+    person_id = _own_candidate(store, viewer)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    with store.write() as tx:
+        _withdraw(tx, person_id, moment)
+        audit(tx, viewer.account, "consent.withdraw", person_id, person_id=person_id, at=moment)
+
+
+def _withdraw(tx: Tx, person_id: str, moment: datetime) -> None:
+    tx.execute(
+        """
+        INSERT INTO candidate_consent (person_id, withdrawn_at, notice_version)
+        VALUES (?, ?, ?)
+        ON CONFLICT (person_id) DO UPDATE SET
+            withdrawn_at = coalesce(candidate_consent.withdrawn_at, excluded.withdrawn_at)
+        """,
+        [person_id, moment, NOTICE_VERSION],
+    )
+
+
+def request_erasure(store: Store, viewer: Viewer, *, now: datetime | None = None) -> None:
+    """The candidate asks HR to erase their data: recorded for HR
+    (:func:`list_erasure_requests`), consent withdrawn at once. Audited ``erasure.request``.
+    HR runs the erasure itself (:func:`skills.store.erase_person`)."""
+    person_id = _own_candidate(store, viewer)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    with store.write() as tx:
+        _withdraw(tx, person_id, moment)
+        tx.execute(
+            "UPDATE candidate_consent SET erasure_requested_at = "
+            "coalesce(erasure_requested_at, ?) WHERE person_id = ?",
+            [moment, person_id],
+        )
+        audit(tx, viewer.account, "erasure.request", person_id, person_id=person_id, at=moment)
+
+
+def list_erasure_requests(store: Reader, viewer: Viewer) -> pd.DataFrame:
+    """Candidates waiting for HR to erase their data, oldest request first (HR only).
+
+    Columns: person_id, name, kind, requested_at.
+    """
+    require_role(viewer, Role.HR, what="erasure requests")
+    return store.read(
+        """
+        SELECT cc.person_id, p.display_name AS name, p.kind,
+               cc.erasure_requested_at AS requested_at
+        FROM candidate_consent cc JOIN people p USING (person_id)
+        WHERE cc.erasure_requested_at IS NOT NULL
+        ORDER BY cc.erasure_requested_at, cc.person_id
+        """,
+        [],
     )

@@ -3,6 +3,11 @@
 - Anyone may submit their own badges (a member only their own).
 - HR may submit for anyone, and upload batches (zip or CSV) and re-verify.
 - Managers may submit for people in their teams; recruiters for candidates.
+- A person withdraws their own badges (:func:`withdraw`); HR withdraws anybody's.
+
+:func:`submit_one` says what a submission did to the person's held skills
+(:class:`SubmitOutcome`): the skills it added, those it evidences that were already held,
+or why none counted.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from skills.access import Role, Viewer, check_person, require_role
 from skills.config import DEFAULTS, Settings
@@ -26,7 +34,11 @@ from skills.ingest import (
 from skills.ingest import ingest_batch as _ingest_batch
 from skills.ingest import ingest_one as _ingest_one
 from skills.ingest import reverify as _reverify
-from skills.store import Store
+from skills.services.profile import my_submissions
+from skills.store import Store, withdraw_credential
+
+Skill = tuple[str, str]
+"""A skill as a result card names it: (label, origin), origin ``esco`` or ``org``."""
 
 
 def _target(store: Store, viewer: Viewer, person_id: str | None) -> str:
@@ -39,6 +51,103 @@ def _target(store: Store, viewer: Viewer, person_id: str | None) -> str:
     return target
 
 
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """One submission and what it did to its person's profile.
+
+    ``added`` are the skills this badge made newly held (``held_skills``), ``already``
+    the skills it evidences that the person held before; ``not_counted`` says why it
+    added nothing (a key of :data:`skills.explain.NOT_COUNTED`, None when its skills
+    count). ``for_viewer`` is False when the badge was submitted for somebody else, named
+    ``person_name``. A transcript or presentation has one outcome per badge in ``parts``.
+    """
+
+    result: IngestResult
+    added: tuple[Skill, ...] = ()
+    already: tuple[Skill, ...] = ()
+    not_counted: str | None = None
+    for_viewer: bool = True
+    person_name: str | None = None
+    parts: tuple[SubmitOutcome, ...] = ()
+
+    @property
+    def elsewhere(self) -> bool:
+        """A copy of a badge on record for somebody else: nothing was added or changed."""
+        return self.not_counted == "elsewhere"
+
+
+def _held(store: Store, person_id: str) -> set[str]:
+    """The skills ``person_id`` holds now (the ``held_skills`` view itself, not a cache)."""
+    rows = store.rows("SELECT skill_uri FROM held_skills WHERE person_id = ?", [person_id])
+    return {str(r[0]) for r in rows}
+
+
+def _why_not_counted(store: Store, result: IngestResult, target: str) -> str | None:
+    """Why the credential of ``result`` adds no held skill for ``target`` (None: it counts)."""
+    if result.credential_key is None:
+        return "rejected"
+    row = store.rows(
+        "SELECT c.person_id, c.status, coalesce(c.self_issued, false), "
+        "coalesce(i.trust, 'unknown'), c.expires IS NOT NULL AND c.expires <= now() "
+        "FROM credentials c LEFT JOIN issuers i ON i.issuer_id = c.issuer_id "
+        "WHERE c.credential_key = ?",
+        [result.credential_key],
+    )
+    if not row:
+        return "withdrawn"
+    owner, status, self_issued, trust, lapsed = row[0]
+    if owner != target:
+        return "elsewhere"
+    if status != "verified" or lapsed:
+        return "status"
+    if self_issued:
+        return "self_issued"
+    if trust != "trusted":
+        return "issuer_unreviewed" if trust == "unknown" else "issuer_untrusted"
+    mapped = store.rows(
+        "SELECT max(cs.confidence) >= (SELECT CAST(value AS DOUBLE) FROM app_settings "
+        "WHERE key = 'held_confidence_threshold') FROM credential_skills cs "
+        "WHERE cs.credential_key = ? AND cs.skill_uri IS NOT NULL",
+        [result.credential_key],
+    )
+    if not mapped or mapped[0][0] is None:
+        return "no_skills"
+    return None if mapped[0][0] else "low_confidence"
+
+
+def _outcome(
+    store: Store,
+    result: IngestResult,
+    target: str,
+    before: set[str],
+    **who: Any,
+) -> SubmitOutcome:
+    """``result`` with the skills it added to ``target`` beyond ``before`` (which grows)."""
+    if result.parts:
+        parts = tuple(_outcome(store, part, target, before, **who) for part in result.parts)
+        return SubmitOutcome(result, parts=parts, **who)
+    why = _why_not_counted(store, result, target)
+    if why is not None:
+        return SubmitOutcome(result, not_counted=why, **who)
+    # Only the skills this credential evidences and the person now holds: a badge of the
+    # same person stored meanwhile by another session takes no credit here.
+    rows = store.rows(
+        "SELECT DISTINCT h.skill_uri, coalesce(s.label, cs.label, h.skill_uri), "
+        "coalesce(s.origin, 'esco') "
+        "FROM credential_skills cs JOIN held_skills h "
+        "ON h.skill_uri = cs.skill_uri AND h.person_id = ? "
+        "LEFT JOIN skills s ON s.skill_uri = cs.skill_uri "
+        "WHERE cs.credential_key = ? ORDER BY 2",
+        [target, result.credential_key],
+    )
+    added = tuple((str(label), str(origin)) for uri, label, origin in rows if uri not in before)
+    already = tuple((str(label), str(origin)) for uri, label, origin in rows if uri in before)
+    before.update(str(r[0]) for r in rows)
+    if not rows:  # mapped well enough, yet not held: expired meanwhile, or withdrawn
+        return SubmitOutcome(result, not_counted="status", **who)
+    return SubmitOutcome(result, added=added, already=already, **who)
+
+
 def submit_one(
     store: Store,
     viewer: Viewer,
@@ -47,15 +156,17 @@ def submit_one(
     name: str,
     person_id: str | None = None,
     settings: Settings | None = None,
-) -> IngestResult:
-    """Verify and store one badge for ``person_id`` (default: the viewer).
+) -> SubmitOutcome:
+    """Verify and store one badge for ``person_id`` (default: the viewer), and say what it
+    added to that person's held skills.
 
     Raises :class:`AccessDenied` when the viewer may not submit for that person,
     :class:`skills.errors.StoreError` when the database refuses. ``settings`` are the
     application's (limits, verification; default :data:`skills.config.DEFAULTS`).
     """
     target = _target(store, viewer, person_id)
-    return _ingest_one(
+    before = _held(store, target)
+    result = _ingest_one(
         store,
         source,
         person_id=target,
@@ -63,6 +174,44 @@ def submit_one(
         name=name,
         settings=settings,
     )
+    for_viewer = target == viewer.person_id
+    person_name = None
+    if not for_viewer:
+        names = store.rows("SELECT display_name FROM people WHERE person_id = ?", [target])
+        person_name = str(names[0][0]) if names and names[0][0] else target
+    return _outcome(store, result, target, before, for_viewer=for_viewer, person_name=person_name)
+
+
+def withdraw(store: Store, viewer: Viewer, credential_key: str) -> dict[str, int]:
+    """Remove a stored badge: a person their own (also one issued to somebody else that
+    they submitted), HR anybody's. Audited as ``credential.withdraw``; held skills follow
+    at once. Returns the rows deleted per table.
+
+    Raises :class:`AccessDenied` for anybody else's badge (managers and recruiters
+    included), with the same sentence whether or not the badge exists, so the answer
+    reveals nothing. The rule is checked inside the deleting transaction
+    (:func:`skills.store.withdraw_credential`), so a badge that changed hands after the
+    page showed it is not removed.
+    """
+    if viewer.role is Role.HR:
+        return withdraw_credential(store, credential_key, actor=viewer.account)
+    return withdraw_credential(
+        store,
+        credential_key,
+        actor=viewer.account,
+        allowed=lambda person_id, submitted_by: _may_withdraw(viewer, person_id, submitted_by),
+    )
+
+
+def _may_withdraw(viewer: Viewer, person_id: str | None, submitted_by: str | None) -> bool:
+    """Whether ``viewer`` may withdraw a badge filed under ``person_id`` and submitted by
+    ``submitted_by``: HR any; anybody else only one filed under themselves, or one they
+    submitted that is filed under nobody."""
+    if viewer.role is Role.HR:
+        return True
+    if person_id is None:
+        return submitted_by == viewer.account
+    return viewer.person_id is not None and person_id == viewer.person_id
 
 
 CHECK_EVERY = 50
@@ -160,3 +309,15 @@ def reverify_all(
     """HR: re-check every stored credential (revocations, expiry)."""
     require_role(viewer, Role.HR, what="re-verification")
     return _reverify(store, actor=viewer.account, progress=progress, settings=settings)
+
+
+def recent_submissions(store: Store, viewer: Viewer, limit: int = 20) -> pd.DataFrame:
+    """What the viewer submitted themselves, newest first
+    (:func:`skills.services.profile.my_submissions`), with ``removable``: whether the
+    viewer may withdraw it (:func:`withdraw`)."""
+    mine = my_submissions(store, viewer, limit)
+    removable = [
+        _may_withdraw(viewer, None if pd.isna(p) else str(p), viewer.account)
+        for p in mine["person_id"]
+    ]
+    return mine.assign(removable=pd.Series(removable, index=mine.index, dtype=bool))

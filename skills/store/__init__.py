@@ -34,6 +34,7 @@ from skills.store._writes import (
     save_role_profile,
     set_issuer_trust,
     sync_skills,
+    withdraw_credential,
 )
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "save_role_profile",
     "set_issuer_trust",
     "sync_skills",
+    "withdraw_credential",
 ]

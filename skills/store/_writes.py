@@ -7,13 +7,13 @@ inside :meth:`Store.write`) and writes an ``audit_log`` row saying who did what.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
-from skills.errors import StoreError
+from skills.errors import AccessDenied, StoreError
 from skills.store._connection import Store, Tx
 
 TRUST_LEVELS = ("trusted", "untrusted", "unknown")
@@ -198,8 +198,8 @@ def bulk_load(
 
 def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
     """Erase a person (right to erasure): their row, identities (and requests for more),
-    consent, notices, credentials with raw bytes, skills and history, the transcripts and presentations they came in, rejected
-    submissions, and audit entries about them.
+    consent, notices, credentials with raw bytes, skills and history, the transcripts and
+    presentations they came in, rejected submissions, and audit entries about them.
 
     Team leads and managers pointing at them are cleared. One audit row records
     that an erasure happened, without the person's id; the file is then compacted so
@@ -246,4 +246,70 @@ def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
         delete("people", "person_id = ?", [person_id])
         audit(tx, actor, "person.erase", None, detail=counts)
     store.compact()  # deleted rows would otherwise stay readable in the file's free blocks
+    return counts
+
+
+def withdraw_credential(
+    store: Store,
+    credential_key: str,
+    *,
+    actor: str,
+    allowed: Callable[[str | None, str | None], bool] | None = None,
+) -> dict[str, int]:
+    """Remove one stored credential at its owner's or HR's request (who may is the caller's
+    rule: :func:`skills.services.submit.withdraw`).
+
+    ``allowed`` is that rule, asked inside the deleting transaction with the credential's
+    person and submitter as they are then (not as they were when a page showed the badge),
+    so a badge that changed hands in between is never removed: :class:`AccessDenied` with
+    the sentence for a badge that does not exist either. None: no rule (HR, the system).
+
+    Deletes the credential with its raw bytes, its skills, status history and notices;
+    review-queue rows that point at it as their first example forget it; the transcript or
+    presentation it came in goes too when this was its last credential. One transaction,
+    with one ``credential.withdraw`` audit row about the credential's person (so erasing
+    that person erases the entry). Returns rows deleted per table. Raises
+    :class:`StoreError` when there is no such credential.
+    """
+    with store.write() as tx:
+        found = tx.rows(
+            "SELECT person_id, container_key, status, badge_name, name, submitted_by "
+            "FROM credentials WHERE credential_key = ?",
+            [credential_key],
+        )
+        if allowed is not None and (not found or not allowed(found[0][0], found[0][5])):
+            raise AccessDenied("You can only remove your own badges.")
+        if not found:
+            raise StoreError("There is no such badge: it may have been removed already.")
+        person_id, container_key, status, badge, file_name, _ = found[0]
+        counts: dict[str, int] = {}
+
+        def delete(table: str, where: str, params: list[Any]) -> None:
+            n = tx.scalar(f"SELECT count(*) FROM {table} WHERE {where}", params)  # noqa: S608
+            tx.execute(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608
+            counts[table] = int(n or 0)
+
+        delete("credential_skills", "credential_key = ?", [credential_key])
+        delete("credential_status_history", "credential_key = ?", [credential_key])
+        delete("notices", "credential_key = ?", [credential_key])
+        delete("credentials", "credential_key = ?", [credential_key])
+        tx.execute(
+            "UPDATE mapping_review SET first_credential_key = NULL WHERE first_credential_key = ?",
+            [credential_key],
+        )
+        if container_key is not None:
+            delete(
+                "credential_containers",
+                "container_key = ? AND NOT EXISTS "
+                "(SELECT 1 FROM credentials c WHERE c.container_key = ?)",
+                [container_key, container_key],
+            )
+        audit(
+            tx,
+            actor,
+            "credential.withdraw",
+            credential_key,
+            person_id=person_id,
+            detail={"badge": badge or file_name, "status": status, "deleted": counts},
+        )
     return counts

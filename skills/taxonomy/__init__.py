@@ -6,6 +6,7 @@
     matcher = load_taxonomy().matcher()
     m = matcher.match(["python programming"])[0]
     m.skill_uri, m.label, m.score, m.accepted, m.method, m.candidates
+    found = extract_text_skills("Senior Python developer: SQL, Docker", matcher)
 
 ESCO data: :data:`ESCO_CREDIT` must be shown wherever it is displayed.
 """
@@ -23,6 +24,7 @@ from skills.taxonomy._model import (
     Synonym,
 )
 from skills.taxonomy._normalise import ORG_SKILL_PREFIX, esco_uri, normalise, org_skill_uri
+from skills.taxonomy._phrases import TextSkill, extract_text_skills
 
 __all__ = [
     "ACCEPT_THRESHOLD",
@@ -39,7 +41,9 @@ __all__ = [
     "Skill",
     "Synonym",
     "Taxonomy",
+    "TextSkill",
     "esco_uri",
+    "extract_text_skills",
     "load_taxonomy",
     "normalise",
     "org_skill_uri",

@@ -1,5 +1,9 @@
 """The matcher: skill references and labels -> canonical skills, with a calibrated score.
 
+Labels and queries are compared by :func:`match_key`: :func:`normalise` (case,
+punctuation, plurals) then British/American spelling folded to one form
+(``organise``/``organize``, ``colour``/``color``, ``modelling``/``modeling``).
+
 Stages, in order, for each input:
 
 1. **uri** – an ESCO skill URI in any usual spelling (http/https, trailing slash,
@@ -8,27 +12,40 @@ Stages, in order, for each input:
 3. **exact** – the normalised label (see :func:`normalise`) equals a preferred or
    alternative label or an organisation synonym of exactly one skill (or is the
    preferred label of one skill among several). Word order is ignored as a fallback.
+   When that fails, the same once each word the index does not know is corrected to an
+   indexed word one typo away (:meth:`FuzzyIndex.correct`: the candidate the query's
+   other words go with wins, then the most frequent); such a match is accepted with
+   :data:`SPELLED_EXACT_SCORE` (method ``"fuzzy"``) only when the corrected label names
+   one skill and, for a one-word query, the correction was the only one possible.
 4. **fuzzy** – five similarities per (query, skill), averaged with :data:`WEIGHTS`:
    TF-IDF cosine over stemmed words against single labels (the best label of a skill
-   counts), TF-IDF cosine over character n-grams (``char_wb`` 3-5 of the normalised
+   counts; the query's word vector also holds each word's **ESCO substitutes**, words
+   that replace it in another label of the same skill, everything else equal,
+   ``comprehend``/``understand``, weighted by :data:`SUBSTITUTE_WEIGHT`, see
+   :func:`_substitutes`), TF-IDF cosine over character n-grams (``char_wb`` 3-5 of the normalised
    label) and over stemmed words against the skill's centroid (all its labels
    together), **word coverage** (the idf-weighted share of the query's words that occur
-   in any label of the skill; unknown words count with the highest idf, so
-   ``"lunch break"`` does not look covered by its known half), and, for the
+   in any label of the skill, or whose substitutes do; unknown words count with the
+   highest idf, so ``"lunch break"`` does not look covered by its known half), and, for the
    :data:`RERANK` best skills of those four only, the character n-gram cosine against
-   the skill's closest label. Very common n-grams (in more than ``MAX_DF_CHAR`` labels)
+   the skill's closest label; minus :data:`LABEL_COUNT_PENALTY` times ``log(1 + the
+   skill's number of labels)`` (a max over many labels flatters a skill; the weights and
+   the penalty were fitted on held-out labels of seed 7, not the benchmarks' 2024). Very
+   common n-grams (in more than ``MAX_DF_CHAR`` labels)
    are dropped from the centroid index, where they would dominate the cost of the
    sparse products; the re-rank keeps every n-gram (full idf) and is computed on the
    (query, candidate label) pairs alone. Label scores are grouped into skill scores
    with a scatter-max into a dense (chunk x skills) buffer. The best score is turned
    into a probability-like score by a logistic calibration (:data:`CAL_COEF` on the
    features of :func:`calibration_features`: best, margin to the second, one-word query,
-   and **reverse coverage** – how much of the best skill's closest label the query's
+   **reverse coverage** – how much of the best skill's closest label the query's
    words cover, which catches one word of a phrase matching one word of a longer label,
-   ``"quarterly newsletter"`` -> ``"newsletter analysis"``), fitted on a seed other than
-   the benchmark's with held-out labels (positives), labels of skills removed from the
-   index and generated label fragments (negatives); see
-   ``benchmarks/bench_taxonomy.py --calibrate``.
+   ``"quarterly newsletter"`` -> ``"newsletter analysis"`` – and the **unknown share** of
+   the query's words, ``"pizza evening"``), fitted on a seed other than the benchmarks'
+   with held-out labels and typo/spelling/punctuation variants of indexed labels
+   (positives when ranked first), labels of skills removed from the index, generated
+   label fragments and fragments next to a word the index never saw (negatives); the
+   constants come from ``python benchmarks/bench_matcher.py --calibrate``.
 
 A fuzzy match is accepted when its score reaches :data:`ACCEPT_THRESHOLD`; otherwise
 ``skill_uri`` is None and the top five candidates go to the review queue.
@@ -56,27 +73,44 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from skills.taxonomy._model import Candidate, Match, Method
-from skills.taxonomy._normalise import esco_uri, normalise, org_skill_uri, sorted_key, stem
+from skills.taxonomy._normalise import esco_uri, match_key, org_skill_uri, sorted_key, stem
 
 log = logging.getLogger(__name__)
 
 #: Fuzzy matches with a calibrated score at or above this are accepted automatically.
 ACCEPT_THRESHOLD = 0.7
+#: Score of a label that is exact once its typos are corrected (``Matcher._spelled_exact``);
+#: above the threshold: 1.000 precision on ``benchmarks/bench_matcher.py``'s typos.
+SPELLED_EXACT_SCORE = 0.95
 #: Candidates kept for review.
 TOP_K = 5
 #: Change when the index layout or features change: invalidates every cached index.
-METHOD_VERSION = "tfidf-char35-word-centroid-coverage-rerank-v3"
+METHOD_VERSION = "tfidf-char35-word-centroid-coverage-rerank-v5-substitutes8-label-prior"
 CHAR_NGRAMS = (3, 5)
 MAX_DF_CHAR = 2000  # character n-grams in more labels than this are not indexed
 MAX_DF_WORD = 20000  # words in more labels than this (``of``, ``and``) are not indexed
 # label-char (full idf, re-rank only), label-word, centroid-char, centroid-word, coverage
-WEIGHTS = (2.0, 1.0, 1.0, 1.0, 1.5)
+WEIGHTS = (0.93, 1.0, 0.48, 1.18, 1.62)
+#: Weighed like :data:`WEIGHTS`, times ``log(1 + the skill's number of labels)``, subtracted
+#: from every skill the query resembles at all: a skill with many labels has more chances
+#: of one label looking like the query (label scores are a max over labels), so without
+#: it such skills win too often. Fitted with the weights on held-out labels of seed 7.
+LABEL_COUNT_PENALTY = 0.26
+#: Weight of a query word's ESCO substitutes (:func:`_substitutes`) in its word vector.
+SUBSTITUTE_WEIGHT = 2.0
+#: How far a substitute found in a skill's labels covers the query's word (0: not at all).
+SUBSTITUTE_COVER = 10.0
+#: Substitute pairs seen in the labels of fewer skills than this are not kept.
+MIN_SUBSTITUTE_SKILLS = 2
+#: Substitutes kept per word (the strongest).
+MAX_SUBSTITUTES = 8
 RERANK = 20  # best skills of the first four features re-scored with the label-char cosine
 # Logistic calibration of the best skill: score = sigmoid(CAL_COEF . features + CAL_C), the
 # features being those of :func:`calibration_features` (combined similarity, margin to
-# the second, one-word query, reverse coverage).
-CAL_COEF = (5.23, 6.84, -3.79, 3.19)
-CAL_C = -7.98
+# the second, one-word query, reverse coverage, unknown share); fitted by
+# ``python benchmarks/bench_matcher.py --calibrate``.
+CAL_COEF = (6.90, 6.97, -3.80, 3.28, -3.60)
+CAL_C = -8.65
 _CHUNK = 256  # queries scored together (dense chunk x skills buffer)
 _WORD_PATTERN = r"\S+"  # words are pre-normalised: split on whitespace only
 
@@ -112,7 +146,10 @@ def _sigmoid(x: FloatArray) -> FloatArray:
 def content_hash(skill_uris: Sequence[str], entries: Sequence[IndexEntry]) -> str:
     """SHA-256 over the method version, its parameters and every indexed label."""
     h = hashlib.sha256()
-    h.update(f"{METHOD_VERSION}|{CHAR_NGRAMS}|{MAX_DF_CHAR}|{MAX_DF_WORD}\n".encode())
+    h.update(
+        f"{METHOD_VERSION}|{CHAR_NGRAMS}|{MAX_DF_CHAR}|{MAX_DF_WORD}|"
+        f"{MIN_SUBSTITUTE_SKILLS}|{MAX_SUBSTITUTES}\n".encode()
+    )
     for uri in skill_uris:
         h.update(uri.encode())
         h.update(b"\x1e")
@@ -260,14 +297,76 @@ def _scatter(out: FloatArray, s: sp.csr_matrix, group_of: IntArray | None, weigh
     out += buf.reshape(out.shape)
 
 
+def _substitutes(word: _Tfidf, docs: Sequence[str], label_skill: IntArray) -> sp.csr_matrix:
+    """Words x words: how often word b replaces word a in another label of the same
+    skill, everything else equal (``"understand written X"`` / ``"comprehend written
+    X"``), as a share of the labels holding a; pairs seen for fewer than
+    :data:`MIN_SUBSTITUTE_SKILLS` skills are dropped. Mined from the indexed labels
+    alone, it lets a query's word also count a little for its ESCO synonyms."""
+    vocab = word._vocab
+    slots: dict[tuple[int, int, tuple[str, ...]], set[int]] = {}
+    df = np.zeros(len(word.vocabulary), dtype=np.float32)
+    for doc, skill in zip(docs, label_skill.tolist(), strict=True):
+        terms = doc.split()
+        ids = [vocab.get(t) for t in terms]
+        for j in set(ids):
+            if j is not None:
+                df[j] += 1.0
+        if len(terms) < 2:
+            continue
+        for i, j in enumerate(ids):
+            if j is not None:
+                key = (skill, i, (*terms[:i], "\x00", *terms[i + 1 :]))
+                slots.setdefault(key, set()).add(j)
+    pairs: dict[tuple[int, int], set[int]] = {}
+    for (skill, _, _), words in slots.items():
+        if len(words) > 1:
+            for a in words:
+                for b in words:
+                    if a != b:
+                        pairs.setdefault((a, b), set()).add(skill)
+    kept = [(a, b, len(sk)) for (a, b), sk in pairs.items() if len(sk) >= MIN_SUBSTITUTE_SKILLS]
+    n = len(word.vocabulary)
+    if not kept:
+        return sp.csr_matrix((n, n), dtype=np.float32)
+    rows, cols, counts = (np.array(x) for x in zip(*kept, strict=True))
+    values = (counts / (df[rows] + 1.0)).astype(np.float32)
+    out: sp.csr_matrix = sp.csr_matrix((values, (rows, cols)), shape=(n, n))
+    # Keep each word's strongest substitutes only: every one kept widens the sparse
+    # products of the queries holding the word.
+    for r in range(n):
+        lo, hi = out.indptr[r], out.indptr[r + 1]
+        if hi - lo > MAX_SUBSTITUTES:
+            row = out.data[lo:hi]
+            row[row < np.partition(row, -MAX_SUBSTITUTES)[-MAX_SUBSTITUTES]] = 0.0
+    out.eliminate_zeros()
+    return out
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with one letter inserted, deleted, replaced, or two
+    neighbours swapped (optimal string alignment distance 1)."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :] or (
+            a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1]
+        )
+    return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
+
+
 class Speller:
-    """Corrects one typo (insertion, deletion, substitution or swap of neighbours) in
-    query words absent from the indexed labels, choosing the most frequent indexed word
-    within that distance (deletion-neighbourhood lookup, as in SymSpell)."""
+    """Finds the indexed words one typo (insertion, deletion, substitution or swap of
+    neighbours) away from a query word absent from the indexed labels
+    (deletion-neighbourhood lookup, as in SymSpell, then an exact distance check);
+    :meth:`FuzzyIndex.correct` chooses among them by the query's other words."""
 
     MIN_LENGTH = 4
 
@@ -290,20 +389,25 @@ class Speller:
         words = sorted(counts)
         return cls(words, [counts[w] for w in words])
 
-    def correct_word(self, word: str) -> str:
+    def known(self, word: str) -> bool:
+        return word in self._count
+
+    def options(self, word: str) -> list[str]:
+        """Indexed words one typo away from ``word``, most frequent first; none for a
+        known word, a short one or one that is not all letters."""
         if word in self._count or len(word) < self.MIN_LENGTH or not word.isalpha():
-            return word
-        options: set[str] = set(self._by_delete.get(word, ()))  # a letter was dropped
+            return []
+        found: set[str] = set(self._by_delete.get(word, ()))  # a letter was dropped
         for d in _deletes(word):
             if d in self._count:  # a letter was added
-                options.add(d)
-            options.update(self._by_delete.get(d, ()))  # substituted or swapped
-        if not options:
-            return word
-        return max(sorted(options), key=lambda w: self._count[w])
+                found.add(d)
+            found.update(self._by_delete.get(d, ()))  # substituted or swapped
+        return sorted((w for w in found if _one_edit(word, w)), key=lambda w: (-self._count[w], w))
 
-    def correct(self, text: str) -> str:
-        return " ".join(self.correct_word(w) for w in text.split())
+    def correct_word(self, word: str) -> str:
+        """The most frequent indexed word one typo away, or ``word`` itself."""
+        options = self.options(word)
+        return options[0] if options else word
 
 
 class FuzzyIndex:
@@ -320,8 +424,10 @@ class FuzzyIndex:
         label_skill: IntArray,
         n_skills: int,
         speller: Speller,
+        substitutes: sp.csr_matrix,
     ) -> None:
         self.speller = speller
+        self.substitutes = substitutes
         self.char = char
         self.word = word
         self.label_char = label_char
@@ -343,6 +449,11 @@ class FuzzyIndex:
         skill_words = (present @ owner).tocsr()
         skill_words.data[:] = 1.0
         self.skill_word_t: sp.csr_matrix = skill_words
+        # The same, where a word's ESCO substitutes in a skill's labels cover it in part
+        # (at most fully): what :meth:`_coverage` reads.
+        cover = (skill_words + SUBSTITUTE_COVER * (substitutes @ skill_words)).tocsr()
+        np.minimum(cover.data, 1.0, out=cover.data)
+        self.skill_word_cover: sp.csr_matrix = cover
         # Each label's words (labels x words) with the share of the label's idf weight
         # each carries, and where each skill's labels start (labels sorted by skill).
         share = label_word_t.T.tocsr(copy=True)
@@ -351,6 +462,8 @@ class FuzzyIndex:
         sums[sums == 0] = 1.0
         self.label_word_share: sp.csr_matrix = (sp.diags(1.0 / sums) @ share).tocsr()
         self.skill_start: IntArray = np.searchsorted(label_skill, np.arange(n_skills + 1))
+        # log(1 + labels per skill): the prior that :data:`LABEL_COUNT_PENALTY` weighs.
+        self.label_prior: FloatArray = np.log1p(np.diff(self.skill_start)).astype(np.float32)
 
     @classmethod
     def fit(cls, label_skill: IntArray, normalised: Sequence[str], n_skills: int) -> FuzzyIndex:
@@ -380,6 +493,39 @@ class FuzzyIndex:
             label_skill.astype(np.int32),
             n_skills,
             Speller.fit(normalised),
+            _substitutes(word, words, label_skill),
+        )
+
+    def correct(self, text: str) -> str:
+        """Correct each word of a normalised query the index does not know to an indexed
+        word one typo away (:meth:`Speller.options`). When several are, the one found
+        in the labels of most skills that also hold another word of the query wins
+        (``"gear rtaio"`` -> ``ratio``, not the more frequent ``radio``); then the most
+        frequent."""
+        words = text.split()
+        choices = [self.speller.options(w) for w in words]
+        if not any(choices):
+            return text
+        if all(len(opts) <= 1 for opts in choices):
+            return " ".join(opts[0] if opts else w for w, opts in zip(words, choices, strict=True))
+        vocab, m = self.word._vocab, self.skill_word_t
+
+        def skills_of(word: str) -> IntArray:
+            j = vocab.get(stem(word))
+            found: IntArray = m.indices[m.indptr[j] : m.indptr[j + 1]] if j is not None else []
+            return found
+
+        context = np.zeros(self.n_skills, dtype=bool)  # skills holding another query word
+        for w, opts in zip(words, choices, strict=True):
+            if not opts:
+                context[skills_of(w)] = True
+
+        def support(option: str) -> int:
+            return int(np.count_nonzero(context[skills_of(option)]))
+
+        return " ".join(
+            max(opts, key=support) if len(opts) > 1 else (opts[0] if opts else w)
+            for w, opts in zip(words, choices, strict=True)
         )
 
     def _coverage(self, word_docs: Sequence[str]) -> sp.csr_matrix:
@@ -400,7 +546,23 @@ class FuzzyIndex:
             (np.array(values, dtype=np.float32), np.array(indices, dtype=np.int32), indptr),
             shape=(len(word_docs), len(idf)),
         )
-        out: sp.csr_matrix = q @ self.skill_word_t
+        out: sp.csr_matrix = q @ self.skill_word_cover
+        return out
+
+    def unknown_share(self, word_docs: Sequence[str]) -> FloatArray:
+        """For each query (stemmed, spell-corrected words): the share of its idf weight
+        carried by words no indexed label holds (each counted with the highest idf).
+        High for a known word next to a word the index has never seen (``"pizza
+        evening"``), where the known half alone can look like a good match."""
+        vocab, idf = self.word._vocab, self.word.idf
+        oov = float(idf.max()) if len(idf) else 1.0
+        out = np.zeros(len(word_docs), dtype=np.float32)
+        for row, doc in enumerate(word_docs):
+            terms = set(doc.split())
+            known = [j for j in (vocab.get(t) for t in terms) if j is not None]
+            unknown = oov * (len(terms) - len(known))
+            total = float(idf[known].sum()) + unknown
+            out[row] = unknown / total if total else 0.0
         return out
 
     def reverse_coverage(self, word_docs: Sequence[str], skills: IntArray) -> FloatArray:
@@ -431,16 +593,21 @@ class FuzzyIndex:
 
     def score_queries(self, normalised: Sequence[str]) -> tuple[FloatArray, list[str]]:
         """:meth:`scores` and the queries' stemmed, spell-corrected words."""
-        normalised = [self.speller.correct(t) for t in normalised]
+        normalised = [self.correct(t) for t in normalised]
         word_docs = [" ".join(stem(w) for w in t.split()) for t in normalised]
         qc, qc_full = self.char.transform_both(normalised)
         qw = self.word.transform(word_docs)
+        if SUBSTITUTE_WEIGHT > 0.0:
+            qw = _l2((qw + SUBSTITUTE_WEIGHT * (qw @ self.substitutes)).tocsr())
         a, b, c, d, e = WEIGHTS
         total = np.zeros((len(normalised), self.n_skills), dtype=np.float32)
         _scatter(total, qw @ self.label_word_t, self.label_skill, b)
         _scatter(total, qc @ self.centroid_char_t, None, c)
         _scatter(total, qw @ self.centroid_word_t, None, d)
         _scatter(total, self._coverage(word_docs), None, e)
+        total -= np.where(total > 0.0, LABEL_COUNT_PENALTY * self.label_prior, 0.0).astype(
+            np.float32
+        )
         if total.shape[1] > 0 and a > 0.0:
             n = min(RERANK, total.shape[1])
             cand = np.argpartition(-total, n - 1, axis=1)[:, :n]
@@ -509,7 +676,13 @@ class FuzzyIndex:
             "speller_words": np.array(self.speller.words),
             "speller_counts": self.speller.counts,
         }
-        for name in ("label_char", "label_word_t", "centroid_char_t", "centroid_word_t"):
+        for name in (
+            "label_char",
+            "label_word_t",
+            "centroid_char_t",
+            "centroid_word_t",
+            "substitutes",
+        ):
             m: sp.csr_matrix = getattr(self, name)
             arrays[f"{name}_data"] = m.data
             arrays[f"{name}_indices"] = m.indices
@@ -545,6 +718,7 @@ class FuzzyIndex:
                 z["label_skill"].astype(np.int32),
                 int(z["n_skills"][0]),
                 Speller(z["speller_words"].tolist(), z["speller_counts"].tolist()),
+                matrix("substitutes"),
             )
 
 
@@ -577,7 +751,7 @@ class Matcher:
             for i, u in enumerate(self.skill_uris)
             if not u.startswith("http://data.europa.eu/esco/")
         }
-        norm = list(normalised) if normalised is not None else [normalise(e.label) for e in entries]
+        norm = list(normalised) if normalised is not None else [match_key(e.label) for e in entries]
         exact: dict[str, dict[int, bool]] = {}
         unordered: dict[str, dict[int, bool]] = {}
         for e, key in zip(entries, norm, strict=True):
@@ -590,9 +764,9 @@ class Matcher:
         self._remembered: dict[str, int | None] = {}
         for label, uri in remembered.items():
             if uri is None:
-                self._remembered[normalise(label)] = None
+                self._remembered[match_key(label)] = None
             elif uri in self._by_uri:
-                self._remembered[normalise(label)] = self._by_uri[uri]
+                self._remembered[match_key(label)] = self._by_uri[uri]
 
     # ---- construction -------------------------------------------------------
     @classmethod
@@ -614,7 +788,7 @@ class Matcher:
             (e for e in entries if e.uri in known and e.label.strip()),
             key=lambda e: known[e.uri],
         )
-        normalised = [normalise(e.label) for e in items]
+        normalised = [match_key(e.label) for e in items]
         index: FuzzyIndex | None = None
         path: Path | None = None
         if cache_dir is not None:
@@ -686,6 +860,23 @@ class Matcher:
             return Match(query, None, None, cands[0].score, False, "exact", cands)
         return None
 
+    def _spelled_exact(self, query: str, key: str) -> Match | None:
+        """An accepted exact match once the typos of ``key`` are corrected
+        (:meth:`FuzzyIndex.correct`): ``"pedaagogy"`` -> ``pedagogy``. Only when the
+        corrected label names one skill (a label several skills share stays for the
+        fuzzy stage and a reviewer) and, for a one-word query, only one indexed word
+        is one typo away. Method ``"fuzzy"`` with :data:`SPELLED_EXACT_SCORE`."""
+        fixed = self._index.correct(key)
+        if fixed == key:
+            return None
+        if " " not in key and len(self._index.speller.options(key)) != 1:
+            return None
+        hit = self._exact(query, fixed)
+        if hit is None or not hit.accepted or hit.skill_uri is None:
+            return None
+        cand = Candidate(hit.skill_uri, hit.label or "", SPELLED_EXACT_SCORE)
+        return Match(query, cand.uri, cand.label, cand.score, True, "fuzzy", (cand,))
+
     def match(self, labels: Sequence[str]) -> list[Match]:
         """Map each label (or skill reference) to a :class:`Match`, in input order.
 
@@ -725,7 +916,7 @@ class Matcher:
                     else Match(text, None, None, 0.0, False, "none")
                 )
                 continue
-            key = normalise(text)
+            key = match_key(text)
             if not key:
                 results[pos] = Match(text, None, None, 0.0, False, "none")
                 continue
@@ -737,7 +928,7 @@ class Matcher:
                     else Match(text, None, None, 1.0, False, "remembered")
                 )
                 continue
-            exact = self._exact(text, key)
+            exact = self._exact(text, key) or self._spelled_exact(text, key)
             if exact is not None:
                 results[pos] = exact
                 continue
@@ -789,9 +980,10 @@ def calibration_features(
     """Score normalised queries against every skill and keep the best :data:`TOP_K`.
 
     Returns the skill indices (queries x k, best first), their combined similarities and
-    the calibration features of the best (queries x 4): combined similarity, margin to
-    the second, one-word query (0/1) and :meth:`FuzzyIndex.reverse_coverage`. Used by the
-    matcher and by ``benchmarks/bench_taxonomy.py --calibrate``; pure."""
+    the calibration features of the best (queries x 5): combined similarity, margin to
+    the second, one-word query (0/1), :meth:`FuzzyIndex.reverse_coverage` and
+    :meth:`FuzzyIndex.unknown_share`. Used by the matcher and by
+    ``benchmarks/bench_matcher.py --calibrate``; pure."""
     total, word_docs = index.score_queries(keys)
     k = min(TOP_K, total.shape[1])
     top = np.argpartition(-total, k - 1, axis=1)[:, :k]
@@ -803,5 +995,8 @@ def calibration_features(
     second = vals[:, 1] if k > 1 else np.zeros(len(vals), np.float32)
     one_word = np.array([" " not in key for key in keys], dtype=np.float32)
     rc = index.reverse_coverage(word_docs, top[:, 0])
-    feats: FloatArray = np.stack([best, best - second, one_word, rc], axis=1).astype(np.float32)
+    unknown = index.unknown_share(word_docs)
+    feats: FloatArray = np.stack([best, best - second, one_word, rc, unknown], axis=1).astype(
+        np.float32
+    )
     return top, vals, feats

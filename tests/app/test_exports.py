@@ -92,6 +92,9 @@ def hostile_db(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
             "INSERT INTO people (person_id, display_name, kind) VALUES (?, ?, 'candidate')",
             [HOSTILE, EVIL],
         )
+        tx.execute(  # consented: only such candidates are searchable
+            "INSERT INTO candidate_consent (person_id, consented_at) VALUES (?, ?)", [HOSTILE, now]
+        )
         tx.execute("INSERT INTO skills (skill_uri, label) VALUES (?, ?)", [CMD_URI, CMD])
         tx.execute(
             "INSERT INTO credentials (credential_key, credential_id, person_id, submitted_by, "

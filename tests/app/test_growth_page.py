@@ -95,7 +95,7 @@ def test_a_bar_opens_the_people_and_badges_behind_it(signed_in: Callable[[str], 
         d.value for d in at.dataframe if "profile" in d.value.columns and "skill" in d.value.columns
     )
     assert set(people["team"]) == {"Web Frontend"}
-    assert people["profile"].str.match(r"^\./profile\?person=E\d+&credential=urn%3Atest").all()
+    assert people["profile"].str.match(r"^profile\?person=E\d+&credential=urn%3Atest").all()
     assert "None" not in people.to_string()
     assert "Download people (CSV)" in [getattr(b, "label", "") for b in at.get("download_button")]
 

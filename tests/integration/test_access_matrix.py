@@ -10,7 +10,8 @@ for people the viewer may not reach:
 
 - a member never sees another person (id or name);
 - a manager never sees a person outside the teams they lead;
-- a recruiter never sees an employee's name or id (candidates only);
+- a recruiter never sees an employee's name or id (candidates only), nor a candidate
+  who withdrew consent to be found (issue 14: Cem withdrew his here);
 
 and for the names of teams (issue 11: a name leak, not only a person leak):
 
@@ -60,7 +61,24 @@ WRITES = {
     "submit_batch",
     "submit_one",
     "unmap_role_title",
+    "withdraw",
+    "erase_person",
 }
+# People change their own data: refused to others, tested in test_identities, test_consent
+# and test_notices; never run by the read scan below.
+OWN_WRITES = {
+    "request_identity",
+    "confirm_code",
+    "cancel_identity_request",
+    "decide_identity_request",
+    "give_consent",
+    "withdraw_consent",
+    "request_erasure",
+    "dismiss",
+}
+
+
+HIDDEN = "C000002"  # a candidate with counted skills who withdrew consent to be found
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +96,9 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
             "source_sha256, name) VALUES ('urn:test:unbound', 'hr', 'ob3-di', 'verified', now(), "
             "'00', 'loose.json')"
         )
+        tx.execute(
+            f"UPDATE candidate_consent SET withdrawn_at = now() WHERE person_id = '{HIDDEN}'"
+        )
     yield store
     store.close()
 
@@ -88,12 +109,17 @@ class Person:
     name: str
     kind: str
     team_id: str | None
+    consented: bool = False
 
 
 def people(store: Store) -> list[Person]:
     return [
-        Person(str(p), str(n), str(k), None if t is None else str(t))
-        for p, n, k, t in store.rows("SELECT person_id, display_name, kind, team_id FROM people")
+        Person(str(p), str(n), str(k), None if t is None else str(t), bool(c))
+        for p, n, k, t, c in store.rows(
+            "SELECT p.person_id, p.display_name, p.kind, p.team_id, cc.consented_at IS NOT NULL "
+            "AND cc.withdrawn_at IS NULL FROM people p LEFT JOIN candidate_consent cc USING "
+            "(person_id)"
+        )
     ]
 
 
@@ -116,7 +142,7 @@ def viewers(store: Store) -> dict[str, Viewer]:
 
 
 def forbidden(viewer: Viewer, everyone: list[Person]) -> list[Person]:
-    """The people ``viewer`` must never see, by the rules of issue 7."""
+    """The people ``viewer`` must never see, by the rules of issue 7 (and 14: consent)."""
     out = []
     for p in everyone:
         if p.person_id == viewer.person_id or viewer.role is Role.HR:
@@ -127,7 +153,7 @@ def forbidden(viewer: Viewer, everyone: list[Person]) -> list[Person]:
                 viewer.role is Role.MANAGER
                 and (p.team_id is None or p.team_id not in viewer.team_ids)
             )
-            or (viewer.role is Role.RECRUITER and p.kind == "employee")
+            or (viewer.role is Role.RECRUITER and (p.kind == "employee" or not p.consented))
         ):
             out.append(p)
     return out
@@ -215,6 +241,7 @@ def recipes(store: Store) -> dict[str, list[Any]]:
         "skill_uris": [tuple(skills_), tuple(skills_[:1])],
         "title": ["Frontend Developer", "nobody's title"],
         "text": ["", "Person", "E"],
+        "labels": [(), ("SQL", "Python (computer programming)")],
         "query": [
             CandidateQuery(skills=tuple(skills_), mode="any", verified_only=False),
             CandidateQuery(skills=tuple(skills_[:2]), mode="all"),
@@ -265,7 +292,7 @@ def calls(func: Callable[..., Any], table: dict[str, list[Any]]) -> Iterator[dic
             yield {**base, name: value}
 
 
-READS = [(n, f) for n, f in entry_points() if n.split(".")[1] not in PURE | WRITES]
+READS = [(n, f) for n, f in entry_points() if n.split(".")[1] not in PURE | WRITES | OWN_WRITES]
 
 
 def test_every_entry_point_is_classified() -> None:
@@ -354,6 +381,7 @@ def _write_calls(store: Store) -> dict[str, Callable[[Viewer], Any]]:
         "reverify_all": lambda v: submit.reverify_all(store, v),
         "submit_batch": lambda v: submit.submit_batch(store, v, ROOT / "missing.zip"),
         "unmap_role_title": lambda v: admin.unmap_role_title(store, v, "Frontend Developer"),
+        "erase_person": lambda v: admin.erase_person(store, v, "C000002"),
     }
 
 
@@ -361,7 +389,7 @@ def _write_calls(store: Store) -> dict[str, Callable[[Viewer], Any]]:
 def test_writes_are_refused_to_roles_without_them(org: Store, role: str) -> None:
     viewer = viewers(org)[role]
     calls_ = _write_calls(org)
-    assert set(calls_) | {"submit_one"} == WRITES
+    assert set(calls_) | {"submit_one", "withdraw"} == WRITES
     before = org.scalar("SELECT count(*) FROM audit_log")
     for name, call in calls_.items():
         with pytest.raises(AccessDenied):
@@ -424,7 +452,12 @@ def test_growth_by_team_names_only_the_teams_in_scope(org: Store, role: str) -> 
         else:
             assert set(mine["label"]) <= {growth.EMPLOYEES, growth.CANDIDATES}
             assert growth.EMPLOYEES in set(mine["label"])
-            theirs = hr
+            # HR's totals without the skills of the candidate who withdrew consent
+            hidden = growth.gained_evidence(org, v["hr"], freq, "team")
+            hidden = hidden[hidden["person_id"] == HIDDEN]
+            assert len(hidden) > 0
+            assert mine["gained"].sum() == hr["gained"].sum() - len(hidden)
+            continue
         pd.testing.assert_series_equal(
             mine.groupby("period")["gained"].sum(), theirs.groupby("period")["gained"].sum()
         )
@@ -433,6 +466,11 @@ def test_growth_by_team_names_only_the_teams_in_scope(org: Store, role: str) -> 
     if role == "manager":
         assert set(compared["label"]) <= shown
         every = every[every["key"].isin(viewer.team_ids)]
+        assert (
+            compared[["first", "second"]].sum().tolist()
+            == every[["first", "second"]].sum().tolist()
+        )
     else:
         assert set(compared["label"]) <= {growth.EMPLOYEES, growth.CANDIDATES}
-    assert compared[["first", "second"]].sum().tolist() == every[["first", "second"]].sum().tolist()
+        # the hidden candidate's skills are not counted for the recruiter
+        assert compared["second"].sum() < every["second"].sum()

@@ -462,6 +462,15 @@ def test_a_presentation_id_claims_nothing_and_tells_nothing(
 # -- 3. self-issued and untrusted issuers ----------------------------------------------------
 
 
+def _consent(store: Store, person_id: str) -> None:
+    """``person_id`` agrees to be found by recruiters (only such candidates are searched)."""
+    with store.write() as tx:
+        tx.execute(
+            "INSERT INTO candidate_consent (person_id, consented_at) VALUES (?, now())",
+            [person_id],
+        )
+
+
 def _data_platform(store: Store) -> str:
     return str(store.scalar("SELECT team_id FROM teams WHERE name = 'Data Platform'"))
 
@@ -550,6 +559,7 @@ def test_only_trusted_issuers_badges_count_and_untrusting_takes_effect_at_once(
             atlas, issuer.badge(email), person_id=person, submitted_by="hr", mapper=mapper
         )
         assert result.status == "verified"
+    _consent(atlas, "c1")
     search = candidates.CandidateQuery(skills=(PYTHON_ESCO,))
 
     def found(query: candidates.CandidateQuery = search) -> list[str]:
@@ -811,6 +821,7 @@ def test_candidate_search_never_counts_someone_elses_or_unverified_badges(
         "unverifiable",
     )
     set_issuer_trust(atlas, issuer.did, "trusted", actor="hr")
+    _consent(atlas, "c1")  # searchable: what keeps these badges out is the rule under test
     recruiter = Viewer(account="rita", role=Role.RECRUITER, person_id=None)
     for trusted_only in (True, False):
         query = candidates.CandidateQuery(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -46,6 +47,15 @@ CANDIDATES = [
     ("C000002", "Cem Candidate"),
     ("C000003", "Cora Candidate"),
 ]
+CANDIDATE_DETAILS = {  # person -> (location, availability)
+    "C000001": ("Berlin", "immediately"),
+    "C000002": ("Lisbon", "within 3 months"),
+    "C000003": ("Berlin", "within 1 month"),
+}
+"""Where candidates live and when they can start (people-import columns)."""
+BADGE_ISSUER_KEY = bytes(range(32))
+"""Seed of the Ed25519 key of a trusted ``did:key`` issuer whose badges tests sign
+(:func:`badge_issuer_did`): a badge they submit verifies offline and its skills count."""
 TEAM_ROLES = {"web": "Frontend Developer", "api": "Backend Developer"}
 """Role title of the other employees, by team."""
 ROLE_TITLES = {
@@ -92,6 +102,19 @@ def uri(key: str) -> str:
     return ESCO + SKILLS[key][0]
 
 
+def badge_issuer() -> Any:
+    """The trusted issuer's key (an ``Ed25519PrivateKey``), the same on every call."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    return ed25519.Ed25519PrivateKey.from_private_bytes(BADGE_ISSUER_KEY)
+
+
+def badge_issuer_did() -> str:
+    from skills.verify._keys.dids import did_key_for
+
+    return str(did_key_for(badge_issuer().public_key()))
+
+
 def build(db: Path, accounts: Path) -> None:
     """Create the database at ``db`` and the demo accounts file at ``accounts``."""
     store = open_store(db)
@@ -123,6 +146,10 @@ def _fill(store: Store) -> None:
     ]
     people = pd.DataFrame(people_rows, columns=["person_id", "display_name", "kind", "team_id"])
     people["role_title"] = people["person_id"].map(ROLE_TITLES)
+    people["location"] = people["person_id"].map(lambda p: CANDIDATE_DETAILS.get(p, (None,))[0])
+    people["availability"] = people["person_id"].map(
+        lambda p: CANDIDATE_DETAILS.get(p, (None, None))[1]
+    )
     identities = pd.DataFrame(
         {
             "person_id": people["person_id"],
@@ -138,6 +165,7 @@ def _fill(store: Store) -> None:
         [
             ("iss-acme", "Acme Academy", "https://acme.example", "trusted"),
             ("iss-open", "Open Learning", "https://open.example", "unknown"),
+            (badge_issuer_did(), "Acme University", None, "trusted"),
         ],
         columns=["issuer_id", "name", "url", "trust"],
     )
@@ -221,6 +249,16 @@ def _fill(store: Store) -> None:
         tx.insert_frame("teams", teams)
         tx.insert_frame("people", people)
         tx.insert_frame("identities", identities)
+        tx.insert_frame(  # every seeded candidate agreed to be found by recruiters
+            "candidate_consent",
+            pd.DataFrame(
+                {
+                    "person_id": [pid for pid, _ in CANDIDATES],
+                    "consented_at": NOW - timedelta(days=30),
+                    "notice_version": "seed",
+                }
+            ),
+        )
         tx.insert_frame("skills", skills)
         tx.insert_frame("issuers", issuers)
         tx.insert_frame("achievements", achievements)

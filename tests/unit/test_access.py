@@ -43,7 +43,15 @@ class _DB:
             "INSERT INTO people VALUES ('boss', 'Boss', 'employee', 'eng'),"
             "('lead', 'Lead', 'employee', 'web'), ('w1', 'Web One', 'employee', 'web'),"
             "('e1', 'Edge One', 'employee', 'edge'), ('a1', 'Api One', 'employee', 'api'),"
-            "('o1', 'Ops One', 'employee', 'ops'), ('c1', 'Cand One', 'candidate', NULL)"
+            "('o1', 'Ops One', 'employee', 'ops'), ('c1', 'Cand One', 'candidate', NULL),"
+            "('c2', 'Cand Two', 'candidate', NULL)"
+        )
+        self.con.execute(  # c1 agreed to be found by recruiters; c2 agreed, then withdrew
+            "CREATE TABLE candidate_consent (person_id VARCHAR, consented_at TIMESTAMPTZ, "
+            "withdrawn_at TIMESTAMPTZ)"
+        )
+        self.con.execute(
+            "INSERT INTO candidate_consent VALUES ('c1', now(), NULL), ('c2', now(), now())"
         )
 
     def read(self, sql: str, params: Any = None) -> pd.DataFrame:
@@ -72,7 +80,7 @@ def test_each_role_sees_exactly_its_people(db: _DB) -> None:
     lead = make_viewer(db, account="m", role="manager", person_id="lead")
     rec = make_viewer(db, account="r", role="recruiter", person_id=None)
     member = make_viewer(db, account="u", role="member", person_id="w1")
-    assert _visible(db, hr) == {"boss", "lead", "w1", "e1", "a1", "o1", "c1"}
+    assert _visible(db, hr) == {"boss", "lead", "w1", "e1", "a1", "o1", "c1", "c2"}
     assert _visible(db, lead) == {"lead", "w1", "e1"}
     assert _visible(db, rec) == {"c1"}
     assert _visible(db, member) == {"w1"}
@@ -87,8 +95,9 @@ def test_check_person_refuses_outside_scope_with_one_sentence(db: _DB) -> None:
             check_person(db, member, other)
     rec = make_viewer(db, account="r", role="recruiter", person_id=None)
     check_person(db, rec, "c1")
-    with pytest.raises(AccessDenied):
-        check_person(db, rec, "w1")
+    for other in ("w1", "c2"):  # an employee; a candidate who withdrew consent
+        with pytest.raises(AccessDenied):
+            check_person(db, rec, other)
     lead = make_viewer(db, account="m", role="manager", person_id="lead")
     check_person(db, lead, "e1")
     with pytest.raises(AccessDenied):

@@ -47,6 +47,7 @@ def test_public_names_are_pinned() -> None:
         "save_role_profile",
         "set_issuer_trust",
         "sync_skills",
+        "withdraw_credential",
     ]
     star: dict[str, object] = {}
     exec("from skills.store import *", star)  # raises AttributeError if a name is not defined
