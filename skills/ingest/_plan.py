@@ -177,6 +177,18 @@ class ChunkPlan:
     #: Rows of ``notices`` (a status change found by re-verification, for its person).
     notices: list[dict[str, Any]] = field(default_factory=list)
 
+    def named_keys(self) -> set[str]:
+        """Every credential key a row of this plan (other than a new credential) refers to."""
+        return (
+            {r["credential_key"] for r in self.remapped}
+            | {r["credential_key"] for r in self.skills}
+            | {r["credential_key"] for r in self.status_updates}
+            | {r["credential_key"] for r in self.history}
+            | {r["credential_key"] for r in self.notices if r.get("credential_key")}
+            | {r["credential_key"] for r in self.container_links}
+            | {k for r in self.reviews for k in r.get("credential_keys", ())}
+        )
+
 
 # -- the rules ------------------------------------------------------------------------------
 
@@ -668,16 +680,7 @@ def prune_plan(plan: ChunkPlan, current: Mapping[str, str]) -> ChunkPlan:
     history, notice and audit entry are dropped (the change was recorded by whoever made
     it, once)."""
     created = {c["credential_key"] for c in plan.credentials}
-    named = (
-        {r["credential_key"] for r in plan.remapped}
-        | {r["credential_key"] for r in plan.skills}
-        | {r["credential_key"] for r in plan.status_updates}
-        | {r["credential_key"] for r in plan.history}
-        | {r["credential_key"] for r in plan.notices if r.get("credential_key")}
-        | {r["credential_key"] for r in plan.container_links}
-        | {k for r in plan.reviews for k in r.get("credential_keys", ())}
-    )
-    gone = named - created - set(current)
+    gone = plan.named_keys() - created - set(current)
     stale = {
         u["credential_key"]
         for u in plan.status_updates

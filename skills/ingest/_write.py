@@ -87,15 +87,7 @@ def write_chunk(
 
 def _current(tx: Tx, plan: ChunkPlan) -> dict[str, str]:
     """The stored status now of every credential ``plan`` names (those still stored)."""
-    keys = sorted(
-        {r["credential_key"] for r in plan.remapped}
-        | {r["credential_key"] for r in plan.skills}
-        | {r["credential_key"] for r in plan.status_updates}
-        | {r["credential_key"] for r in plan.history}
-        | {r["credential_key"] for r in plan.notices if r.get("credential_key")}
-        | {r["credential_key"] for r in plan.container_links}
-        | {k for r in plan.reviews for k in r.get("credential_keys", ())}
-    )
+    keys = sorted(plan.named_keys())
     if not keys:
         return {}
     return {

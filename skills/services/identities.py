@@ -284,11 +284,37 @@ def _pending(tx: Tx, request_id: int) -> tuple[str, str, str, datetime, str | No
     return str(person), str(kind), str(value), at, None if code is None else str(code)
 
 
-def _close(tx: Tx, request_id: int, status: str, actor: str, moment: datetime) -> None:
+_ACTIONS = {"confirmed": "identity.confirm", "refused": "identity.refuse"}
+
+
+def _close(
+    tx: Tx,
+    request_id: int,
+    status: str,
+    actor: str,
+    moment: datetime,
+    *,
+    person_id: str,
+    kind: str,
+    value: str,
+    why: str | None = None,
+) -> None:
+    """Decide a request (``confirmed``, ``refused`` or ``cancelled``), forget its code, and
+    audit the decision (``identity.confirm`` / ``identity.refuse`` / ``identity.cancel``)."""
     tx.execute(
         "UPDATE identity_requests SET status = ?, decided_by = ?, decided_at = ?, "
         "code_sha256 = NULL WHERE request_id = ?",
         [status, actor, moment, int(request_id)],
+    )
+    detail = {"kind": kind, "value": value} | ({"why": why} if why else {})
+    audit(
+        tx,
+        actor,
+        _ACTIONS.get(status, "identity.cancel"),
+        str(request_id),
+        person_id=person_id,
+        detail=detail,
+        at=moment,
     )
 
 
@@ -298,15 +324,16 @@ def _add_identity(
     """Copy a request into ``identities`` (refused when the address is someone else's)."""
     owner = _owner(tx, kind, value)
     if owner is not None and owner != person_id:
-        _close(tx, request_id, "refused", actor, moment)
-        audit(
+        _close(
             tx,
+            request_id,
+            "refused",
             actor,
-            "identity.refuse",
-            str(request_id),
+            moment,
             person_id=person_id,
-            detail={"kind": kind, "value": value, "why": "belongs to another person"},
-            at=moment,
+            kind=kind,
+            value=value,
+            why="belongs to another person",
         )
         return
     if owner is None:
@@ -315,16 +342,7 @@ def _add_identity(
             "VALUES (?, ?, ?, false, ?)",
             [person_id, kind, value, moment],
         )
-    _close(tx, request_id, "confirmed", actor, moment)
-    audit(
-        tx,
-        actor,
-        "identity.confirm",
-        str(request_id),
-        person_id=person_id,
-        detail={"kind": kind, "value": value},
-        at=moment,
-    )
+    _close(tx, request_id, "confirmed", actor, moment, person_id=person_id, kind=kind, value=value)
 
 
 def confirm_code(
@@ -356,15 +374,16 @@ def confirm_code(
         _, kind, value, requested_at, digest = found
         assert digest is not None
         if moment - requested_at.astimezone(UTC) > CODE_TTL:
-            _close(tx, request_id, "cancelled", viewer.account, moment)
-            audit(
+            _close(
                 tx,
+                request_id,
+                "cancelled",
                 viewer.account,
-                "identity.cancel",
-                str(request_id),
+                moment,
                 person_id=person_id,
-                detail={"kind": kind, "value": value, "why": "code expired"},
-                at=moment,
+                kind=kind,
+                value=value,
+                why="code expired",
             )
             return kind, value, "The code has expired; add the address again for a new code."
         if _recent(tx, "identity.code_wrong", person_id, moment) >= MAX_ATTEMPTS:
@@ -384,15 +403,16 @@ def confirm_code(
                 at=moment,
             )
             if wrong >= MAX_ATTEMPTS:
-                _close(tx, request_id, "cancelled", viewer.account, moment)
-                audit(
+                _close(
                     tx,
+                    request_id,
+                    "cancelled",
                     viewer.account,
-                    "identity.cancel",
-                    str(request_id),
+                    moment,
                     person_id=person_id,
-                    detail={"kind": kind, "value": value, "why": "too many wrong codes"},
-                    at=moment,
+                    kind=kind,
+                    value=value,
+                    why="too many wrong codes",
                 )
                 return (
                     kind,
@@ -447,14 +467,16 @@ def cancel_identity_request(store: Store, viewer: Viewer, request_id: int) -> No
         found = _pending(tx, request_id)
         if found is None or found[0] != person_id:
             raise InputError(_NO_REQUEST)
-        _close(tx, request_id, "cancelled", viewer.account, _now(None))
-        audit(
+        _close(
             tx,
+            request_id,
+            "cancelled",
             viewer.account,
-            "identity.cancel",
-            str(request_id),
+            _now(None),
             person_id=person_id,
-            detail={"kind": found[1], "value": found[2], "why": "cancelled by the person"},
+            kind=found[1],
+            value=found[2],
+            why="cancelled by the person",
         )
 
     store.run_write(work)
@@ -507,15 +529,16 @@ def decide_identity_request(
         if confirm:
             _add_identity(tx, request_id, person_id, kind, value, viewer.account, moment)
         else:
-            _close(tx, request_id, "refused", viewer.account, moment)
-            audit(
+            _close(
                 tx,
+                request_id,
+                "refused",
                 viewer.account,
-                "identity.refuse",
-                str(request_id),
+                moment,
                 person_id=person_id,
-                detail={"kind": kind, "value": value, "why": "refused by HR"},
-                at=moment,
+                kind=kind,
+                value=value,
+                why="refused by HR",
             )
         return person_id, kind, value
 
