@@ -164,10 +164,11 @@ def make_viewer(
     return Viewer(account=account, role=role_, person_id=person_id, team_ids=scope, name=name)
 
 
+# An uncorrelated IN: DuckDB hashes the consenting set once. (A correlated EXISTS inside the
+# recruiter's ``... OR person_id = ?`` is not decorrelated and doubled the pipeline's time.)
 _CONSENTED = (
-    "EXISTS (SELECT 1 FROM candidate_consent consent_row WHERE consent_row.person_id = "
-    "{alias}.person_id AND consent_row.consented_at IS NOT NULL "
-    "AND consent_row.withdrawn_at IS NULL)"
+    "{alias}.person_id IN (SELECT consent_row.person_id FROM candidate_consent consent_row "
+    "WHERE consent_row.consented_at IS NOT NULL AND consent_row.withdrawn_at IS NULL)"
 )
 
 

@@ -325,19 +325,27 @@ def _cite(store: Reader, best: pd.DataFrame, labels: dict[str, str]) -> pd.DataF
     if best.empty:
         return pd.DataFrame(columns=cols)
     about = _badges(store, best["credential_key"].unique().tolist())
+    badge, issuer = about["badge_name"].to_dict(), about["issuer_name"].to_dict()
     order = {uri: i for i, uri in enumerate(labels)}
     top = _best_first(best).drop_duplicates("person_id").set_index("person_id")["credential_key"]
-    rows = []
-    for person, group in best.groupby("person_id", sort=False):
-        group = group.sort_values("skill_uri", key=lambda s: s.map(order))
-        parts = [
-            f"{labels.get(uri, uri)} — "
-            + _source(about.at[key, "badge_name"], about.at[key, "issuer_name"], issued)
-            for uri, key, issued in zip(
-                group["skill_uri"], group["credential_key"], group["issued"], strict=True
-            )
-        ]
-        rows.append((person, "; ".join(parts), profile_link(person, top[person])))
+    ranked = best.assign(_order=best["skill_uri"].map(order)).sort_values(
+        ["person_id", "_order"], kind="stable"
+    )
+    parts: dict[str, list[str]] = {}
+    for person, uri, key, issued in zip(
+        ranked["person_id"],
+        ranked["skill_uri"],
+        ranked["credential_key"],
+        ranked["issued"],
+        strict=True,
+    ):
+        parts.setdefault(person, []).append(
+            f"{labels.get(uri, uri)} — {_source(badge.get(key), issuer.get(key), issued)}"
+        )
+    rows = [
+        (person, "; ".join(cited), profile_link(person, top[person]))
+        for person, cited in parts.items()
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
