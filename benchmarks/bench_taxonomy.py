@@ -84,6 +84,8 @@ def _taxonomy(
         frames["groups"],
         frames["occupations"],
         cache_dir=None,
+        skill_groups=frames["skill_groups"],
+        wordforms=frames["wordforms"],
     )
 
 

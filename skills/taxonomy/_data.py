@@ -19,7 +19,7 @@ CACHE_DIR = DATA_DIR / "cache"
 ESCO_CREDIT = (
     "© European Union, ESCO classification, reuse authorised with acknowledgement of the source"
 )
-_FILES = ("skills", "alt_labels", "groups", "occupations")
+_FILES = ("skills", "alt_labels", "groups", "occupations", "skill_groups", "wordforms")
 
 
 def read_esco(folder: Path = ESCO_DIR) -> dict[str, pd.DataFrame]:
@@ -56,6 +56,8 @@ class Taxonomy:
         org_synonyms: Iterable[Synonym] = (),
         remembered: Iterable[Remembered] = (),
         cache_dir: Path | None = CACHE_DIR,
+        skill_groups: pd.DataFrame | None = None,
+        wordforms: pd.DataFrame | None = None,
     ) -> None:
         self.org_skills = tuple(org_skills)
         self.org_synonyms = tuple(org_synonyms)
@@ -77,6 +79,19 @@ class Taxonomy:
         for s in self.org_skills:
             alts.setdefault(s.uri, []).extend(s.alt_labels)
         self._alts = alts
+        # What the tag ranker knows of a skill: "T" transversal (an ESCO transversal
+        # group, or the attitudes pillar), "K" a knowledge concept.
+        facets = {u: "K" for u in frame.loc[frame["pillar"] == "K", "uri"]}
+        facets.update((u, "T") for u in frame.loc[frame["pillar"] == "A", "uri"])
+        if skill_groups is not None:
+            facets.update((u, "T") for u in skill_groups.loc[skill_groups["pillar"] == "T", "uri"])
+        self._facets = facets
+        # Words a tag may use for a word of the labels (WordNet, data/esco/wordforms.parquet).
+        related: dict[str, dict[str, str]] = {}
+        if wordforms is not None:
+            for word, esco_word, relation in wordforms.itertuples(index=False):
+                related.setdefault(word, {})[esco_word] = relation
+        self._related = related
         self._matcher: Matcher | None = None
         self._lock = threading.Lock()
 
@@ -183,6 +198,8 @@ class Taxonomy:
                     self.index_entries(),
                     remembered={r.label: r.skill_uri for r in self.remembered},
                     cache_dir=self.cache_dir,
+                    facets=self._facets,
+                    related=self._related,
                 )
             return self._matcher
 
@@ -207,6 +224,8 @@ def _cached(
         org_skills=org_skills,
         org_synonyms=org_synonyms,
         remembered=remembered,
+        skill_groups=f["skill_groups"],
+        wordforms=f["wordforms"],
     )
 
 

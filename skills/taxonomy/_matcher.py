@@ -74,6 +74,16 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from skills.taxonomy._model import Candidate, Match, Method
 from skills.taxonomy._normalise import esco_uri, match_key, org_skill_uri, sorted_key, stem
+from skills.taxonomy._tags import (
+    FEATURES,
+    STAGE1_K,
+    TAG_ACCEPT,
+    TagRanker,
+    accept_features,
+    accept_probability,
+    rank_scores,
+    tag_stem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +92,9 @@ ACCEPT_THRESHOLD = 0.7
 #: Score of a label that is exact once its typos are corrected (``Matcher._spelled_exact``);
 #: above the threshold: 1.000 precision on ``benchmarks/bench_matcher.py``'s typos.
 SPELLED_EXACT_SCORE = 0.95
+#: An exact match of a short tag is doubtful when the tag's words are in labels of at
+#: least this many other skills (see :meth:`Matcher._doubtful_exact`).
+HOMONYM_SKILLS = 2
 #: Candidates kept for review.
 TOP_K = 5
 #: Change when the index layout or features change: invalidates every cached index.
@@ -740,6 +753,8 @@ class Matcher:
         *,
         threshold: float = ACCEPT_THRESHOLD,
         normalised: Sequence[str] | None = None,
+        facets: Mapping[str, str] | None = None,
+        related: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.skill_uris = list(skill_uris)
         self.skill_labels = list(skill_labels)
@@ -761,6 +776,14 @@ class Matcher:
                 owners[i] = owners.get(i, False) or e.preferred
         self._exact_keys = exact
         self._unordered = unordered
+        self._tags = TagRanker(
+            norm,
+            [self._by_uri[e.uri] for e in entries],
+            [e.preferred for e in entries],
+            len(self.skill_uris),
+            {self._by_uri[u]: f for u, f in (facets or {}).items() if u in self._by_uri},
+            related or {},
+        )
         self._remembered: dict[str, int | None] = {}
         for label, uri in remembered.items():
             if uri is None:
@@ -779,6 +802,8 @@ class Matcher:
         remembered: Mapping[str, str | None] | None = None,
         cache_dir: Path | None = None,
         threshold: float = ACCEPT_THRESHOLD,
+        facets: Mapping[str, str] | None = None,
+        related: Mapping[str, Mapping[str, str]] | None = None,
     ) -> Matcher:
         """Fit the matcher, or load the fuzzy index from ``cache_dir`` when a file for
         the same content exists there (and write one when it does not; an unwritable
@@ -814,6 +839,8 @@ class Matcher:
             remembered or {},
             threshold=threshold,
             normalised=normalised,
+            facets=facets,
+            related=related,
         )
 
     # ---- matching -----------------------------------------------------------
@@ -877,13 +904,14 @@ class Matcher:
         cand = Candidate(hit.skill_uri, hit.label or "", SPELLED_EXACT_SCORE)
         return Match(query, cand.uri, cand.label, cand.score, True, "fuzzy", (cand,))
 
-    def match(self, labels: Sequence[str]) -> list[Match]:
+    def match(self, labels: Sequence[str], *, tags: bool = True) -> list[Match]:
         """Map each label (or skill reference) to a :class:`Match`, in input order.
 
         Pure: reads only the fitted index. Empty or whitespace-only labels give
-        ``method="none"`` with no candidates.
+        ``method="none"`` with no candidates. ``tags=False`` leaves short labels to the
+        general stages too (for word runs cut out of free text, which are not tags).
         """
-        return self._match([(text, None, None) for text in labels])
+        return self._match([(text, None, None) for text in labels], tags=tags)
 
     def match_mentions(self, mentions: Sequence[MentionLike]) -> list[Match]:
         """Like :meth:`match` for extracted mentions: a mention's ``uri`` or ``code`` that
@@ -891,10 +919,14 @@ class Matcher:
         matched. ``Match.query`` is the mention's text."""
         return self._match([(m.text, m.uri, m.code) for m in mentions])
 
-    def _match(self, items: Sequence[tuple[str, str | None, str | None]]) -> list[Match]:
+    def _match(
+        self, items: Sequence[tuple[str, str | None, str | None]], *, tags: bool = True
+    ) -> list[Match]:
         results: list[Match | None] = [None] * len(items)
         fuzzy_pos: list[int] = []
         fuzzy_keys: list[str] = []
+        tag_pos: list[int] = []
+        tag_items: list[tuple[str, str, int | None]] = []
         for pos, (text, uri, code) in enumerate(items):
             for ref, method in ((uri, "uri"), (code, "code")):
                 if ref:
@@ -929,11 +961,26 @@ class Matcher:
                 )
                 continue
             exact = self._exact(text, key) or self._spelled_exact(text, key)
-            if exact is not None:
+            is_tag = tags and self._tags.is_tag(key)
+            alt = self._doubtful_exact(text, key) if exact is not None and is_tag else None
+            if exact is not None and alt is None:
                 results[pos] = exact
+                continue
+            if is_tag:
+                tag_pos.append(pos)
+                tag_items.append((text, key, alt))
                 continue
             fuzzy_pos.append(pos)
             fuzzy_keys.append(key)
+        for pos, (cands, accepted) in zip(tag_pos, self._tag_match(tag_items), strict=True):
+            text = items[pos][0]
+            if accepted:
+                best = cands[0]
+                results[pos] = Match(text, best.uri, best.label, best.score, True, "fuzzy", cands)
+            elif cands:
+                results[pos] = Match(text, None, None, cands[0].score, False, "fuzzy", cands)
+            else:
+                results[pos] = Match(text, None, None, 0.0, False, "none")
         # Deduplicate fuzzy queries: identical normalised labels are scored once.
         unique = list(dict.fromkeys(fuzzy_keys))
         scored: dict[str, tuple[Candidate, ...]] = {}
@@ -953,11 +1000,111 @@ class Matcher:
                 results[pos] = Match(text, None, None, cands[0].score, False, "fuzzy", cands)
         return [r for r in results if r is not None]
 
+    def _doubtful_exact(self, text: str, key: str) -> int | None:
+        """The skill a short tag names exactly but doubtfully, or None. Such a match goes
+        to the tag ranker, which weighs it against the tag's other senses (class 7 of
+        real tags: an ESCO label shared with a different sense):
+
+        * only an alternative label of one skill, whose preferred label lacks the tag's
+          words, while labels of at least :data:`HOMONYM_SKILLS` other skills hold them
+          (``"planning"`` is an alternative label of "design ventilation network",
+          ``"copyrights"`` of "patents");
+        * a one-word tag that meets a preferred label only through plural folding, with
+          the same spread (``"security"`` and "securities")."""
+        words = key.split()
+        if len(words) > 2:
+            return None
+        owners = self._exact_keys.get(key)
+        if owners is None or len(owners) != 1:
+            return None
+        ((i, preferred),) = owners.items()
+        if preferred:
+            folded = len(words) == 1 and text.strip().casefold() != self.skill_labels[i].casefold()
+            if not folded or match_key(self.skill_labels[i]) != key:
+                return None
+            label_stems = set()
+        else:
+            label_stems = {tag_stem(w) for w in match_key(self.skill_labels[i]).split()}
+        stems = self._tags.stems(key)
+        if any(s in label_stems for s, _ in stems):
+            return None
+        _, spread = self._tags.candidates([(s, {}) for s, _ in stems])
+        return i if spread - 1 >= HOMONYM_SKILLS else None  # the owner is one of them
+
+    def tag_candidates(
+        self, items: Sequence[tuple[str, str, int | None]]
+    ) -> list[tuple[list[int], np.ndarray, int, float]]:
+        """For each short tag ``(text, match key, skill it names exactly but doubtfully
+        or None)``: its candidate skills and their :data:`_tags.FEATURES` rows, one per
+        (reading of the tag, candidate), and the fuzzy stage's best skill for the whole
+        tag with its calibrated probability. Used by the matcher and by
+        ``benchmarks/bench_realtags.py --calibrate``; pure."""
+        tags = self._tags
+        readings = [tags.variants(text, key) for text, key, _ in items]
+        keys = list(dict.fromkeys(v.key for vs in readings for v in vs))
+        pool: dict[str, tuple[list[int], list[float], int, float, int]] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            total, word_docs = self._index.score_queries(chunk)
+            top, _, feats = _best_of(self._index, chunk, total, word_docs)
+            p_best = _calibrated(feats)
+            wide = min(STAGE1_K, total.shape[1])
+            near = np.argpartition(-total, wide - 1, axis=1)[:, :wide]
+            for r, key in enumerate(chunk):
+                by_stem, ambiguity = tags.candidates(tags.stems(key))
+                skills = list(dict.fromkeys([*near[r].tolist(), *by_stem]))
+                best = int(top[r, 0]) if top.shape[1] else -1
+                pool[key] = (skills, total[r][skills].tolist(), best, float(p_best[r]), ambiguity)
+        out: list[tuple[list[int], np.ndarray, int, float]] = []
+        width = len(FEATURES)
+        for (_, key, alt), vs in zip(items, readings, strict=True):
+            skills_out: list[int] = []
+            rows: list[list[float]] = []
+            for v in vs:
+                skills, stage1, best, p_best, ambiguity = pool[v.key]
+                if alt is not None and v.whole and alt not in skills:
+                    skills, stage1 = [*skills, alt], [*stage1, 0.0]
+                skills_out.extend(skills)
+                rows.extend(tags.rows(v, skills, stage1, best, p_best, ambiguity, alt))
+            _, _, best, p_best, _ = pool[key]
+            out.append(
+                (skills_out, np.asarray(rows, dtype=np.float64).reshape(-1, width), best, p_best)
+            )
+        return out
+
+    def _tag_match(
+        self, items: Sequence[tuple[str, str, int | None]]
+    ) -> list[tuple[tuple[Candidate, ...], bool]]:
+        """Short tags ranked by the tag model (:mod:`skills.taxonomy._tags`), and whether
+        the best is accepted: at :data:`TAG_ACCEPT`, or when the fuzzy stage alone would
+        accept the same skill. The best candidate's score is the larger probability; the
+        others' are scaled below it by their rank scores."""
+        out: list[tuple[tuple[Candidate, ...], bool]] = []
+        for skills, rows, fuzzy_best, fuzzy_p in self.tag_candidates(items):
+            if not skills:
+                out.append(((), False))
+                continue
+            scores = rank_scores(rows)
+            p = accept_probability(accept_features(scores, rows, skills))
+            best: dict[int, float] = {}
+            for skill, sc in zip(skills, scores.tolist(), strict=True):
+                best[skill] = max(best.get(skill, -math.inf), sc)
+            ranked = sorted(best.items(), key=lambda kv: -kv[1])[:TOP_K]
+            top_skill, top = ranked[0]
+            agreed = top_skill == fuzzy_best and fuzzy_p >= self.threshold
+            p = max(p, fuzzy_p) if agreed else p
+            cands = tuple(
+                Candidate(self.skill_uris[j], self.skill_labels[j], round(p * math.exp(sc - top), 4))
+                for j, sc in ranked
+            )
+            out.append((cands, p >= TAG_ACCEPT or agreed))
+        return out
+
     def _fuzzy(self, keys: Sequence[str]) -> list[tuple[Candidate, ...]]:
         top, vals, feats = calibration_features(self._index, keys)
         # Calibrated probability for the best; the others are scaled by their
         # similarity relative to the best so the order is kept.
-        p_best = _sigmoid(feats @ np.asarray(CAL_COEF, dtype=np.float32) + CAL_C)
+        p_best = _calibrated(feats)
         probs = np.minimum(_sigmoid(CAL_COEF[0] * vals + CAL_C), p_best[:, None])
         probs[:, 0] = p_best
         probs = np.round(probs, 4)
@@ -985,6 +1132,13 @@ def calibration_features(
     :meth:`FuzzyIndex.unknown_share`. Used by the matcher and by
     ``benchmarks/bench_matcher.py --calibrate``; pure."""
     total, word_docs = index.score_queries(keys)
+    return _best_of(index, keys, total, word_docs)
+
+
+def _best_of(
+    index: FuzzyIndex, keys: Sequence[str], total: FloatArray, word_docs: list[str]
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """:func:`calibration_features` from the scores of :meth:`FuzzyIndex.score_queries`."""
     k = min(TOP_K, total.shape[1])
     top = np.argpartition(-total, k - 1, axis=1)[:, :k]
     vals = np.take_along_axis(total, top, axis=1)
@@ -1000,3 +1154,8 @@ def calibration_features(
         np.float32
     )
     return top, vals, feats
+
+
+def _calibrated(feats: FloatArray) -> FloatArray:
+    """The fuzzy stage's probability that its best skill is right (:data:`CAL_COEF`)."""
+    return _sigmoid(feats @ np.asarray(CAL_COEF, dtype=np.float32) + CAL_C)

@@ -361,7 +361,7 @@ def extract_text_skills(text: str, matcher: Matcher, *, limit: int = 60) -> list
         if t != (a, b) and t[0] < t[1]:
             spans.append(t)
     queries = [" ".join(words.norm[a:b]) for a, b in spans]
-    for (a, b), m in zip(spans, matcher.match(queries) if queries else [], strict=True):
+    for (a, b), m in zip(spans, matcher.match(queries, tags=False) if queries else [], strict=True):
         # Exact matches were the phrase pass's to find (or to leave out as too generic).
         if m.accepted and m.method == "fuzzy" and m.skill_uri is not None and m.label:
             s, e = _closed(text, words.spans[a][0], words.spans[b - 1][1])

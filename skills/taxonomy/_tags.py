@@ -1,0 +1,385 @@
+"""Short skill tags ("Data Modeling", "Problem Solving", "Structured Query Language
+(SQL)") re-ranked and calibrated the way real badge tags need.
+
+Badge platforms name skills with short nouns and paraphrases; ESCO labels are verb
+phrases. The general matcher (:mod:`skills.taxonomy._matcher`) ranks the right concept
+first for most such tags but scores it low, and it prefers a domain variant ("apply
+problem solving in social service") to the generic skill. For a tag of at most
+:data:`MAX_TAG_WORDS` content words, :class:`TagRanker`:
+
+1. **reads the tag** (:func:`tag_variants`): the whole tag, the parts of ``X (Y)``
+   (an expansion and its abbreviation, "SAS (Software)"), and a compound word the
+   labels never use split into two words they do (``cybersecurity`` -> ``cyber
+   security``, ``storytelling`` -> ``story telling``);
+2. **stems** every word with the Snowball English stemmer after British/American
+   spelling folding (``creativity``/``creatively`` -> ``creativ``, ``persistence`` ->
+   ``persist``, ``modelling``/``modeling`` -> ``model``), and a word the labels never
+   use also meets label stems sharing its first :data:`PREFIX` letters
+   (``persuasion``/``persuade``);
+3. **gathers candidates**: the general matcher's best :data:`STAGE1_K` skills plus
+   every skill with a label holding all the tag's stems (shortest labels first);
+4. **scores each candidate** with a logistic model over :func:`features`: the general
+   similarity, how much of the tag the candidate's closest label covers and how much
+   of that label the tag covers (the activity word counts: "Database Tuning" is not
+   "database"), extra words and a domain phrase ("... in sports"), whether the skill is
+   transversal in ESCO (generic over domain), a knowledge concept, the preferred
+   label, an exact stem match, whether the tag's only exact match is an alternative
+   label shared with another sense (``security`` on "securities"), and how many
+   skills the tag's words could name (a bare generic word is ambiguous). The
+   coefficients (:data:`TAG_COEF`) are fitted on the real-tag development set by
+   ``python benchmarks/bench_realtags.py --calibrate``.
+
+The best candidate's probability is the match score; it is accepted at
+:data:`TAG_ACCEPT`. Two skills in one tag ("Agile & Scrum") are split by
+:func:`tag_parts`, which the extractor uses when the whole tag is not accepted.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import snowballstemmer
+
+from skills.taxonomy._normalise import fold_spelling, match_key, normalise
+
+#: Tags with more content words than this are left to the general matcher.
+MAX_TAG_WORDS = 4
+#: The general matcher's best skills taken as candidates.
+STAGE1_K = 10
+#: Labels holding all of a tag's stems taken as candidates (shortest first).
+STEM_K = 40
+#: A word the labels never use meets label stems sharing this many first letters.
+PREFIX = 6
+#: ... and counts for this share of a matching word.
+PREFIX_CREDIT = 0.6
+#: How much a word WordNet relates to a tag's word counts for it.
+RELATION_CREDIT = {"derived": 0.9, "synonym": 0.5}
+#: A word that begins at least this many labels, and this share of the labels holding
+#: it, is a verb: a text beginning with it is not read as a tag.
+VERB_LABELS = 5
+VERB_SHARE = 0.6
+#: A compound used in at most this many labels is also read split in two.
+RARE = 5
+#: Words that carry no skill: dropped before stemming.
+STOP = frozenset(
+    "a an and or of in on for to the with at by from as into via your their its "
+    "skill ability basic advanced fundamental introduction intro".split()
+)
+# The features of one (reading of a tag, candidate skill) pair, see :meth:`TagRanker.rows`.
+FEATURES = (
+    "stage1",  # the general matcher's similarity
+    "stage1_rel",  # ... over the best of the reading's candidates
+    "stage1_top",  # the general matcher's first
+    "stage1_p",  # ... and its calibrated probability (0 for the others)
+    "cover",  # idf share of the tag's stems in the skill's closest label
+    "reverse",  # idf share of that label's stems the tag covers
+    "extra",  # that label's stems the tag lacks (/4, at most 1)
+    "extra_rel",  # ... minus the fewest among the reading's candidates
+    "extra_idf",  # idf of those stems over the highest idf (at most 2)
+    "generic",  # an ESCO transversal skill or an attitude
+    "knowledge",  # a knowledge concept
+    "preferred",  # the closest label is the preferred one
+    "stem_exact",  # that label's stems are the tag's
+    "alt_exact",  # the whole tag is exactly an alternative label of the skill
+    "variant",  # the reading is a part or a split compound, not the whole tag
+    "domain",  # that label adds a phrase ("... in sports") the tag lacks
+    "labels",  # log(1 + the skill's labels) / log(50)
+    "ambiguity",  # log(1 + skills with a label holding all the stems) / log(1000)
+    "one_word",  # the reading has one stem
+)
+#: Ranking weights over :data:`FEATURES` (pairwise logistic regression: right candidate
+#: against wrong ones of the same tag), from ``benchmarks/bench_realtags.py --calibrate``.
+#: Acceptance: a logistic model over (rank score of the best, margin to the second,
+#: the best's :data:`FEATURES`), fitted on the same set.
+ACCEPT_C = -3.887
+RANK_COEF = (3.961, 0.149, 1.021, 0.678, 3.576, 1.163, -0.827, -1.243, -0.580, 0.631, 0.314, 0.959, 1.110, -0.279, -1.435, -0.294, -0.628, -0.545, 0.006)
+ACCEPT_COEF = (0.641, 0.191, 1.666, -1.071, -0.631, 1.347, -1.268, -0.494, -1.547, 2.414, -0.024, 0.611, 0.597, -0.626, 0.477, -0.953, 1.032, 0.361, -1.300, -1.382, 0.095)
+#: A tag's best candidate is accepted at this probability.
+TAG_ACCEPT = 0.85
+
+_STEMMER = snowballstemmer.stemmer("english")
+_PAREN = re.compile(r"^\s*([^()]+?)\s*\(\s*([^()]+?)\s*\)?\s*$")
+_SPLIT = re.compile(r"\s*(?:&|\band\b|/|\+|,)\s*", re.IGNORECASE)
+_DOMAIN = re.compile(r"\b(?:in|for|of|on|within|during)\b")
+
+
+@functools.lru_cache(maxsize=131072)
+def tag_stem(word: str) -> str:
+    """Snowball English stem of one match-key word."""
+    return str(_STEMMER.stemWord(word))
+
+
+def content_words(key: str) -> list[str]:
+    """The words of a match key that carry meaning (:data:`STOP` dropped)."""
+    return [w for w in key.split() if w not in STOP]
+
+
+def tag_parts(text: str) -> list[str]:
+    """The parts of a tag naming two or more skills: ``"Agile & Scrum"`` ->
+    ``["Agile", "Scrum"]``, ``"UI/UX"`` -> ``["UI", "UX"]``; ``[]`` when it names one.
+    Callers map the parts only when the whole tag is not accepted and every part is."""
+    parts = [p.strip() for p in _SPLIT.split(text) if p and p.strip()]
+    return parts if len(parts) > 1 and all(content_words(match_key(p)) for p in parts) else []
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One reading of a tag: its match key and whether it is the whole tag."""
+
+    key: str
+    whole: bool
+
+
+class TagRanker:
+    """Candidates and features for short tags (see module docstring).
+
+    Built from the matcher's labels: ``labels`` are match keys, ``label_skill`` the
+    skill index of each, ``preferred`` which are preferred labels; ``facets`` maps a
+    skill index to ``"T"`` (transversal or attitude), ``"K"`` (knowledge) or nothing."""
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        label_skill: Sequence[int],
+        preferred: Sequence[bool],
+        n_skills: int,
+        facets: Mapping[int, str],
+        related: Mapping[str, Mapping[str, str]] = {},  # noqa: B006 - read only
+    ) -> None:
+        self.label_skill = np.asarray(label_skill, dtype=np.int32)
+        # A tag word -> label stems WordNet relates to it, with the credit of the relation.
+        self.related = {
+            w: {tag_stem(e): RELATION_CREDIT[r] for e, r in targets.items()}
+            for w, targets in related.items()
+        }
+        self.preferred = np.asarray(preferred, dtype=bool)
+        self.n_skills = n_skills
+        self.generic = np.zeros(n_skills, dtype=bool)
+        self.knowledge = np.zeros(n_skills, dtype=bool)
+        for i, facet in facets.items():
+            self.generic[i] = facet == "T"
+            self.knowledge[i] = facet == "K"
+        self.words: set[str] = set()
+        self.label_stems: list[frozenset[str]] = []
+        self.label_has_domain = np.zeros(len(labels), dtype=bool)
+        self.label_len = np.zeros(len(labels), dtype=np.int16)
+        by_stem: dict[str, list[int]] = {}
+        skills_of: dict[str, set[int]] = {}
+        first: dict[str, int] = {}
+        anywhere: dict[str, int] = {}
+        for j, (key, skill) in enumerate(zip(labels, label_skill, strict=True)):
+            words = key.split()
+            self.words.update(words)
+            if words:
+                first[words[0]] = first.get(words[0], 0) + 1
+            for w in words:
+                anywhere[w] = anywhere.get(w, 0) + 1
+            stems = frozenset(tag_stem(w) for w in words if w not in STOP)
+            self.label_stems.append(stems)
+            self.label_len[j] = len(stems)
+            self.label_has_domain[j] = bool(_DOMAIN.search(key))
+            for s in stems:
+                by_stem.setdefault(s, []).append(j)
+                skills_of.setdefault(s, set()).add(int(skill))
+        # Words that begin labels (verbs: "manage", "furnish", "creating"): a text that
+        # begins with one is written like an ESCO label, not like a tag.
+        self.verbs = frozenset(
+            w for w, n in first.items() if n >= VERB_LABELS and n >= VERB_SHARE * anywhere[w]
+        )
+        self.by_stem = {s: np.asarray(v, dtype=np.int32) for s, v in by_stem.items()}
+        n = max(1, n_skills)
+        self.idf = {s: math.log((1 + n) / (1 + len(v))) + 1.0 for s, v in skills_of.items()}
+        self.skills_of = {s: np.fromiter(v, dtype=np.int32) for s, v in skills_of.items()}
+        by_prefix: dict[str, set[str]] = {}
+        for s in self.by_stem:
+            if len(s) >= PREFIX:
+                by_prefix.setdefault(s[:PREFIX], set()).add(s)
+        self.by_prefix = by_prefix
+        self.skill_labels: dict[int, np.ndarray] = {}
+        starts = np.searchsorted(self.label_skill, np.arange(n_skills + 1))
+        self.skill_start = starts
+        self.max_idf = max(self.idf.values(), default=1.0)
+
+    # ---- reading a tag --------------------------------------------------------
+    def is_tag(self, key: str) -> bool:
+        """A tag: at most :data:`MAX_TAG_WORDS` content words, not beginning with a word
+        that begins labels (a verb phrase is left to the general matcher)."""
+        words = key.split()
+        return bool(words) and words[0] not in self.verbs and 0 < len(content_words(key)) <= MAX_TAG_WORDS
+
+    def variants(self, text: str, key: str) -> list[Variant]:
+        """The whole tag, the parts of ``X (Y)`` and a split compound (see module
+        docstring); duplicates dropped, the whole first."""
+        out = [Variant(key, True)]
+        m = _PAREN.match(text)
+        if m:
+            out.extend(Variant(match_key(p), False) for p in m.groups())
+        # Split compounds before spelling folding: "storytelling" folds to "storyteling".
+        split = [self._decompound(w) for w in normalise(text).split()]
+        if any(" " in w for w in split):
+            out.append(Variant(match_key(" ".join(split)), False))
+        seen: set[str] = set()
+        return [v for v in out if v.key and not (v.key in seen or seen.add(v.key))]  # type: ignore[func-returns-value]
+
+    def _decompound(self, word: str) -> str:
+        """``cybersecurity`` -> ``cyber security`` when the labels use the word in at
+        most :data:`RARE` labels but use both halves (the split whose rarer half is most
+        common wins). ``word`` is normalised, not yet spelling-folded."""
+        if len(word) < 7 or not word.isalpha():
+            return word
+        if len(self.by_stem.get(tag_stem(fold_spelling(word)), ())) > RARE:
+            return word
+        best, best_df = word, 0
+        for i in range(3, len(word) - 2):
+            a, b = fold_spelling(word[:i]), fold_spelling(word[i:])
+            if a in self.words and b in self.words:
+                df = min(len(self.by_stem.get(tag_stem(a), ())), len(self.by_stem.get(tag_stem(b), ())))
+                if df > best_df:
+                    best, best_df = f"{word[:i]} {word[i:]}", df
+        return best
+
+    def stems(self, key: str) -> list[tuple[str, dict[str, float]]]:
+        """Each content word's stem and the other label stems it meets, with the share
+        of the word they count for: stems WordNet relates to the word
+        (``persuasion``/``persuade``, :data:`RELATION_CREDIT`) and stems sharing its first
+        :data:`PREFIX` letters (:data:`PREFIX_CREDIT`)."""
+        out = []
+        for w in content_words(key):
+            s = tag_stem(w)
+            meets: dict[str, float] = {}
+            if len(s) >= PREFIX:
+                meets.update((m, PREFIX_CREDIT) for m in self.by_prefix.get(s[:PREFIX], ()))
+            for m, credit in self.related.get(w, {}).items():
+                if m in self.by_stem:
+                    meets[m] = max(meets.get(m, 0.0), credit)
+            meets.pop(s, None)
+            out.append((s, meets))
+        return out
+
+    # ---- candidates and features -------------------------------------------
+    def candidates(self, stems: list[tuple[str, dict[str, float]]]) -> tuple[list[int], int]:
+        """Skills with a label holding every stem of the tag or a stem it meets
+        (shortest labels first, at most :data:`STEM_K`), and how many skills have such
+        a label (the tag's ambiguity)."""
+        sets = []
+        for s, meets in stems:
+            ids = [self.by_stem[m] for m in (s, *meets) if m in self.by_stem]
+            if not ids:
+                return [], 0
+            sets.append(np.unique(np.concatenate(ids)))
+        if not sets:
+            return [], 0
+        labels = functools.reduce(np.intersect1d, sets)
+        if len(labels) == 0:
+            return [], 0
+        skills = self.label_skill[labels]
+        order = np.argsort(self.label_len[labels], kind="stable")
+        chosen = list(dict.fromkeys(skills[order].tolist()))
+        return chosen[:STEM_K], len(chosen)
+
+    def rows(
+        self,
+        variant: Variant,
+        skills: Sequence[int],
+        stage1: Sequence[float],
+        stage1_best: int,
+        stage1_p: float,
+        ambiguity: int,
+        alt: int | None,
+    ) -> list[list[float]]:
+        """The :data:`FEATURES` of each candidate ``skills[i]`` of one reading, whose
+        general similarity is ``stage1[i]``."""
+        stems = self.stems(variant.key)
+        weights = [self.idf.get(s, self.max_idf) for s, _ in stems]
+        total = sum(weights) or 1.0
+        closest = [self._closest(stems, weights, total, skill) for skill in skills]
+        top1 = max(stage1, default=0.0) or 1.0
+        fewest = min((c[2] for c in closest), default=0)
+        out = []
+        for skill, s1, (cover, reverse, extra, extra_idf, j) in zip(
+            skills, stage1, closest, strict=True
+        ):
+            out.append(
+                [
+                    s1,
+                    s1 / top1,
+                    float(skill == stage1_best),
+                    stage1_p if skill == stage1_best else 0.0,
+                    cover,
+                    reverse,
+                    min(extra, 4) / 4.0,
+                    min(extra - fewest, 4) / 4.0,
+                    min(extra_idf / self.max_idf, 2.0),
+                    float(self.generic[skill]),
+                    float(self.knowledge[skill]),
+                    float(self.preferred[j]),
+                    float(cover >= 0.999 and extra == 0),
+                    float(skill == alt and variant.whole),
+                    float(not variant.whole),
+                    float(bool(self.label_has_domain[j]) and extra > 0),
+                    math.log1p(int(self.skill_start[skill + 1] - self.skill_start[skill]))
+                    / math.log(50.0),
+                    math.log1p(ambiguity) / math.log(1000.0),
+                    float(len(stems) == 1),
+                ]
+            )
+        return out
+
+    def _closest(
+        self, stems: list[tuple[str, dict[str, float]]], weights: list[float], total: float, skill: int
+    ) -> tuple[float, float, int, float, int]:
+        """The skill's label closest to the tag: (cover, reverse, extra stems, their idf,
+        label index); most covered, then fewest extra stems, then preferred."""
+        best: tuple[float, int, int, int] | None = None
+        best_matched: set[str] = set()
+        for j in range(int(self.skill_start[skill]), int(self.skill_start[skill + 1])):
+            lab = self.label_stems[j]
+            hit = 0.0
+            matched: set[str] = set()
+            for (s, meets), w in zip(stems, weights, strict=True):
+                if s in lab:
+                    hit += w
+                    matched.add(s)
+                else:
+                    common = [m for m in meets if m in lab]
+                    if common:
+                        hit += max(meets[m] for m in common) * w
+                        matched.update(common)
+            key = (hit / total, -len(lab - matched), int(self.preferred[j]), -j)
+            if best is None or key > best:
+                best, best_matched = key, matched
+        if best is None:
+            return 0.0, 0.0, 0, 0.0, int(self.skill_start[skill])
+        j = -best[3]
+        lab = self.label_stems[j]
+        idf = self.idf
+        lab_w = sum(idf.get(s, self.max_idf) for s in lab) or 1.0
+        extra = lab - best_matched
+        extra_w = sum(idf.get(s, self.max_idf) for s in extra)
+        return best[0], (lab_w - extra_w) / lab_w, len(extra), extra_w, j
+
+
+def rank_scores(rows: np.ndarray) -> np.ndarray:
+    """Linear ranking scores (:data:`RANK_COEF`) of rows of :data:`FEATURES`."""
+    out: np.ndarray = rows @ np.asarray(RANK_COEF, dtype=np.float64)
+    return out
+
+
+def accept_features(scores: np.ndarray, rows: np.ndarray, skills: Sequence[int]) -> np.ndarray:
+    """(best score, margin to the best other skill, the best row's features)."""
+    order = np.argsort(-scores, kind="stable")
+    top = int(order[0])
+    others = [scores[i] for i in order[1:] if skills[i] != skills[top]]
+    margin = scores[top] - others[0] if others else 5.0
+    return np.concatenate([[scores[top], min(margin, 5.0)], rows[top]])
+
+
+def accept_probability(feats: np.ndarray) -> float:
+    """The acceptance model (:data:`ACCEPT_COEF`) over :func:`accept_features`."""
+    z = float(feats @ np.asarray(ACCEPT_COEF, dtype=np.float64)) + ACCEPT_C
+    return 1.0 / (1.0 + math.exp(-z))
