@@ -252,6 +252,14 @@ def infer_mappings(
     return out
 
 
+def _context(credential: Credential, mentions: list[Mention]) -> str:
+    """The badge's own words around its skill mentions: title, description, criteria
+    and every mention's text (see :meth:`Matcher.match_mentions`)."""
+    a = credential.achievement
+    texts = [a.name, *(t for _, t in _narratives(credential)), *(m.text for m in mentions)]
+    return " ".join(t for t in texts if isinstance(t, str))[: 2 * _MAX_NARRATIVE]
+
+
 def map_credential(
     credential: Credential, matcher: Matcher, *, review_below: float = HELD_THRESHOLD
 ) -> list[SkillMapping]:
@@ -264,23 +272,26 @@ def map_credential(
     ``held_confidence_threshold``).
     """
     mentions = extract_mentions(credential)
-    matches = matcher.match_mentions(mentions)
+    matches = matcher.match_mentions(mentions, context=_context(credential, mentions))
     best: dict[str, SkillMapping] = {}
     pending: dict[str, SkillMapping] = {}
     found: list[SkillMapping] = []
     for mention, m in zip(mentions, matches, strict=True):
-        found.append(
-            SkillMapping(
-                skill_uri=m.skill_uri,
-                label=m.label,
-                mention=mention.text,
-                source=mention.source,
-                confidence=m.score,
-                method=m.method,
-                inferred=mention.source == "title",
-                candidates=m.candidates,
+        # A tag naming two skills ("Agile & Scrum") is mapped part by part.
+        parts = matcher.split(mention.text) if not m.accepted and mention.uri is None else None
+        for part in parts or (m,):
+            found.append(
+                SkillMapping(
+                    skill_uri=part.skill_uri,
+                    label=part.label,
+                    mention=mention.text,
+                    source=mention.source,
+                    confidence=part.score,
+                    method=part.method,
+                    inferred=mention.source == "title",
+                    candidates=part.candidates,
+                )
             )
-        )
     if not any(f.skill_uri and f.source in ("alignment", "extension", "tag") for f in found):
         found.extend(infer_mappings(credential, matcher, review_below=review_below))
     for mapping in found:

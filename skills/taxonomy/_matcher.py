@@ -77,11 +77,14 @@ from skills.taxonomy._normalise import esco_uri, match_key, org_skill_uri, sorte
 from skills.taxonomy._tags import (
     FEATURES,
     STAGE1_K,
+    KEEP_MARGIN,
     TAG_ACCEPT,
     TagRanker,
     accept_features,
     accept_probability,
+    acronym_pair,
     rank_scores,
+    tag_parts,
     tag_stem,
 )
 
@@ -92,6 +95,8 @@ ACCEPT_THRESHOLD = 0.7
 #: Score of a label that is exact once its typos are corrected (``Matcher._spelled_exact``);
 #: above the threshold: 1.000 precision on ``benchmarks/bench_matcher.py``'s typos.
 SPELLED_EXACT_SCORE = 0.95
+#: Score of a tag whose expansion or abbreviation is exactly a label (``_acronym_exact``).
+ACRONYM_SCORE = 0.97
 #: An exact match of a short tag is doubtful when the tag's words are in labels of at
 #: least this many other skills (see :meth:`Matcher._doubtful_exact`).
 HOMONYM_SKILLS = 2
@@ -896,7 +901,11 @@ class Matcher:
         fixed = self._index.correct(key)
         if fixed == key:
             return None
-        if " " not in key and len(self._index.speller.options(key)) != 1:
+        if " " not in key and (
+            len(self._index.speller.options(key)) != 1 or fixed[0] != key[0]
+        ):
+            # One word: only the one correction possible, and not of its first letter
+            # (typos rarely hit it; "blogging" is not a typo of "logging").
             return None
         hit = self._exact(query, fixed)
         if hit is None or not hit.accepted or hit.skill_uri is None:
@@ -913,15 +922,37 @@ class Matcher:
         """
         return self._match([(text, None, None) for text in labels], tags=tags)
 
-    def match_mentions(self, mentions: Sequence[MentionLike]) -> list[Match]:
+    def split(self, text: str) -> list[Match] | None:
+        """The matches of the parts of a tag that names two or more skills (``"Agile &
+        Scrum"``, ``"Adaptability and Flexibility"``, :func:`tag_parts`), when the whole
+        tag is not accepted and every part is accepted, as a different skill; else None.
+        Each match's ``query`` is the part."""
+        parts = tag_parts(text)
+        if not parts or self.match([text])[0].accepted:
+            return None
+        found = self.match(parts)
+        uris = {m.skill_uri for m in found}
+        if all(m.accepted for m in found) and len(uris) == len(found):
+            return found
+        return None
+
+    def match_mentions(self, mentions: Sequence[MentionLike], *, context: str = "") -> list[Match]:
         """Like :meth:`match` for extracted mentions: a mention's ``uri`` or ``code`` that
         names a known skill wins (method ``"uri"`` or ``"code"``); otherwise its text is
-        matched. ``Match.query`` is the mention's text."""
-        return self._match([(m.text, m.uri, m.code) for m in mentions])
+        matched. ``Match.query`` is the mention's text. ``context`` is the rest of the
+        badge (title, description, other tags): it confirms a tag's exact but doubtful
+        sense (:meth:`_doubtful_exact`) when it uses a word of that skill's other labels
+        (``"Security"`` on a badge about stocks and bonds means "securities")."""
+        return self._match([(m.text, m.uri, m.code) for m in mentions], context=context)
 
     def _match(
-        self, items: Sequence[tuple[str, str | None, str | None]], *, tags: bool = True
+        self,
+        items: Sequence[tuple[str, str | None, str | None]],
+        *,
+        tags: bool = True,
+        context: str = "",
     ) -> list[Match]:
+        context_stems = self._tags.context_stems(context) if context else frozenset()
         results: list[Match | None] = [None] * len(items)
         fuzzy_pos: list[int] = []
         fuzzy_keys: list[str] = []
@@ -963,10 +994,16 @@ class Matcher:
             exact = self._exact(text, key) or self._spelled_exact(text, key)
             is_tag = tags and self._tags.is_tag(key)
             alt = self._doubtful_exact(text, key) if exact is not None and is_tag else None
+            if alt is not None and self._tags.supports(alt, key, context_stems):
+                alt = None  # the badge's own words confirm this sense
             if exact is not None and alt is None:
                 results[pos] = exact
                 continue
             if is_tag:
+                spelled = self._acronym_exact(text)
+                if spelled is not None:
+                    results[pos] = spelled
+                    continue
                 tag_pos.append(pos)
                 tag_items.append((text, key, alt))
                 continue
@@ -999,6 +1036,22 @@ class Matcher:
             else:
                 results[pos] = Match(text, None, None, cands[0].score, False, "fuzzy", cands)
         return [r for r in results if r is not None]
+
+    def _acronym_exact(self, text: str) -> Match | None:
+        """An expansion with its abbreviation (``"Structured Query Language (SQL)"``,
+        :func:`acronym_pair`): the skill one of them names exactly, the expansion first;
+        method ``"exact"`` at :data:`ACRONYM_SCORE`. The initials tie the two readings
+        together, so either is the tag's meaning."""
+        pair = acronym_pair(text)
+        if pair is None:
+            return None
+        for part in pair:
+            key = match_key(part)
+            hit = self._exact(part, key)
+            if hit is not None and hit.accepted and self._doubtful_exact(part, key) is None:
+                cand = Candidate(hit.skill_uri or "", hit.label or "", ACRONYM_SCORE)
+                return Match(text, cand.uri, cand.label, ACRONYM_SCORE, True, "exact", (cand,))
+        return None
 
     def _doubtful_exact(self, text: str, key: str) -> int | None:
         """The skill a short tag names exactly but doubtfully, or None. Such a match goes
@@ -1080,7 +1133,9 @@ class Matcher:
         accept the same skill. The best candidate's score is the larger probability; the
         others' are scaled below it by their rank scores."""
         out: list[tuple[tuple[Candidate, ...], bool]] = []
-        for skills, rows, fuzzy_best, fuzzy_p in self.tag_candidates(items):
+        for (_, _, alt), (skills, rows, fuzzy_best, fuzzy_p) in zip(
+            items, self.tag_candidates(items), strict=True
+        ):
             if not skills:
                 out.append(((), False))
                 continue
@@ -1089,12 +1144,20 @@ class Matcher:
             best: dict[int, float] = {}
             for skill, sc in zip(skills, scores.tolist(), strict=True):
                 best[skill] = max(best.get(skill, -math.inf), sc)
-            ranked = sorted(best.items(), key=lambda kv: -kv[1])[:TOP_K]
+            ranked = sorted(best.items(), key=lambda kv: -kv[1])
+            if alt is None and fuzzy_best in best and ranked[0][1] - best[fuzzy_best] < KEEP_MARGIN:
+                # The fuzzy stage's best stays first unless the tag model clearly disagrees.
+                ranked.sort(key=lambda kv: kv[0] != fuzzy_best)
+            ranked = ranked[:TOP_K]
             top_skill, top = ranked[0]
             agreed = top_skill == fuzzy_best and fuzzy_p >= self.threshold
             p = max(p, fuzzy_p) if agreed else p
             cands = tuple(
-                Candidate(self.skill_uris[j], self.skill_labels[j], round(p * math.exp(sc - top), 4))
+                Candidate(
+                    self.skill_uris[j],
+                    self.skill_labels[j],
+                    round(p * math.exp(min(0.0, sc - top)), 4),
+                )
                 for j, sc in ranked
             )
             out.append((cands, p >= TAG_ACCEPT or agreed))

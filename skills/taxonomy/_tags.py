@@ -59,6 +59,8 @@ PREFIX = 6
 PREFIX_CREDIT = 0.6
 #: How much a word WordNet relates to a tag's word counts for it.
 RELATION_CREDIT = {"derived": 0.9, "synonym": 0.5}
+#: A context word confirms a sense when its idf is at least this share of the highest.
+CONTEXT_IDF = 0.5
 #: A word that begins at least this many labels, and this share of the labels holding
 #: it, is a verb: a text beginning with it is not read as a tag.
 VERB_LABELS = 5
@@ -96,9 +98,13 @@ FEATURES = (
 #: against wrong ones of the same tag), from ``benchmarks/bench_realtags.py --calibrate``.
 #: Acceptance: a logistic model over (rank score of the best, margin to the second,
 #: the best's :data:`FEATURES`), fitted on the same set.
-ACCEPT_C = -3.887
-RANK_COEF = (3.961, 0.149, 1.021, 0.678, 3.576, 1.163, -0.827, -1.243, -0.580, 0.631, 0.314, 0.959, 1.110, -0.279, -1.435, -0.294, -0.628, -0.545, 0.006)
-ACCEPT_COEF = (0.641, 0.191, 1.666, -1.071, -0.631, 1.347, -1.268, -0.494, -1.547, 2.414, -0.024, 0.611, 0.597, -0.626, 0.477, -0.953, 1.032, 0.361, -1.300, -1.382, 0.095)
+ACCEPT_C = -4.871
+RANK_COEF = (5.134, 0.131, 0.566, 0.255, 5.327, 1.485, 1.694, -3.816, -0.653, 0.692, 0.057, 1.411, 1.297, -1.150, -2.251, -0.645, -0.492, -4.052, 0.828)
+ACCEPT_COEF = (0.369, 0.256, 2.031, -0.776, -0.223, 1.233, 0.020, 0.506, -0.852, 2.215, -0.752, 1.091, 0.489, -0.389, 0.119, -0.899, 1.528, 0.081, -1.638, 0.061, -0.101)
+#: The general matcher's best stays first unless the tag model ranks another this much
+#: higher (rank score): chosen on the generated examples and the cross-validated
+#: development set (``python benchmarks/bench_realtags.py --calibrate``).
+KEEP_MARGIN = 1.0
 #: A tag's best candidate is accepted at this probability.
 TAG_ACCEPT = 0.85
 
@@ -117,6 +123,36 @@ def tag_stem(word: str) -> str:
 def content_words(key: str) -> list[str]:
     """The words of a match key that carry meaning (:data:`STOP` dropped)."""
     return [w for w in key.split() if w not in STOP]
+
+
+def acronym_pair(text: str) -> tuple[str, str] | None:
+    """``"Structured Query Language (SQL)"`` -> ``("Structured Query Language", "SQL")``:
+    a tag that gives an expansion and, in brackets (or before them), its abbreviation
+    (:func:`abbreviates`); None otherwise."""
+    m = _PAREN.match(text)
+    if not m:
+        return None
+    first, second = m.groups()
+    for expansion, short in ((first, second), (second, first)):
+        if " " not in short.strip() and abbreviates(short, expansion):
+            return expansion.strip(), short.strip()
+    return None
+
+
+def abbreviates(short: str, expansion: str) -> bool:
+    """True when ``short`` (2-6 letters) abbreviates ``expansion`` (two or more content
+    words): it starts with the first word's initial, holds every content word's initial
+    in order, and its letters occur in order in the expansion (``DBMS`` for "Database
+    Management Systems", ``ICT`` for "Information and Communications Technology")."""
+    letters = re.sub(r"[^a-z]", "", short.casefold())
+    words = content_words(normalise(expansion))
+    if not (2 <= len(letters) <= 6) or len(words) < 2 or letters[0] != words[0][0]:
+        return False
+    rest = iter(letters)
+    if not all(w[0] in rest for w in words):  # the initials, in order
+        return False
+    chars = iter("".join(words))
+    return all(c in chars for c in letters)
 
 
 def tag_parts(text: str) -> list[str]:
@@ -260,6 +296,24 @@ class TagRanker:
             meets.pop(s, None)
             out.append((s, meets))
         return out
+
+    def context_stems(self, text: str) -> frozenset[str]:
+        """The stems of a badge's other words (:meth:`supports` reads them)."""
+        return frozenset(tag_stem(w) for w in content_words(match_key(text)))
+
+    def supports(self, skill: int, key: str, context: frozenset[str]) -> bool:
+        """True when ``context`` holds a stem of the skill's labels that the tag ``key``
+        does not, and that few skills' labels use (idf at least :data:`CONTEXT_IDF` of
+        the highest): the badge's own words point to that sense."""
+        if not context:
+            return False
+        own = {s for s, _ in self.stems(key)}
+        floor = CONTEXT_IDF * self.max_idf
+        for j in range(int(self.skill_start[skill]), int(self.skill_start[skill + 1])):
+            for s in self.label_stems[j]:
+                if s in context and s not in own and self.idf.get(s, 0.0) >= floor:
+                    return True
+        return False
 
     # ---- candidates and features -------------------------------------------
     def candidates(self, stems: list[tuple[str, dict[str, float]]]) -> tuple[list[int], int]:
