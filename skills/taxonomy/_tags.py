@@ -65,6 +65,10 @@ CONTEXT_IDF = 0.5
 #: it, is a verb: a text beginning with it is not read as a tag.
 VERB_LABELS = 5
 VERB_SHARE = 0.6
+#: Stems that replace each other in labels of at least this many skills are substitutes,
+#: and count for this share of a word (:func:`_substitutes`).
+MIN_SUBSTITUTE_SKILLS = 2
+SUBSTITUTE_CREDIT = 0.5
 #: A compound used in at most this many labels is also read split in two.
 RARE = 5
 #: Words that carry no skill: dropped before stemming.
@@ -79,6 +83,7 @@ FEATURES = (
     "stage1_top",  # the general matcher's first
     "stage1_p",  # ... and its calibrated probability (0 for the others)
     "cover",  # idf share of the tag's stems in the skill's closest label
+    "head",  # that label covers the tag's last word (its head: "database *tuning*")
     "reverse",  # idf share of that label's stems the tag covers
     "extra",  # that label's stems the tag lacks (/4, at most 1)
     "extra_rel",  # ... minus the fewest among the reading's candidates
@@ -98,9 +103,9 @@ FEATURES = (
 #: against wrong ones of the same tag), from ``benchmarks/bench_realtags.py --calibrate``.
 #: Acceptance: a logistic model over (rank score of the best, margin to the second,
 #: the best's :data:`FEATURES`), fitted on the same set.
-ACCEPT_C = -4.871
-RANK_COEF = (5.134, 0.131, 0.566, 0.255, 5.327, 1.485, 1.694, -3.816, -0.653, 0.692, 0.057, 1.411, 1.297, -1.150, -2.251, -0.645, -0.492, -4.052, 0.828)
-ACCEPT_COEF = (0.369, 0.256, 2.031, -0.776, -0.223, 1.233, 0.020, 0.506, -0.852, 2.215, -0.752, 1.091, 0.489, -0.389, 0.119, -0.899, 1.528, 0.081, -1.638, 0.061, -0.101)
+ACCEPT_C = -5.873
+RANK_COEF = (4.488, 0.080, 0.755, 0.268, 6.298, 0.334, 2.225, -0.802, -0.663, -0.762, 0.821, 0.191, 1.421, 1.068, -0.331, -3.415, -0.810, -2.079, -1.191, 1.082)
+ACCEPT_COEF = (0.438, 0.264, 0.707, -0.233, -0.272, 1.378, -0.578, 0.306, 1.339, -1.317, 1.737, -0.527, 0.827, 0.308, -0.429, -0.008, -1.694, 1.855, 0.090, -1.674, 0.067, -0.275)
 #: The general matcher's best stays first unless the tag model ranks another this much
 #: higher (rank score): chosen on the generated examples and the cross-validated
 #: development set (``python benchmarks/bench_realtags.py --calibrate``).
@@ -230,15 +235,13 @@ class TagRanker:
         self.by_stem = {s: np.asarray(v, dtype=np.int32) for s, v in by_stem.items()}
         n = max(1, n_skills)
         self.idf = {s: math.log((1 + n) / (1 + len(v))) + 1.0 for s, v in skills_of.items()}
-        self.skills_of = {s: np.fromiter(v, dtype=np.int32) for s, v in skills_of.items()}
+        self.substitutes = _substitutes(self.label_stems, self.label_skill)
         by_prefix: dict[str, set[str]] = {}
         for s in self.by_stem:
             if len(s) >= PREFIX:
                 by_prefix.setdefault(s[:PREFIX], set()).add(s)
         self.by_prefix = by_prefix
-        self.skill_labels: dict[int, np.ndarray] = {}
-        starts = np.searchsorted(self.label_skill, np.arange(n_skills + 1))
-        self.skill_start = starts
+        self.skill_start = np.searchsorted(self.label_skill, np.arange(n_skills + 1))
         self.max_idf = max(self.idf.values(), default=1.0)
 
     # ---- reading a tag --------------------------------------------------------
@@ -282,7 +285,8 @@ class TagRanker:
     def stems(self, key: str) -> list[tuple[str, dict[str, float]]]:
         """Each content word's stem and the other label stems it meets, with the share
         of the word they count for: stems WordNet relates to the word
-        (``persuasion``/``persuade``, :data:`RELATION_CREDIT`) and stems sharing its first
+        (``persuasion``/``persuade``, :data:`RELATION_CREDIT`), its ESCO substitutes
+        (:func:`_substitutes`, :data:`SUBSTITUTE_CREDIT`) and stems sharing its first
         :data:`PREFIX` letters (:data:`PREFIX_CREDIT`)."""
         out = []
         for w in content_words(key):
@@ -290,7 +294,7 @@ class TagRanker:
             meets: dict[str, float] = {}
             if len(s) >= PREFIX:
                 meets.update((m, PREFIX_CREDIT) for m in self.by_prefix.get(s[:PREFIX], ()))
-            for m, credit in self.related.get(w, {}).items():
+            for m, credit in (*self.related.get(w, {}).items(), *self.substitutes.get(s, {}).items()):
                 if m in self.by_stem:
                     meets[m] = max(meets.get(m, 0.0), credit)
             meets.pop(s, None)
@@ -355,7 +359,7 @@ class TagRanker:
         top1 = max(stage1, default=0.0) or 1.0
         fewest = min((c[2] for c in closest), default=0)
         out = []
-        for skill, s1, (cover, reverse, extra, extra_idf, j) in zip(
+        for skill, s1, (cover, head, reverse, extra, extra_idf, j) in zip(
             skills, stage1, closest, strict=True
         ):
             out.append(
@@ -365,6 +369,7 @@ class TagRanker:
                     float(skill == stage1_best),
                     stage1_p if skill == stage1_best else 0.0,
                     cover,
+                    float(head),
                     reverse,
                     min(extra, 4) / 4.0,
                     min(extra - fewest, 4) / 4.0,
@@ -385,37 +390,73 @@ class TagRanker:
         return out
 
     def _closest(
-        self, stems: list[tuple[str, dict[str, float]]], weights: list[float], total: float, skill: int
-    ) -> tuple[float, float, int, float, int]:
-        """The skill's label closest to the tag: (cover, reverse, extra stems, their idf,
-        label index); most covered, then fewest extra stems, then preferred."""
+        self,
+        stems: list[tuple[str, dict[str, float]]],
+        weights: list[float],
+        total: float,
+        skill: int,
+    ) -> tuple[float, bool, float, int, float, int]:
+        """The skill's label closest to the tag: (cover, head covered, reverse, extra
+        stems, their idf, label index); most covered, then fewest extra stems, then
+        preferred."""
         best: tuple[float, int, int, int] | None = None
         best_matched: set[str] = set()
+        best_head = False
         for j in range(int(self.skill_start[skill]), int(self.skill_start[skill + 1])):
             lab = self.label_stems[j]
             hit = 0.0
             matched: set[str] = set()
+            head = False
             for (s, meets), w in zip(stems, weights, strict=True):
+                head = False
                 if s in lab:
                     hit += w
                     matched.add(s)
+                    head = True
                 else:
                     common = [m for m in meets if m in lab]
                     if common:
                         hit += max(meets[m] for m in common) * w
                         matched.update(common)
+                        head = True
             key = (hit / total, -len(lab - matched), int(self.preferred[j]), -j)
             if best is None or key > best:
-                best, best_matched = key, matched
+                best, best_matched, best_head = key, matched, head
         if best is None:
-            return 0.0, 0.0, 0, 0.0, int(self.skill_start[skill])
+            return 0.0, False, 0.0, 0, 0.0, int(self.skill_start[skill])
         j = -best[3]
         lab = self.label_stems[j]
         idf = self.idf
         lab_w = sum(idf.get(s, self.max_idf) for s in lab) or 1.0
         extra = lab - best_matched
         extra_w = sum(idf.get(s, self.max_idf) for s in extra)
-        return best[0], (lab_w - extra_w) / lab_w, len(extra), extra_w, j
+        return best[0], best_head, (lab_w - extra_w) / lab_w, len(extra), extra_w, j
+
+
+def _substitutes(
+    label_stems: Sequence[frozenset[str]], label_skill: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Stems that replace each other in two labels of one skill, everything else equal
+    and word order ignored ("administer database" / "database administration",
+    "manage staff" / "supervise staff"), for at least :data:`MIN_SUBSTITUTE_SKILLS`
+    skills: synonyms learned from ESCO's own alternative labels."""
+    slots: dict[tuple[int, frozenset[str]], set[str]] = {}
+    for stems, skill in zip(label_stems, label_skill.tolist(), strict=True):
+        if len(stems) >= 2:
+            for x in stems:
+                slots.setdefault((skill, stems - {x}), set()).add(x)
+    pairs: dict[tuple[str, str], set[int]] = {}
+    for (skill, _), found in slots.items():
+        if 1 < len(found) <= 4:
+            for a in found:
+                for b in found:
+                    if a != b:
+                        pairs.setdefault((a, b), set()).add(skill)
+    out: dict[str, dict[str, float]] = {}
+    for (a, b), skills in pairs.items():
+        if len(skills) >= MIN_SUBSTITUTE_SKILLS:
+            out.setdefault(a, {})[b] = SUBSTITUTE_CREDIT
+    return out
 
 
 def rank_scores(rows: np.ndarray) -> np.ndarray:
