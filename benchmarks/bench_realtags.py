@@ -138,13 +138,14 @@ def tfidf_outcomes(tags: list[Tag]) -> list[Outcome]:
     # The lowest cosine threshold at which its accepted labelled tags keep 0.97 precision.
     best = 1.01
     for threshold in sorted({s for r in ranked for _, s in r[:1]}, reverse=True):
-        acc = [(t, r[0][0]) for t, r in zip(tags, ranked, strict=True) if r and r[0][1] >= threshold]
+        acc = [
+            (t, r[0][0]) for t, r in zip(tags, ranked, strict=True) if r and r[0][1] >= threshold
+        ]
         lab = [(t, u) for t, u in acc if not t.none]
         if lab and sum(u in t.uris for t, u in lab) / len(lab) >= PRECISION_FLOOR:
             best = threshold
     return [
-        Outcome(tuple(u for u, _ in r), r[0][0] if r and r[0][1] >= best else None)
-        for r in ranked
+        Outcome(tuple(u for u, _ in r), r[0][0] if r and r[0][1] >= best else None) for r in ranked
     ]
 
 
@@ -273,14 +274,14 @@ class Group:
     fuzzy: int = -1  # the fuzzy stage's best skill
 
 
-def _groups(matcher: Any, texts: list[str], truth: list[frozenset[str]], real: bool) -> tuple[list[int], list[Group]]:
+def _groups(
+    matcher: Any, texts: list[str], truth: list[frozenset[str]], real: bool
+) -> tuple[list[int], list[Group]]:
     where, items = _ranker_items(matcher, texts)
     out = []
     for i, (skills, rows, fuzzy, _) in zip(where, matcher.tag_candidates(items), strict=True):
         right = np.array([matcher.skill_uris[s] in truth[i] for s in skills], dtype=bool)
-        out.append(
-            Group(skills, rows, right, real, matcher.skill_uris[fuzzy] in truth[i], fuzzy)
-        )
+        out.append(Group(skills, rows, right, real, matcher.skill_uris[fuzzy] in truth[i], fuzzy))
     return where, out
 
 
@@ -431,7 +432,15 @@ def calibrate(folds: int = 5) -> None:
         f"fuzzy stage {sum(g.fuzzy_right for _, g in positives)}/{len(positives)}"
     )
     for threshold in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
-        acc = [(g.right.any(), (top[0] if top else None) in {m.skill_uris[s] for s in np.asarray(g.skills)[g.right]}) for (top, p), g in gen if p >= threshold]
+        acc = [
+            (
+                g.right.any(),
+                (top[0] if top else None)
+                in {m.skill_uris[s] for s in np.asarray(g.skills)[g.right]},
+            )
+            for (top, p), g in gen
+            if p >= threshold
+        ]
         pos = sum(g.right.any() for g in generated)
         print(
             f"threshold {threshold}: in-sample {_fmt(score(tags, outcomes(full, threshold)))}\n"

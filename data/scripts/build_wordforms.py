@@ -43,7 +43,13 @@ SENSES = 2
 _POS = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 
 
-def read_wordnet(folder: Path) -> tuple[dict[tuple[str, int], list[tuple[str, str, int, int]]], dict[tuple[str, int], list[str]], dict[str, dict[str, list[int]]]]:
+def read_wordnet(
+    folder: Path,
+) -> tuple[
+    dict[tuple[str, int], list[tuple[str, str, int, int]]],
+    dict[tuple[str, int], list[str]],
+    dict[str, dict[str, list[int]]],
+]:
     """Parse WordNet's ``data.*`` and ``index.*`` files (format: wndb(5)).
 
     Returns each synset's pointers ``(symbol, pos, offset, source/target word numbers)``,

@@ -76,8 +76,8 @@ from skills.taxonomy._model import Candidate, Match, Method
 from skills.taxonomy._normalise import esco_uri, match_key, org_skill_uri, sorted_key, stem
 from skills.taxonomy._tags import (
     FEATURES,
-    STAGE1_K,
     KEEP_MARGIN,
+    STAGE1_K,
     TAG_ACCEPT,
     TagRanker,
     accept_features,
@@ -901,9 +901,7 @@ class Matcher:
         fixed = self._index.correct(key)
         if fixed == key:
             return None
-        if " " not in key and (
-            len(self._index.speller.options(key)) != 1 or fixed[0] != key[0]
-        ):
+        if " " not in key and (len(self._index.speller.options(key)) != 1 or fixed[0] != key[0]):
             # One word: only the one correction possible, and not of its first letter
             # (typos rarely hit it; "blogging" is not a typo of "logging").
             return None
@@ -1100,29 +1098,28 @@ class Matcher:
             chunk = keys[start : start + _CHUNK]
             total, word_docs = self._index.score_queries(chunk)
             top, _, feats = _best_of(self._index, chunk, total, word_docs)
-            p_best = _calibrated(feats)
+            calibrated = _calibrated(feats)
             wide = min(STAGE1_K, total.shape[1])
             near = np.argpartition(-total, wide - 1, axis=1)[:, :wide]
             for r, key in enumerate(chunk):
                 by_stem, ambiguity = tags.candidates(tags.stems(key))
                 skills = list(dict.fromkeys([*near[r].tolist(), *by_stem]))
                 best = int(top[r, 0]) if top.shape[1] else -1
-                pool[key] = (skills, total[r][skills].tolist(), best, float(p_best[r]), ambiguity)
+                p = float(calibrated[r])
+                pool[key] = (skills, total[r][skills].tolist(), best, p, ambiguity)
         out: list[tuple[list[int], np.ndarray, int, float]] = []
         width = len(FEATURES)
         for (_, key, alt), vs in zip(items, readings, strict=True):
             skills_out: list[int] = []
             rows: list[list[float]] = []
             for v in vs:
-                skills, stage1, best, p_best, ambiguity = pool[v.key]
+                skills, stage1, best, p, ambiguity = pool[v.key]
                 if alt is not None and v.whole and alt not in skills:
                     skills, stage1 = [*skills, alt], [*stage1, 0.0]
                 skills_out.extend(skills)
-                rows.extend(tags.rows(v, skills, stage1, best, p_best, ambiguity, alt))
-            _, _, best, p_best, _ = pool[key]
-            out.append(
-                (skills_out, np.asarray(rows, dtype=np.float64).reshape(-1, width), best, p_best)
-            )
+                rows.extend(tags.rows(v, skills, stage1, best, p, ambiguity, alt))
+            _, _, best, p, _ = pool[key]
+            out.append((skills_out, np.asarray(rows, dtype=np.float64).reshape(-1, width), best, p))
         return out
 
     def _tag_match(

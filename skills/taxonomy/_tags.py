@@ -73,8 +73,35 @@ SUBSTITUTE_CREDIT = 0.5
 RARE = 5
 #: Words that carry no skill: dropped before stemming.
 STOP = frozenset(
-    "a an and or of in on for to the with at by from as into via your their its "
-    "skill ability basic advanced fundamental introduction intro".split()
+    (
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "for",
+        "to",
+        "the",
+        "with",
+        "at",
+        "by",
+        "from",
+        "as",
+        "into",
+        "via",
+        "your",
+        "their",
+        "its",
+        "skill",
+        "ability",
+        "basic",
+        "advanced",
+        "fundamental",
+        "introduction",
+        "intro",
+    )
 )
 # The features of one (reading of a tag, candidate skill) pair, see :meth:`TagRanker.rows`.
 FEATURES = (
@@ -101,11 +128,55 @@ FEATURES = (
 )
 #: Ranking weights over :data:`FEATURES` (pairwise logistic regression: right candidate
 #: against wrong ones of the same tag), from ``benchmarks/bench_realtags.py --calibrate``.
+RANK_COEF = (
+    3.923,
+    0.047,
+    0.855,
+    0.422,
+    6.394,
+    -0.212,
+    1.040,
+    -0.947,
+    -0.814,
+    -1.069,
+    0.586,
+    0.038,
+    0.997,
+    0.956,
+    -0.427,
+    -2.910,
+    -1.013,
+    -2.530,
+    -1.033,
+    0.851,
+)
 #: Acceptance: a logistic model over (rank score of the best, margin to the second,
 #: the best's :data:`FEATURES`), fitted on the same set.
-ACCEPT_C = -5.873
-RANK_COEF = (4.488, 0.080, 0.755, 0.268, 6.298, 0.334, 2.225, -0.802, -0.663, -0.762, 0.821, 0.191, 1.421, 1.068, -0.331, -3.415, -0.810, -2.079, -1.191, 1.082)
-ACCEPT_COEF = (0.438, 0.264, 0.707, -0.233, -0.272, 1.378, -0.578, 0.306, 1.339, -1.317, 1.737, -0.527, 0.827, 0.308, -0.429, -0.008, -1.694, 1.855, 0.090, -1.674, 0.067, -0.275)
+ACCEPT_COEF = (
+    0.507,
+    0.291,
+    0.410,
+    -0.142,
+    -0.600,
+    1.124,
+    -0.481,
+    0.549,
+    2.384,
+    -1.114,
+    1.791,
+    0.025,
+    0.820,
+    0.400,
+    -0.191,
+    -0.235,
+    -1.422,
+    1.102,
+    0.261,
+    -1.182,
+    -0.083,
+    -0.238,
+)
+ACCEPT_C = -6.733
 #: The general matcher's best stays first unless the tag model ranks another this much
 #: higher (rank score): chosen on the generated examples and the cross-validated
 #: development set (``python benchmarks/bench_realtags.py --calibrate``).
@@ -190,7 +261,7 @@ class TagRanker:
         preferred: Sequence[bool],
         n_skills: int,
         facets: Mapping[int, str],
-        related: Mapping[str, Mapping[str, str]] = {},  # noqa: B006 - read only
+        related: Mapping[str, Mapping[str, str]] = {},
     ) -> None:
         self.label_skill = np.asarray(label_skill, dtype=np.int32)
         # A tag word -> label stems WordNet relates to it, with the credit of the relation.
@@ -235,13 +306,13 @@ class TagRanker:
         self.by_stem = {s: np.asarray(v, dtype=np.int32) for s, v in by_stem.items()}
         n = max(1, n_skills)
         self.idf = {s: math.log((1 + n) / (1 + len(v))) + 1.0 for s, v in skills_of.items()}
-        self.substitutes = _substitutes(self.label_stems, self.label_skill)
         by_prefix: dict[str, set[str]] = {}
         for s in self.by_stem:
             if len(s) >= PREFIX:
                 by_prefix.setdefault(s[:PREFIX], set()).add(s)
         self.by_prefix = by_prefix
         self.skill_start = np.searchsorted(self.label_skill, np.arange(n_skills + 1))
+        self.substitutes = _substitutes(self.label_stems, self.skill_start)
         self.max_idf = max(self.idf.values(), default=1.0)
 
     # ---- reading a tag --------------------------------------------------------
@@ -249,7 +320,11 @@ class TagRanker:
         """A tag: at most :data:`MAX_TAG_WORDS` content words, not beginning with a word
         that begins labels (a verb phrase is left to the general matcher)."""
         words = key.split()
-        return bool(words) and words[0] not in self.verbs and 0 < len(content_words(key)) <= MAX_TAG_WORDS
+        return (
+            bool(words)
+            and words[0] not in self.verbs
+            and 0 < len(content_words(key)) <= MAX_TAG_WORDS
+        )
 
     def variants(self, text: str, key: str) -> list[Variant]:
         """The whole tag, the parts of ``X (Y)`` and a split compound (see module
@@ -277,7 +352,9 @@ class TagRanker:
         for i in range(3, len(word) - 2):
             a, b = fold_spelling(word[:i]), fold_spelling(word[i:])
             if a in self.words and b in self.words:
-                df = min(len(self.by_stem.get(tag_stem(a), ())), len(self.by_stem.get(tag_stem(b), ())))
+                df = min(
+                    len(self.by_stem.get(tag_stem(a), ())), len(self.by_stem.get(tag_stem(b), ()))
+                )
                 if df > best_df:
                     best, best_df = f"{word[:i]} {word[i:]}", df
         return best
@@ -294,7 +371,10 @@ class TagRanker:
             meets: dict[str, float] = {}
             if len(s) >= PREFIX:
                 meets.update((m, PREFIX_CREDIT) for m in self.by_prefix.get(s[:PREFIX], ()))
-            for m, credit in (*self.related.get(w, {}).items(), *self.substitutes.get(s, {}).items()):
+            for m, credit in (
+                *self.related.get(w, {}).items(),
+                *self.substitutes.get(s, {}).items(),
+            ):
                 if m in self.by_stem:
                     meets[m] = max(meets.get(m, 0.0), credit)
             meets.pop(s, None)
@@ -434,28 +514,28 @@ class TagRanker:
 
 
 def _substitutes(
-    label_stems: Sequence[frozenset[str]], label_skill: np.ndarray
+    label_stems: Sequence[frozenset[str]], skill_start: np.ndarray
 ) -> dict[str, dict[str, float]]:
     """Stems that replace each other in two labels of one skill, everything else equal
     and word order ignored ("administer database" / "database administration",
     "manage staff" / "supervise staff"), for at least :data:`MIN_SUBSTITUTE_SKILLS`
-    skills: synonyms learned from ESCO's own alternative labels."""
-    slots: dict[tuple[int, frozenset[str]], set[str]] = {}
-    for stems, skill in zip(label_stems, label_skill.tolist(), strict=True):
-        if len(stems) >= 2:
-            for x in stems:
-                slots.setdefault((skill, stems - {x}), set()).add(x)
-    pairs: dict[tuple[str, str], set[int]] = {}
-    for (skill, _), found in slots.items():
-        if 1 < len(found) <= 4:
-            for a in found:
-                for b in found:
-                    if a != b:
-                        pairs.setdefault((a, b), set()).add(skill)
+    skills: synonyms learned from ESCO's own alternative labels. Labels are sorted by
+    skill; ``skill_start[i]`` is where skill ``i``'s begin."""
+    pairs: dict[tuple[str, str], int] = {}
+    for i in range(len(skill_start) - 1):
+        labels = list(dict.fromkeys(label_stems[skill_start[i] : skill_start[i + 1]]))
+        found: set[tuple[str, str]] = set()
+        for x, a in enumerate(labels):
+            for b in labels[x + 1 :]:
+                if len(a) == len(b) >= 2 and len(a ^ b) == 2:
+                    (u,), (v,) = a - b, b - a
+                    found.update(((u, v), (v, u)))
+        for pair in found:
+            pairs[pair] = pairs.get(pair, 0) + 1
     out: dict[str, dict[str, float]] = {}
-    for (a, b), skills in pairs.items():
-        if len(skills) >= MIN_SUBSTITUTE_SKILLS:
-            out.setdefault(a, {})[b] = SUBSTITUTE_CREDIT
+    for (u, v), n in pairs.items():
+        if n >= MIN_SUBSTITUTE_SKILLS:
+            out.setdefault(u, {})[v] = SUBSTITUTE_CREDIT
     return out
 
 
