@@ -404,15 +404,18 @@ class TagRanker:
         """Skills with a label holding every stem of the tag or a stem it meets
         (shortest labels first, at most :data:`STEM_K`), and how many skills have such
         a label (the tag's ambiguity)."""
-        sets = []
+        mask: np.ndarray | None = None
         for s, meets in stems:
             ids = [self.by_stem[m] for m in (s, *meets) if m in self.by_stem]
             if not ids:
                 return [], 0
-            sets.append(np.unique(np.concatenate(ids)))
-        if not sets:
+            hit = np.zeros(len(self.label_stems), dtype=bool)
+            for found in ids:
+                hit[found] = True
+            mask = hit if mask is None else mask & hit
+        if mask is None:
             return [], 0
-        labels = functools.reduce(np.intersect1d, sets)
+        labels = np.flatnonzero(mask)
         if len(labels) == 0:
             return [], 0
         skills = self.label_skill[labels]
