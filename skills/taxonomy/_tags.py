@@ -39,8 +39,10 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import snowballstemmer
@@ -187,7 +189,7 @@ TAG_ACCEPT = 0.85
 _STEMMER = snowballstemmer.stemmer("english")
 _PAREN = re.compile(r"^\s*([^()]+?)\s*\(\s*([^()]+?)\s*\)?\s*$")
 _SPLIT = re.compile(r"\s*(?:&|\band\b|/|\+|,)\s*", re.IGNORECASE)
-_DOMAIN = re.compile(r"\b(?:in|for|of|on|within|during)\b")
+_DOMAIN_WORDS = frozenset(("in", "for", "of", "on", "within", "during"))
 
 
 @functools.lru_cache(maxsize=131072)
@@ -276,36 +278,35 @@ class TagRanker:
         for i, facet in facets.items():
             self.generic[i] = facet == "T"
             self.knowledge[i] = facet == "K"
-        self.words: set[str] = set()
-        self.label_stems: list[frozenset[str]] = []
-        self.label_has_domain = np.zeros(len(labels), dtype=bool)
-        self.label_len = np.zeros(len(labels), dtype=np.int16)
-        by_stem: dict[str, list[int]] = {}
-        skills_of: dict[str, set[int]] = {}
-        first: dict[str, int] = {}
-        anywhere: dict[str, int] = {}
-        for j, (key, skill) in enumerate(zip(labels, label_skill, strict=True)):
-            words = key.split()
-            self.words.update(words)
-            if words:
-                first[words[0]] = first.get(words[0], 0) + 1
-            for w in words:
-                anywhere[w] = anywhere.get(w, 0) + 1
-            stems = frozenset(tag_stem(w) for w in words if w not in STOP)
-            self.label_stems.append(stems)
-            self.label_len[j] = len(stems)
-            self.label_has_domain[j] = bool(_DOMAIN.search(key))
-            for s in stems:
-                by_stem.setdefault(s, []).append(j)
-                skills_of.setdefault(s, set()).add(int(skill))
+        split = [key.split() for key in labels]
+        anywhere = Counter(chain.from_iterable(split))
+        first = Counter(words[0] for words in split if words)
+        self.words = set(anywhere)
+        stem_of = {w: tag_stem(w) for w in anywhere if w not in STOP}
+        self.label_stems = [frozenset([stem_of[w] for w in ws if w in stem_of]) for ws in split]
+        self.label_len = np.fromiter(map(len, self.label_stems), np.int16, len(split))
+        self.label_has_domain = np.fromiter(
+            (not _DOMAIN_WORDS.isdisjoint(ws) for ws in split), bool, len(split)
+        )
         # Words that begin labels (verbs: "manage", "furnish", "creating"): a text that
         # begins with one is written like an ESCO label, not like a tag.
         self.verbs = frozenset(
             w for w, n in first.items() if n >= VERB_LABELS and n >= VERB_SHARE * anywhere[w]
         )
-        self.by_stem = {s: np.asarray(v, dtype=np.int32) for s, v in by_stem.items()}
+        # Posting lists (stem -> labels) and each stem's number of skills, with numpy.
+        vocab = sorted({s for stems in self.label_stems for s in stems})
+        code = {s: i for i, s in enumerate(vocab)}
+        flat = np.fromiter((code[s] for stems in self.label_stems for s in stems), np.int32)
+        owner = np.repeat(np.arange(len(split), dtype=np.int32), self.label_len)
+        order = np.argsort(flat, kind="stable")
+        bounds = np.searchsorted(flat[order], np.arange(len(vocab) + 1))
+        by_label = owner[order]
+        self.by_stem = {s: by_label[bounds[i] : bounds[i + 1]] for i, s in enumerate(vocab)}
+        pairs = np.unique(flat.astype(np.int64) * (n_skills + 1) + self.label_skill[owner])
+        skills_per_stem = np.bincount(pairs // (n_skills + 1), minlength=len(vocab))
         n = max(1, n_skills)
-        self.idf = {s: math.log((1 + n) / (1 + len(v))) + 1.0 for s, v in skills_of.items()}
+        idf = np.log((1 + n) / (1 + skills_per_stem)) + 1.0
+        self.idf = dict(zip(vocab, idf.tolist(), strict=True))
         by_prefix: dict[str, set[str]] = {}
         for s in self.by_stem:
             if len(s) >= PREFIX:

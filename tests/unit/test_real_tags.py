@@ -206,8 +206,10 @@ def test_the_development_set_names_real_esco_skills() -> None:
     assert frame["none"].dtype == bool
     known = set(read_esco()["skills"]["uri"])
     assert len(frame) >= 300
-    for row in frame.itertuples(index=False):
-        uris = row.acceptable_uris.split()
-        assert bool(row.none) == (not uris), row.tag
-        assert set(uris) <= known, row.tag
-        assert row.source, row.tag
+    for tag, acceptable, none, source in zip(
+        frame["tag"], frame["acceptable_uris"], frame["none"], frame["source"], strict=True
+    ):
+        uris = str(acceptable).split()
+        assert bool(none) == (not uris), tag
+        assert set(uris) <= known, tag
+        assert source, tag
