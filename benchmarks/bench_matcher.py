@@ -20,6 +20,7 @@ import random
 import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -329,15 +330,25 @@ def _fuzzy_only(
     return [k for k, _ in keep], [t for _, t in keep]
 
 
-def calibrate(seed: int = 7, removed_skills: int = 1000) -> None:
-    """Fit the logistic calibration (``CAL_COEF``, ``CAL_C``) of the fuzzy stage and print
-    it. A seed other than the benchmarks'. Positives (y = top-1 correct): held-out alt
-    labels and :func:`variants` of indexed labels that reach the fuzzy stage. Negatives
-    (y = 0): labels of 1,000 skills removed from the index, fragments of labels
-    (``bench_taxonomy._fragments``) and fragments next to a word only removed skills
-    use. ``python benchmarks/bench_matcher.py --calibrate``."""
-    from sklearn.linear_model import LogisticRegression
+@dataclass(frozen=True)
+class CalibrationWorld:
+    """What the calibrations learn from, on a seed other than the benchmarks': ESCO with
+    alternative labels held out (``held``) and whole skills removed, the matcher fitted
+    on the rest, and negatives (labels of removed skills, label fragments, fragments
+    next to a word the index never saw)."""
 
+    matcher: Matcher
+    held: pd.DataFrame
+    rest: pd.DataFrame
+    kept_skills: pd.DataFrame
+    gone_labels: pd.DataFrame
+    fragments: list[str]
+    near_unknown: list[str]
+
+
+def calibration_world(seed: int = 7, removed_skills: int = 1000) -> CalibrationWorld:
+    """The :class:`CalibrationWorld` of ``seed`` (``bench_realtags.py --calibrate`` uses
+    it too)."""
     frames = read_esco()
     held, rest = _split(frames, seed)
     skills = frames["skills"]
@@ -350,19 +361,40 @@ def calibrate(seed: int = 7, removed_skills: int = 1000) -> None:
     ).sample(2000, random_state=seed)
     rest = rest[~rest["uri"].isin(gone)]
     matcher = _taxonomy(frames, rest, kept_skills).matcher()
-    index = matcher._index
     fragments = _fragments(rest["label"].tolist(), matcher, seed)
     unknown = sorted(
         {w for x in gone_labels["label"] for w in match_key(x).split() if len(w) >= 4}
-        - set(index.speller.words)
+        - set(matcher._index.speller.words)
     )
-    var_q, var_t, _ = variants(indexed_labels({"skills": kept_skills}, rest), 2000, seed)
+    return CalibrationWorld(
+        matcher,
+        held,
+        rest,
+        kept_skills,
+        gone_labels,
+        fragments,
+        _with_unknown_word(fragments, unknown, seed),
+    )
+
+
+def calibrate(seed: int = 7, removed_skills: int = 1000) -> None:
+    """Fit the logistic calibration (``CAL_COEF``, ``CAL_C``) of the fuzzy stage and print
+    it. A seed other than the benchmarks'. Positives (y = top-1 correct): held-out alt
+    labels and :func:`variants` of indexed labels that reach the fuzzy stage. Negatives
+    (y = 0): labels of 1,000 skills removed from the index, fragments of labels
+    (``bench_taxonomy._fragments``) and fragments next to a word only removed skills
+    use. ``python benchmarks/bench_matcher.py --calibrate``."""
+    from sklearn.linear_model import LogisticRegression
+
+    w = calibration_world(seed, removed_skills)
+    matcher, index = w.matcher, w.matcher._index
+    var_q, var_t, _ = variants(indexed_labels({"skills": w.kept_skills}, w.rest), 2000, seed)
     sets: list[tuple[list[str], list[str | None]]] = [
-        (held["label"].tolist(), held["uri"].tolist()),
+        (w.held["label"].tolist(), w.held["uri"].tolist()),
         (var_q, list(var_t)),
-        (gone_labels["label"].tolist(), [None] * len(gone_labels)),
-        (fragments, [None] * len(fragments)),
-        (_with_unknown_word(fragments, unknown, seed), [None] * len(fragments)),
+        (w.gone_labels["label"].tolist(), [None] * len(w.gone_labels)),
+        (w.fragments, [None] * len(w.fragments)),
+        (w.near_unknown, [None] * len(w.near_unknown)),
     ]
     feats: list[list[float]] = []
     ys: list[int] = []

@@ -285,48 +285,25 @@ def _groups(
     return where, out
 
 
-def _generated(seed: int = 7, removed_skills: int = 1000) -> list[Group]:
-    """Examples from ESCO itself, on a seed other than the benchmarks' (2024), with the
-    matcher fitted without them: alternative labels held out of the index (positives:
-    their skill), labels of skills removed from the index, label fragments and fragments
-    next to an unknown word (negatives), as ``bench_matcher.py --calibrate`` builds them.
-    They keep the tag model right on ESCO-style labels and junk, not only on the
-    development set."""
-    import random
+def _generated(seed: int = 7) -> list[Group]:
+    """Examples from ESCO itself (``bench_matcher.calibration_world``, a seed other than
+    the benchmarks' 2024, the matcher fitted without them): held-out alternative labels
+    (positives: their skill), labels of removed skills, label fragments and fragments
+    next to an unknown word (negatives). They keep the tag model right on ESCO-style
+    labels and junk, not only on the development set."""
+    from bench_matcher import calibration_world
 
-    from bench_matcher import _with_unknown_word
-    from bench_taxonomy import _fragments, _split, _taxonomy
-
-    from skills.taxonomy import read_esco
-    from skills.taxonomy._normalise import match_key
-
-    frames = read_esco()
-    held, rest = _split(frames, seed)
-    skills = frames["skills"]
-    rng = np.random.default_rng(seed + 1)
-    gone = set(skills["uri"].iloc[rng.choice(len(skills), removed_skills, replace=False)])
-    gone -= set(held["uri"])
-    kept = skills[~skills["uri"].isin(gone)]
-    gone_labels = pd.concat(
-        [skills[skills["uri"].isin(gone)][["uri", "label"]], rest[rest["uri"].isin(gone)]]
-    ).sample(2000, random_state=seed)
-    rest = rest[~rest["uri"].isin(gone)]
-    matcher = _taxonomy(frames, rest, kept).matcher()
-    fragments = _fragments(rest["label"].tolist(), matcher, seed)
-    unknown = sorted(
-        {w for x in gone_labels["label"] for w in match_key(x).split() if len(w) >= 4}
-        - set(matcher._index.speller.words)
-    )
-    random.seed(seed)
-    out: list[Group] = []
+    w = calibration_world(seed)
+    nothing: frozenset[str] = frozenset()
     sets = [
-        (held["label"].tolist(), [frozenset((u,)) for u in held["uri"]]),
-        (gone_labels["label"].tolist(), [frozenset()] * len(gone_labels)),
-        (fragments, [frozenset()] * len(fragments)),
-        (_with_unknown_word(fragments, unknown, seed), [frozenset()] * len(fragments)),
+        (w.held["label"].tolist(), [frozenset((u,)) for u in w.held["uri"]]),
+        (w.gone_labels["label"].tolist(), [nothing] * len(w.gone_labels)),
+        (w.fragments, [nothing] * len(w.fragments)),
+        (w.near_unknown, [nothing] * len(w.near_unknown)),
     ]
+    out: list[Group] = []
     for texts, truth in sets:
-        out.extend(_groups(matcher, texts, truth, real=False)[1])
+        out.extend(_groups(w.matcher, texts, truth, real=False)[1])
     return out
 
 

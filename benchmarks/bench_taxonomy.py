@@ -78,15 +78,7 @@ def _split(frames: dict[str, pd.DataFrame], seed: int) -> tuple[pd.DataFrame, pd
 def _taxonomy(
     frames: dict[str, pd.DataFrame], alts: pd.DataFrame, skills: pd.DataFrame | None = None
 ) -> Taxonomy:
-    return Taxonomy(
-        frames["skills"] if skills is None else skills,
-        alts,
-        frames["groups"],
-        frames["occupations"],
-        cache_dir=None,
-        skill_groups=frames["skill_groups"],
-        wordforms=frames["wordforms"],
-    )
+    return Taxonomy.from_frames(frames, skills=skills, alt_labels=alts, cache_dir=None)
 
 
 class Baseline:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -94,6 +95,29 @@ class Taxonomy:
         self._related = related
         self._matcher: Matcher | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_frames(
+        cls,
+        frames: Mapping[str, pd.DataFrame],
+        *,
+        skills: pd.DataFrame | None = None,
+        alt_labels: pd.DataFrame | None = None,
+        **kwargs: Any,
+    ) -> Taxonomy:
+        """A taxonomy from :func:`read_esco`'s frames, with every derived file (the
+        skills' groups and WordNet's word forms, which the tag model reads).
+        ``skills``/``alt_labels`` replace ESCO's (benchmarks and tests hold some out);
+        ``kwargs`` go to the constructor."""
+        return cls(
+            frames["skills"] if skills is None else skills,
+            frames["alt_labels"] if alt_labels is None else alt_labels,
+            frames["groups"],
+            frames["occupations"],
+            skill_groups=frames.get("skill_groups"),
+            wordforms=frames.get("wordforms"),
+            **kwargs,
+        )
 
     def _org_frame(self) -> pd.DataFrame:
         rows = []
@@ -215,17 +239,11 @@ def _cached(
     org_synonyms: tuple[Synonym, ...],
     remembered: tuple[Remembered, ...],
 ) -> Taxonomy:
-    f = _esco_frames()
-    return Taxonomy(
-        f["skills"],
-        f["alt_labels"],
-        f["groups"],
-        f["occupations"],
+    return Taxonomy.from_frames(
+        _esco_frames(),
         org_skills=org_skills,
         org_synonyms=org_synonyms,
         remembered=remembered,
-        skill_groups=f["skill_groups"],
-        wordforms=f["wordforms"],
     )
 
 

@@ -47,6 +47,16 @@ Stages, in order, for each input:
    label fragments and fragments next to a word the index never saw (negatives); the
    constants come from ``python benchmarks/bench_matcher.py --calibrate``.
 
+5. **tag** – a short tag (:meth:`TagRanker.is_tag`) does not stop at the fuzzy stage: the
+   tag model of :mod:`skills.taxonomy._tags` ranks the fuzzy stage's candidates and
+   the skills its stems name, and accepts at :data:`TAG_ACCEPT` (or when the fuzzy
+   stage alone would accept the same skill). Before it, an expansion with its
+   abbreviation (``"Structured Query Language (SQL)"``) is accepted when either names
+   a skill exactly (:meth:`Matcher._acronym_exact`), and an exact match that is doubtful
+   (:meth:`Matcher._doubtful_exact`: an alternative label of another sense) goes to the
+   tag model instead, unless the badge's context confirms it. ``match(..., tags=False)``
+   skips this stage (word runs cut out of free text).
+
 A fuzzy match is accepted when its score reaches :data:`ACCEPT_THRESHOLD`; otherwise
 ``skill_uri`` is None and the top five candidates go to the review queue.
 

@@ -1,37 +1,39 @@
 """Short skill tags ("Data Modeling", "Problem Solving", "Structured Query Language
-(SQL)") re-ranked and calibrated the way real badge tags need.
+(SQL)") ranked and calibrated the way real badge tags need.
 
 Badge platforms name skills with short nouns and paraphrases; ESCO labels are verb
-phrases. The general matcher (:mod:`skills.taxonomy._matcher`) ranks the right concept
-first for most such tags but scores it low, and it prefers a domain variant ("apply
-problem solving in social service") to the generic skill. For a tag of at most
-:data:`MAX_TAG_WORDS` content words, :class:`TagRanker`:
+phrases. The general matcher (:mod:`skills.taxonomy._matcher`) scores a right one-word
+tag near 0 and prefers a domain variant ("apply problem solving in social service") to
+the generic skill. For a tag (:meth:`TagRanker.is_tag`: at most :data:`MAX_TAG_WORDS`
+content words, not beginning with a word that begins ESCO labels) the matcher asks
+:class:`TagRanker`, which
 
-1. **reads the tag** (:func:`tag_variants`): the whole tag, the parts of ``X (Y)``
-   (an expansion and its abbreviation, "SAS (Software)"), and a compound word the
-   labels never use split into two words they do (``cybersecurity`` -> ``cyber
-   security``, ``storytelling`` -> ``story telling``);
+1. **reads the tag** (:meth:`TagRanker.variants`): whole, as the parts of ``X (Y)``,
+   and with a compound the labels rarely use split in two (``storytelling`` -> ``story
+   telling``); an expansion with its abbreviation (:func:`acronym_pair`) is handled
+   before, by the matcher's exact stage;
 2. **stems** every word with the Snowball English stemmer after British/American
    spelling folding (``creativity``/``creatively`` -> ``creativ``, ``persistence`` ->
-   ``persist``, ``modelling``/``modeling`` -> ``model``), and a word the labels never
-   use also meets label stems sharing its first :data:`PREFIX` letters
-   (``persuasion``/``persuade``);
-3. **gathers candidates**: the general matcher's best :data:`STAGE1_K` skills plus
-   every skill with a label holding all the tag's stems (shortest labels first);
-4. **scores each candidate** with a logistic model over :func:`features`: the general
-   similarity, how much of the tag the candidate's closest label covers and how much
-   of that label the tag covers (the activity word counts: "Database Tuning" is not
-   "database"), extra words and a domain phrase ("... in sports"), whether the skill is
-   transversal in ESCO (generic over domain), a knowledge concept, the preferred
-   label, an exact stem match, whether the tag's only exact match is an alternative
-   label shared with another sense (``security`` on "securities"), and how many
-   skills the tag's words could name (a bare generic word is ambiguous). The
-   coefficients (:data:`TAG_COEF`) are fitted on the real-tag development set by
-   ``python benchmarks/bench_realtags.py --calibrate``.
+   ``persist``), and lets it meet other label stems for a share of its weight
+   (:meth:`TagRanker.stems`): words WordNet derives from it or gives as synonyms
+   (``persuasion`` -> ``persuade``; ``data/esco/wordforms.parquet``), its substitutes
+   in ESCO's own labels (:func:`_substitutes`: ``administer``/``manage``), and stems
+   sharing its first :data:`PREFIX` letters;
+3. **gathers candidates**: the general matcher's best :data:`STAGE1_K` skills plus the
+   skills with a label holding every stem of the tag (shortest labels first);
+4. **ranks them** with a linear model (:data:`RANK_COEF`) over :data:`FEATURES`: the
+   general similarity and probability, how much of the tag the candidate's closest
+   label covers and whether it covers the tag's last word (the activity: "Database
+   *Administration*"), extra and domain words, whether ESCO files the skill as
+   transversal (generic over domain), the tag's ambiguity; the general matcher's best
+   stays first unless the model ranks another :data:`KEEP_MARGIN` higher;
+5. **accepts** the best at :data:`TAG_ACCEPT` by a second logistic model
+   (:data:`ACCEPT_COEF`).
 
-The best candidate's probability is the match score; it is accepted at
-:data:`TAG_ACCEPT`. Two skills in one tag ("Agile & Scrum") are split by
-:func:`tag_parts`, which the extractor uses when the whole tag is not accepted.
+Both models are fitted by ``python benchmarks/bench_realtags.py --calibrate`` on the
+real-tag development set (``benchmarks/data/real_tags.csv``) and examples generated
+from ESCO. Two skills in one tag ("Agile & Scrum") are split by :func:`tag_parts`
+(``Matcher.split``), which the extractor uses when the whole tag is not accepted.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ MAX_TAG_WORDS = 4
 STAGE1_K = 10
 #: Labels holding all of a tag's stems taken as candidates (shortest first).
 STEM_K = 40
-#: A word the labels never use meets label stems sharing this many first letters.
+#: A word meets the label stems sharing this many first letters with its own stem.
 PREFIX = 6
 #: ... and counts for this share of a matching word.
 PREFIX_CREDIT = 0.6
@@ -157,28 +159,28 @@ RANK_COEF = (
 ACCEPT_COEF = (
     0.507,
     0.291,
-    0.410,
+    0.407,
     -0.142,
-    -0.600,
-    1.124,
-    -0.481,
-    0.549,
-    2.384,
+    -0.596,
+    1.118,
+    -0.480,
+    0.544,
+    2.390,
     -1.114,
-    1.791,
+    1.802,
     0.025,
-    0.820,
+    0.821,
     0.400,
     -0.191,
-    -0.235,
-    -1.422,
-    1.102,
-    0.261,
-    -1.182,
-    -0.083,
+    -0.234,
+    -1.443,
+    1.095,
+    0.262,
+    -1.172,
+    -0.081,
     -0.238,
 )
-ACCEPT_C = -6.733
+ACCEPT_C = -6.743
 #: The general matcher's best stays first unless the tag model ranks another this much
 #: higher (rank score): chosen on the generated examples and the cross-validated
 #: development set (``python benchmarks/bench_realtags.py --calibrate``).

@@ -20,14 +20,7 @@ from skills.taxonomy._normalise import fold_spelling, match_key
 
 @pytest.fixture(scope="module")
 def esco(tmp_path_factory: pytest.TempPathFactory) -> Taxonomy:
-    f = read_esco()
-    return Taxonomy(
-        f["skills"],
-        f["alt_labels"],
-        f["groups"],
-        f["occupations"],
-        cache_dir=tmp_path_factory.mktemp("cache"),
-    )
+    return Taxonomy.from_frames(read_esco(), cache_dir=tmp_path_factory.mktemp("cache"))
 
 
 def test_british_and_american_spellings_meet() -> None:
@@ -142,12 +135,8 @@ def esco_held_out(tmp_path_factory: pytest.TempPathFactory) -> Taxonomy:
     alts = f["alt_labels"]
     held = {text for text, _ in HELD_OUT}
     assert held <= set(alts["label"])  # they are real ESCO alternative labels
-    return Taxonomy(
-        f["skills"],
-        alts[~alts["label"].isin(held)],
-        f["groups"],
-        f["occupations"],
-        cache_dir=tmp_path_factory.mktemp("cache"),
+    return Taxonomy.from_frames(
+        f, alt_labels=alts[~alts["label"].isin(held)], cache_dir=tmp_path_factory.mktemp("cache")
     )
 
 

@@ -24,16 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    f = read_esco()
-    return Taxonomy(
-        f["skills"],
-        f["alt_labels"],
-        f["groups"],
-        f["occupations"],
-        cache_dir=tmp_path_factory.mktemp("cache"),
-        skill_groups=f["skill_groups"],
-        wordforms=f["wordforms"],
-    ).matcher()
+    return Taxonomy.from_frames(read_esco(), cache_dir=tmp_path_factory.mktemp("cache")).matcher()
 
 
 def _first(matcher: Matcher, tag: str) -> str | None:

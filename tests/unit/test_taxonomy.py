@@ -102,14 +102,7 @@ def small(tmp_path: Path, **kw: Any) -> Taxonomy:
 
 @pytest.fixture(scope="session")
 def esco(tmp_path_factory: pytest.TempPathFactory) -> Taxonomy:
-    f = read_esco()
-    return Taxonomy(
-        f["skills"],
-        f["alt_labels"],
-        f["groups"],
-        f["occupations"],
-        cache_dir=tmp_path_factory.mktemp("cache"),
-    )
+    return Taxonomy.from_frames(read_esco(), cache_dir=tmp_path_factory.mktemp("cache"))
 
 
 # ---- normalisation and references -------------------------------------------------
