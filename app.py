@@ -30,15 +30,25 @@ ICONS = {
 
 
 def sign_in_page() -> None:
-    """The sign-in form (local accounts) or the OIDC button."""
+    """The providers' sign-in buttons and, when local accounts are on, the sign-in form;
+    or why the identity a provider signed in was refused, with a way out."""
     st.title("Skill Atlas")
+    refusal = session.signin_refusal()
+    if refusal is not None and refusal.reason != "expired":
+        st.error(refusal.sentence)
+        st.caption(f"Signed in at your organisation as {plain(refusal.email or refusal.subject)}.")
+        if st.button("Sign out and use another account", type="primary", key="refused_out"):
+            st.logout()
+        return
     st.write("Verified Open Badges, mapped to ESCO skills. Please sign in.")
-    notice = session.signed_out_notice()
+    notice = session.signed_out_notice() or (refusal.sentence if refusal else None)
     if notice:
         st.warning(notice)
     if session.oidc_configured():
-        if st.button("Sign in with your organisation account", type="primary"):
-            st.login()
+        for name, provider in session.signin_policy().providers.items():
+            if st.button(provider.label, type="primary", key=f"login_{name}"):
+                st.login(None if name == "default" else name)
+    if not session.local_accounts_enabled():
         return
     if not session.accounts():
         st.error(
@@ -76,7 +86,8 @@ else:
         st.markdown(f"**{plain(viewer.name or viewer.account)}**")
         st.caption(f"Signed in as {plain(viewer.account)} · role: {viewer.role.value}")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
-            session.sign_out()
+            if session.sign_out():
+                st.stop()  # the browser goes to the provider's sign-out, then back here
             st.rerun()
     nav = st.navigation(
         [

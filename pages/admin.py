@@ -629,6 +629,25 @@ with t_requests:
                 args=(str(ask["person_id"]), str(ask["name"])),
             )
 
+    st.subheader("Refused sign-ins")
+    st.caption(
+        "People your identity provider signed in whom Skill Atlas could not let in: no group "
+        "mapped to a role, no person with that address or id, an unverified address, or the "
+        "other kind of people. Add or link the person (People import), or fix their groups "
+        "at the provider; their next sign-in then works."
+    )
+    refused = session.query(q.signin_refusals, viewer)
+    if refused.empty:
+        st.caption("No sign-in was refused.")
+    for refusal in refused.to_dict("records"):
+        with st.container(border=True):
+            st.text(f"{refusal['email'] or refusal['subject']} · provider {refusal['provider']}")
+            st.caption(
+                f"{refusal['sentence']} · {refusal['attempts']} attempt(s), "
+                f"first {refusal['first_seen']:%Y-%m-%d %H:%M}, "
+                f"last {refusal['last_seen']:%Y-%m-%d %H:%M}"
+            )
+
 with t_reverify:
     st.caption("Re-check every stored badge against its issuer: revocations and expiry.")
     queued = session.query(q.ingest_queue, viewer)

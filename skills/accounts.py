@@ -1,14 +1,18 @@
 """Local sign-in accounts: a TOML file of users with salted scrypt password hashes.
 
-Used when no OIDC provider is configured (``[auth]`` in ``.streamlit/secrets.toml``).
+Used when no OIDC provider is configured (``[auth]`` in ``.streamlit/secrets.toml``), or
+beside one when ``[signin] local_accounts = true`` (:mod:`skills.signin`).
 The file (``SKILLS_ACCOUNTS``, default ``data/accounts.toml``) looks like::
 
     [accounts.hr]
     role = "hr"
     name = "Hana Richter"
     person_id = "p000001"
-    email = "hana.richter@example.org"          # optional; matches OIDC sign-ins
-    password = "scrypt$16384$8$1$<salt>$<hash>"  # optional; absent = OIDC only
+    email = "hana.richter@example.org"          # optional; for the record only
+    password = "scrypt$16384$8$1$<salt>$<hash>"  # optional; absent = cannot sign in
+
+A provider's sign-ins never use this file: their roles come from the provider's groups
+and their person from the people table (:mod:`skills.signin`).
 
 Passwords are never stored: only ``scrypt`` hashes with a 16-byte random salt
 (:func:`hash_password`). :func:`write_demo_accounts` creates the demo accounts,
@@ -168,15 +172,6 @@ def authenticate(accounts: Mapping[str, Account], username: str, password: str) 
     stored = account.password_hash if account and account.password_hash else _DUMMY_HASH
     ok = check_password(password, stored)
     return account if ok and account is not None and account.password_hash else None
-
-
-def account_for_email(accounts: Mapping[str, Account], email: str) -> Account | None:
-    """The account whose ``email`` is ``email`` (case-insensitive), for OIDC sign-ins."""
-    wanted = email.strip().lower()
-    for account in accounts.values():
-        if account.email and account.email == wanted:
-            return account
-    return None
 
 
 def _toml_str(value: str) -> str:
@@ -688,7 +683,6 @@ __all__ = [
     "SIGN_IN_WINDOW_SECONDS",
     "Account",
     "SessionToken",
-    "account_for_email",
     "authenticate",
     "authenticate_throttled",
     "check_password",

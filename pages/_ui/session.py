@@ -34,7 +34,7 @@ import importlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -44,7 +44,6 @@ from skills.accounts import (
     SESSION_TTL_SECONDS,
     Account,
     SessionToken,
-    account_for_email,
     authenticate_throttled,
     issue_session_token,
     load_accounts,
@@ -61,6 +60,7 @@ from skills.bootstrap import Application, serve
 from skills.config import Settings, settings
 from skills.errors import AccessDenied, SkillAtlasError
 from skills.explain import error_sentence
+from skills.signin import EXPIRED, Refusal, SignInPolicy, parse_policy, record_refusal, resolve
 from skills.store import Store
 
 T = TypeVar("T")
@@ -71,6 +71,8 @@ _COOKIE_OP_KEY = "_session_cookie_op"  # a cookie to write on the next run
 _SIGNED_OUT_KEY = "_signed_out"  # this session signed out: ignore the handshake's cookie
 _NOTICE_KEY = "_signed_out_notice"  # why re-validation signed this session out
 _VIA_KEY = "_signed_in_via"  # "oidc" or "local": how this session's viewer was made
+_REFUSAL_KEY = "_signin_refusal"  # why the provider's identity was refused (a Refusal)
+_RECORDED_KEY = "_signin_refusals_recorded"  # reasons already recorded for HR this session
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.-]{1,400}")
 
 # The clock every sign-in decision reads (tests replace it; nothing here sleeps).
@@ -195,19 +197,66 @@ def _restore_from_cookie() -> Viewer | None:
     return viewer
 
 
-def _oidc_viewer_current(viewer: Viewer) -> bool:
-    """Whether an OIDC session's viewer still matches ``st.user`` and the accounts file."""
-    if not oidc_configured() or not st.user.is_logged_in:
-        return False
-    email = str(st.user.get("email") or "")
-    account = account_for_email(accounts(), email) if email else None
-    if account is None:  # a member found by e-mail in the database
-        return viewer.account == email and viewer.role.value == "member"
-    return (viewer.account, viewer.role.value, viewer.person_id) == (
-        account.username,
-        account.role,
-        account.person_id,
+def signin_policy() -> SignInPolicy:
+    """The ``[signin]`` settings checked against Streamlit's ``[auth]`` providers
+    (:func:`skills.signin.parse_policy`); raises ConfigError with the setting to fix."""
+    try:
+        auth = st.secrets.get("auth") or {}
+        signin = st.secrets.get("signin") or {}
+    except Exception:  # no secrets file: Streamlit raises its own error type
+        auth, signin = {}, {}
+    return parse_policy(_plain(signin), _plain(auth))
+
+
+def _plain(value: Any) -> Any:
+    """Streamlit's secrets (AttrDict) as plain dicts and lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def local_accounts_enabled() -> bool:
+    """Local accounts are on without a provider, and off beside one unless
+    ``[signin] local_accounts = true``."""
+    return not oidc_configured() or signin_policy().local_accounts
+
+
+def signin_refusal() -> Refusal | None:
+    """Why the identity the provider signed in was refused (this session), if it was."""
+    refusal = st.session_state.get(_REFUSAL_KEY)
+    return refusal if isinstance(refusal, Refusal) else None
+
+
+def _logged_in() -> bool:
+    """Whether the provider has signed this browser in (``st.user``; absent means no)."""
+    return bool(st.user.get("is_logged_in", False))
+
+
+def _oidc_resolve() -> Viewer | Refusal | None:
+    """The provider's signed-in identity resolved now (:func:`skills.signin.resolve`), or
+    None when nobody is signed in at the provider."""
+    if not oidc_configured() or not _logged_in():
+        return None
+    claims = _plain(dict(st.user.to_dict()))
+    return resolve(
+        get_store(),
+        signin_policy(),
+        claims,
+        now=clock(),
+        skew_seconds=app_settings().clock_skew_seconds,
     )
+
+
+def _refused(refusal: Refusal) -> None:
+    """Remember this session's refusal and, once per session and reason, record it for HR
+    (an expired token is not HR's business: the person signs in again)."""
+    st.session_state[_REFUSAL_KEY] = refusal
+    seen = st.session_state.setdefault(_RECORDED_KEY, set())
+    if refusal.reason != EXPIRED and refusal.reason not in seen:
+        record_refusal(get_store(), refusal)
+        seen.add(refusal.reason)
 
 
 def _local_session_problem() -> str | None:
@@ -236,46 +285,46 @@ def signed_out_notice() -> str | None:
 def identity() -> Viewer | None:
     """The signed-in viewer, or None. The single source of truth for who is signed in.
 
-    In order: this session's viewer; the OIDC user (``st.user``) when ``[auth]``
-    is configured; a valid session cookie from an earlier local sign-in.
+    In order: the provider's signed-in identity when ``[auth]`` is configured; this
+    session's local sign-in; a valid session cookie from an earlier local sign-in (when
+    local accounts are on).
 
-    This session's viewer is re-validated on every call (every rerun), cheaply:
-    a local sign-in must still have an unexpired, unrevoked token whose account
-    keeps its password, role and person (:func:`skills.accounts.session_problem`),
-    else the session is signed out and :func:`signed_out_notice` says why. An
-    OIDC viewer must still be logged in (``st.user.is_logged_in``); when the
-    accounts file now gives that e-mail another role or person, the viewer is
-    made again from the file.
+    Every call (every rerun) checks again, cheaply. A provider's identity is resolved
+    anew (:func:`skills.signin.resolve`: its token unexpired, its groups mapped to a role,
+    its person still in the database); a refusal is kept for :func:`signin_refusal` and
+    recorded for HR. A local sign-in must still have an unexpired, unrevoked token whose
+    account keeps its password, role and person (:func:`skills.accounts.session_problem`).
+    Either way a session that no longer holds is signed out and
+    :func:`signed_out_notice` says why.
     """
     viewer = st.session_state.get(VIEWER_KEY)
-    if isinstance(viewer, Viewer):
-        if st.session_state.get(_VIA_KEY) == "oidc":
-            if _oidc_viewer_current(viewer):
-                return viewer
-            st.session_state.pop(VIEWER_KEY, None)  # logged out, or re-scoped below
-            if not (oidc_configured() and st.user.is_logged_in):
-                st.session_state.pop(_VIA_KEY, None)
-                st.session_state[_NOTICE_KEY] = (
-                    "You were signed out: your organisation account is no longer signed in."
-                )
-                return None
-        else:
-            problem = _local_session_problem()
-            if problem is None:
-                return viewer
-            _end_session(problem)
-            return None
-    if oidc_configured():
-        if st.user.is_logged_in:
-            email = str(st.user.get("email") or "")
-            account = account_for_email(accounts(), email) if email else None
-            viewer = _member_by_email(email) if account is None else _viewer_for(account)
-            st.session_state[VIEWER_KEY] = viewer
-            st.session_state[_VIA_KEY] = "oidc"
-            st.session_state.pop(_NOTICE_KEY, None)
+    via = st.session_state.get(_VIA_KEY)
+    if isinstance(viewer, Viewer) and via == "local":
+        problem = _local_session_problem()
+        if problem is None:
             return viewer
+        _end_session(problem)
         return None
-    return _restore_from_cookie()
+    resolved = _oidc_resolve()
+    if isinstance(resolved, Viewer):
+        st.session_state[VIEWER_KEY] = resolved
+        st.session_state[_VIA_KEY] = "oidc"
+        st.session_state.pop(_REFUSAL_KEY, None)
+        st.session_state.pop(_NOTICE_KEY, None)
+        return resolved
+    if isinstance(viewer, Viewer) and via == "oidc":
+        st.session_state.pop(VIEWER_KEY, None)
+        st.session_state.pop(_VIA_KEY, None)
+        st.session_state[_NOTICE_KEY] = (
+            resolved.sentence
+            if isinstance(resolved, Refusal)
+            else "You were signed out: your organisation account is no longer signed in."
+        )
+    if isinstance(resolved, Refusal):
+        _refused(resolved)
+        return None
+    st.session_state.pop(_REFUSAL_KEY, None)
+    return _restore_from_cookie() if local_accounts_enabled() else None
 
 
 def write_session_cookie() -> None:
@@ -298,19 +347,6 @@ def write_session_cookie() -> None:
         "(window.location.protocol === 'https:' ? '; Secure' : '');</script>"
     )
     st.html(script, unsafe_allow_javascript=True)
-
-
-def _member_by_email(email: str) -> Viewer:
-    store = get_store()
-    found = store.read(
-        "SELECT person_id FROM identities WHERE kind = 'email' AND value = ? AND NOT hashed",
-        [email.strip().lower()],
-    )
-    if found.empty:
-        raise AccessDenied(f"{email} is not registered with Skill Atlas; ask HR to add you.")
-    return make_viewer(
-        store, account=email, role="member", person_id=str(found.iloc[0]["person_id"])
-    )
 
 
 def _viewer_for(account: Account) -> Viewer:
@@ -357,22 +393,28 @@ def sign_in(username: str, password: str) -> Viewer | None:
     return viewer
 
 
-def sign_out() -> None:
+def sign_out() -> bool:
     """Forget the viewer, revoke this session's token and delete its cookie.
 
-    Also logs out of OIDC when it was used. Side effect: records the token's
+    Also logs out of the provider when one signed this session in: Streamlit ends the
+    provider's session too (its ``end_session_endpoint``) where the provider has one.
+    Returns True then: the browser is being sent away, and the caller must not rerun
+    (a rerun would drop the redirect). Side effect: records the token's
     nonce in the revocations file beside the accounts file.
     """
     st.session_state.pop(VIEWER_KEY, None)
     st.session_state.pop(_VIA_KEY, None)
     st.session_state.pop(_NOTICE_KEY, None)
+    st.session_state.pop(_REFUSAL_KEY, None)
     token = st.session_state.pop(_SESSION_KEY, None)
     if isinstance(token, SessionToken):
         revoke_session(revocations_path(app_settings().accounts_path), token, now=clock())
     st.session_state[_SIGNED_OUT_KEY] = True
     st.session_state[_COOKIE_OP_KEY] = ("clear",)
-    if oidc_configured() and st.user.is_logged_in:
-        st.logout()
+    if oidc_configured() and _logged_in():
+        st.logout()  # sends the browser to Streamlit's logout route, then the provider's
+        return True
+    return False
 
 
 def page(name: str) -> tuple[Store, Viewer]:

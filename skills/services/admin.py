@@ -998,3 +998,18 @@ def _resolve_mapping(store: Store, label: str, chosen_uri: str | None, *, actor:
                 )
         audit(tx, actor, "mapping.resolve", norm, detail={"chosen": chosen_uri, "changed": changed})
     return changed
+
+
+# -- refused sign-ins --
+
+
+def signin_refusals(store: Reader, viewer: Viewer, limit: int = 200) -> pd.DataFrame:
+    """Identities the organisation's provider signed in that Skill Atlas refused (HR only),
+    newest first: provider, subject, e-mail, reason, what they were told, when, attempts.
+    HR links a person (People import) or fixes the provider's groups, then they retry."""
+    _hr(viewer)
+    return store.read(
+        "SELECT provider, subject, email, reason, sentence, first_seen, last_seen, attempts "
+        "FROM signin_refusals ORDER BY last_seen DESC LIMIT ?",
+        [limit],
+    )

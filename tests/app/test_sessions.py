@@ -245,29 +245,52 @@ def test_rerun_revalidation_is_cheap(accounts_file: Path, monkeypatch: pytest.Mo
     assert signed_in_as(tab) is None
 
 
-def test_oidc_session_follows_the_provider_and_the_accounts_file(accounts_file: Path) -> None:
-    accounts = load_accounts(accounts_file)
-    accounts["hr"] = dataclasses.replace(accounts["hr"], email="hr.lead@example.org")
-    save_accounts(accounts_file, accounts)
-    tab = new_app()
-    tab.secrets["auth"] = {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "x" * 32,
-        "client_id": "atlas",
-        "client_secret": "y" * 16,
-        "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "atlas",
+    "client_secret": "y" * 16,
+    "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+}
+SIGNIN = {"providers": {"default": {"roles": {"hr": ["atlas-hr"], "member": ["atlas-staff"]}}}}
+
+
+def _provider_user(groups: list[str], **claims: Any) -> dict[str, Any]:
+    from skills.demo.personas import PERSONAS
+
+    return {
+        "is_logged_in": True,
+        "provider": "default",
+        "sub": "sub-hr",
+        "email": f"{PERSONAS['hr'].lower()}@example.org",  # the seeded address
+        "email_verified": True,
+        "groups": groups,
+        "exp": time.time() + 600,
+        **claims,
     }
-    tab.user = {"is_logged_in": True, "email": "hr.lead@example.org"}
+
+
+def test_oidc_session_is_checked_again_on_every_rerun(
+    accounts_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tab = new_app()
+    tab.secrets["auth"] = AUTH
+    tab.secrets["signin"] = SIGNIN
+    tab.user = _provider_user(["atlas-hr"])
     tab.run()
     assert not tab.exception, tab.exception
     assert signed_in_as(tab) == "hr"
-    # HR's role is changed in the file: the provider's session stays, the scope follows.
-    accounts["hr"] = dataclasses.replace(accounts["hr"], role="recruiter")
-    save_accounts(accounts_file, accounts)
+    # The provider's token expires while the tab is open: the next rerun signs it out.
+    monkeypatch.setattr(session, "clock", lambda: time.time() + 3600)
     tab.run()
     assert not tab.exception, tab.exception
-    assert signed_in_as(tab) == "recruiter"
-    tab.user = {"is_logged_in": False}  # logged out at the provider (another tab, expiry)
+    assert signed_in_as(tab) is None
+    assert "Your organisation sign-in has expired: please sign in again." in messages(tab)
+    monkeypatch.setattr(session, "clock", time.time)
+    tab.user = _provider_user(["atlas-hr"])  # signed in again
+    tab.run()
+    assert signed_in_as(tab) == "hr"
+    tab.user = {"is_logged_in": False}  # logged out at the provider (another tab)
     tab.run()
     assert not tab.exception, tab.exception
     assert signed_in_as(tab) is None
@@ -276,6 +299,49 @@ def test_oidc_session_follows_the_provider_and_the_accounts_file(accounts_file: 
     tab.switch_page("app.py").run()
     assert tab.button[0].label == "Sign in with your organisation account"
     assert notice in messages(tab)
+
+
+def test_a_provider_user_in_no_mapped_group_gets_no_view(accounts_file: Path) -> None:
+    """Before issue 16 anyone the provider signed in whose address matched a person got the
+    member view; now the groups decide, and no mapped group is a refusal."""
+    tab = new_app()
+    tab.secrets["auth"] = AUTH
+    tab.secrets["signin"] = SIGNIN
+    tab.user = _provider_user(["marketing"])
+    tab.run()
+    assert not tab.exception, tab.exception
+    assert signed_in_as(tab) is None
+    assert any("ask HR for access" in m for m in messages(tab))
+    assert [b.label for b in tab.button] == ["Sign out and use another account"]
+
+
+def test_local_accounts_are_off_beside_a_provider_unless_kept(accounts_file: Path) -> None:
+    tab = new_app()
+    tab.secrets["auth"] = AUTH
+    tab.secrets["signin"] = SIGNIN
+    tab.run()
+    assert not tab.exception, tab.exception
+    assert [b.label for b in tab.button] == ["Sign in with your organisation account"]
+    assert not tab.text_input  # no user name and password form
+    # Kept on: candidates (and small teams) sign in locally beside the provider.
+    tab = new_app()
+    tab.secrets["auth"] = AUTH
+    tab.secrets["signin"] = {**SIGNIN, "local_accounts": True}
+    tab.run()
+    tab.text_input(key="sign_in_user").input("candidate")
+    tab.text_input(key="sign_in_password").input(DEMO_PASSWORDS["candidate"])
+    next(b for b in tab.button if b.label == "Sign in").click()
+    tab.run()
+    assert not tab.exception, tab.exception
+    assert signed_in_as(tab) == "member"
+
+
+def test_a_provider_without_role_settings_is_a_clear_error(accounts_file: Path) -> None:
+    tab = new_app()
+    tab.secrets["auth"] = AUTH
+    tab.run()
+    assert not tab.exception, tab.exception
+    assert any("[signin.providers.default]" in m for m in messages(tab))
 
 
 # --- 6. Lost revocations ---------------------------------------------------------------------

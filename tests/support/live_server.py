@@ -37,11 +37,18 @@ def free_port() -> int:
 
 
 def start_server(
-    db: Path, accounts: Path, folder: Path, *, env: dict[str, str] | None = None
+    db: Path,
+    accounts: Path,
+    folder: Path,
+    *,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the app on ``db`` with ``accounts``, wait for ``/_stcore/health``; return it and
-    its URL. Its output goes to ``folder/streamlit.log``, quoted in the error if it fails."""
-    port = free_port()
+    """Start the app on ``db`` with ``accounts`` (and more ``streamlit run`` options in
+    ``args``), wait for ``/_stcore/health``; return it and its URL. Its output goes to
+    ``folder/streamlit.log``, quoted in the error if it fails."""
+    port = port or free_port()
     log_path = folder / "streamlit.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
@@ -49,7 +56,7 @@ def start_server(
                 sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                 "--server.headless", "true", "--server.port", str(port),
                 "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none",
+                "--server.fileWatcherType", "none", *args,
             ],
             cwd=ROOT,
             env={
