@@ -45,8 +45,9 @@ def sign_in_page() -> None:
     if notice:
         st.warning(notice)
     if session.oidc_configured():
-        for name, provider in session.signin_policy().providers.items():
-            if st.button(provider.label, type="primary", key=f"login_{name}"):
+        for i, (name, provider) in enumerate(session.signin_policy().providers.items()):
+            kind = "primary" if i == 0 else "secondary"
+            if st.button(provider.label, type=kind, key=f"login_{name}"):
                 st.login(None if name == "default" else name)
     if not session.local_accounts_enabled():
         return

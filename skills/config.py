@@ -17,7 +17,7 @@ passes none gets :data:`DEFAULTS`, never the environment.
 | ``SKILLS_WORKERS`` | number of cores | processes for batch verification |
 | ``SKILLS_HOSTED_MIRROR`` | empty | hosts served from files (tests; demo databases name theirs) |
 | ``SKILLS_MAX_REJECTED_PER_DAY`` | ``200`` | rejected submissions stored per account per day |
-| ``SKILLS_ACCOUNTS`` | ``data/accounts.toml`` | local accounts (when no OIDC ``[auth]``) |
+| ``SKILLS_ACCOUNTS`` | ``data/accounts.toml`` | local accounts (see :mod:`skills.signin`) |
 | ``SKILLS_REVERIFY_EVERY_HOURS`` | ``24`` | hours between re-verifications (0: off) |
 | ``SKILLS_NOTICE_DAYS`` | ``90`` | badges expiring within this many days are announced |
 | ``SKILLS_SMTP_HOST`` | (empty) | SMTP server for address confirmation codes (empty: HR confirms) |

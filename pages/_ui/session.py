@@ -4,9 +4,12 @@
   with the settings read once from the environment): the store, opened once per process
   (the server is the database's only writer), and its queue drainer; :func:`get_store`
   its store, :func:`app_settings` its settings.
-- :func:`identity` is the one place that decides who is signed in: OIDC through
-  ``st.login``/``st.user`` when ``[auth]`` is configured in ``.streamlit/secrets.toml``,
-  otherwise local accounts from ``SKILLS_ACCOUNTS`` checked by the sign-in form.
+- :func:`identity` is the one place that decides who is signed in: the identity a
+  provider signed in through ``st.login``/``st.user`` when ``[auth]`` is configured in
+  ``.streamlit/secrets.toml``, resolved by :func:`skills.signin.resolve` with the
+  ``[signin]`` settings (roles from groups, the person, refusals recorded for HR); local
+  accounts from ``SKILLS_ACCOUNTS`` checked by the sign-in form when no provider is
+  configured or ``[signin] local_accounts = true``.
 - A local sign-in survives a page reload: :func:`sign_in` issues a signed, expiring
   token (``skills.accounts.issue_session_token``) that :func:`write_session_cookie`
   stores in the ``skillatlas_session`` cookie on the next run; a new session (a reload,
@@ -19,8 +22,8 @@
   (12 hours); it cannot be ``HttpOnly`` because script writes it, so the token is
   bound to the account's password and role and revocable.
 - Every rerun re-validates the session's viewer (:func:`identity`): a sign-out in
-  another tab, an expired token, or a changed password, role or person signs this
-  tab out too, with one sentence saying why (:func:`signed_out_notice`).
+  another tab, an expired token (local or the provider's), a changed password, role or
+  person signs this tab out too, with one sentence saying why (:func:`signed_out_notice`).
 - Failed sign-ins are throttled per account and per client address in a file beside
   the accounts file, so a new session or a restart does not reset the count.
 - :func:`query` runs a ``skills.services`` function through ``st.cache_data`` keyed by

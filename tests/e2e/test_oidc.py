@@ -22,6 +22,7 @@ from tests.support.live_server import HUNG, free_port, settle, start_server, sto
 from tests.support.oidc_provider import Provider, User
 
 BUTTON = "Sign in with Test IdP"
+CANDIDATES_BUTTON = "Candidates: sign in with Test ID"
 
 
 def _mail(person_id: str) -> str:
@@ -37,6 +38,11 @@ USERS = {
     "cem": User("pw-cem", "sub-cand", _mail("C000002"), ["atlas-staff"]),
     "tom": User("pw-tom", "sub-tamper", _mail("E100001"), ["atlas-staff"], token="tampered"),
     "old": User("pw-old", "sub-old", _mail("E100002"), ["atlas-staff"], token="expired"),
+    "rita": User("pw-rita", "sub-rita", _mail(PERSONAS["recruiter"]), ["atlas-recruiters"]),
+}
+CANDIDATE_USERS = {  # a second provider, for candidates (a consumer identity service)
+    "cora": User("pw-cora", "c-sub-1", _mail("C000003"), []),
+    "eli": User("pw-eli2", "c-sub-2", _mail(PERSONAS["employee"]), []),
 }
 
 
@@ -44,6 +50,7 @@ USERS = {
 class Site:
     url: str
     idp: Provider
+    candidates_idp: Provider
     log: Path
 
 
@@ -54,7 +61,10 @@ def site(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Sit
     folder = tmp_path_factory.mktemp("oidc")
     db, accounts = folder / "oidc.duckdb", folder / "accounts.toml"
     seed.build(db, accounts)
-    with Provider(USERS, "skill-atlas", secrets.token_urlsafe(24)) as idp:
+    with (
+        Provider(USERS, "skill-atlas", secrets.token_urlsafe(24)) as idp,
+        Provider(CANDIDATE_USERS, "skill-atlas-candidates", secrets.token_urlsafe(24)) as cidp,
+    ):
         port = free_port()
         secrets_file = folder / "secrets.toml"
         secrets_file.write_text(
@@ -66,6 +76,17 @@ client_id = "{idp.client_id}"
 client_secret = "{idp.client_secret}"
 server_metadata_url = "{idp.url}/.well-known/openid-configuration"
 client_kwargs = {{ scope = "openid email profile groups", code_challenge_method = "S256" }}
+
+[auth.talent]
+client_id = "{cidp.client_id}"
+client_secret = "{cidp.client_secret}"
+server_metadata_url = "{cidp.url}/.well-known/openid-configuration"
+client_kwargs = {{ scope = "openid email profile", code_challenge_method = "S256" }}
+
+[signin.providers.talent]
+label = "{CANDIDATES_BUTTON}"
+kind = "candidate"
+roles = {{ member = ["*"] }}
 
 [signin.providers.default]
 label = "{BUTTON}"
@@ -87,7 +108,7 @@ member = ["atlas-staff"]
             port=port,
         )
         try:
-            yield Site(url, idp, folder / "streamlit.log")
+            yield Site(url, idp, cidp, folder / "streamlit.log")
         finally:
             stop_server(proc)
 
@@ -101,12 +122,13 @@ def _open(browser: Any, site: Site) -> Any:
     return page
 
 
-def _sign_in(page: Any, site: Site, user: str) -> None:
+def _sign_in(page: Any, site: Site, user: str, *, candidate: bool = False) -> None:
     """Start page -> the provider's login form -> back to Skill Atlas."""
-    page.get_by_role("button", name=BUTTON).click()
+    users = CANDIDATE_USERS if candidate else USERS
+    page.get_by_role("button", name=CANDIDATES_BUTTON if candidate else BUTTON).click()
     page.get_by_role("heading", name="Test IdP").wait_for()
     page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill(USERS[user].password)
+    page.get_by_label("Password").fill(users[user].password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{site.url}/**")  # back from the provider (and its callback)
     settle(page)
@@ -201,4 +223,47 @@ def test_a_tampered_or_expired_id_token_is_refused(browser: Any, site: Site, use
     page.get_by_role("button", name=BUTTON).wait_for()  # ... and the app did not
     assert page.get_by_text("role:").count() == 0
     assert _failed_exchanges(site) == failures + 1  # Streamlit refused the ID token
+    page.context.close()
+
+
+def test_local_accounts_are_off_once_a_provider_is_configured(browser: Any, site: Site) -> None:
+    page = _open(browser, site)
+    page.get_by_role("button", name=BUTTON).wait_for()
+    page.get_by_role("button", name=CANDIDATES_BUTTON).wait_for()
+    page.screenshot(path=str(Path(__file__).parent / "screenshots" / "oidc_sign_in.png"))
+    assert page.get_by_role("textbox", name="User name").count() == 0
+    page.context.close()
+
+
+def test_candidates_sign_in_at_their_own_provider_apart_from_employees(
+    browser: Any, site: Site
+) -> None:
+    page = _open(browser, site)
+    _sign_in(page, site, "cora", candidate=True)
+    page.get_by_text("role: member").wait_for()
+    assert "Cora Candidate" in page.locator("[data-testid='stSidebar']").inner_text()
+    page.context.close()
+    # An employee's address at the candidates' provider does not reach the employee.
+    page = _open(browser, site)
+    _sign_in(page, site, "eli", candidate=True)
+    page.get_by_text("This sign-in is for candidates").wait_for()
+    assert page.get_by_text("role:").count() == 0
+    page.context.close()
+
+
+def test_a_change_of_groups_takes_effect_at_the_next_sign_in(browser: Any, site: Site) -> None:
+    page = _open(browser, site)
+    _sign_in(page, site, "rita")
+    page.get_by_text("role: recruiter").wait_for()
+    page.context.close()
+    site.idp.users["rita"].groups = ["atlas-staff"]  # moved at the provider
+    page = _open(browser, site)
+    _sign_in(page, site, "rita")
+    page.get_by_text("role: member").wait_for()
+    page.context.close()
+    site.idp.users["rita"].groups = []  # removed from every group: no access
+    page = _open(browser, site)
+    _sign_in(page, site, "rita")
+    page.get_by_text("ask HR for access").wait_for()
+    assert page.get_by_text("role:").count() == 0
     page.context.close()
