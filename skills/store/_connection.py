@@ -458,18 +458,20 @@ def open_store(
             if not _is_lock_error(err):
                 raise StoreError(f"Cannot open the database {db_path}: {err}") from err
             holder = _lock_holder(err)
+            # Told before the deadline is checked: on a busy machine the first attempt
+            # alone can outlast a short --wait, and the wait still has to be said.
+            if on_wait is not None and wait > 0 and not told:
+                told = True
+                on_wait(
+                    f"The database {db_path} is in use by {holder}; "
+                    f"waiting up to {wait:g} s for it to be released..."
+                )
             if time.monotonic() >= deadline:
                 raise DatabaseLocked(
                     f"The database {db_path} is in use by {holder} (the app, or another "
                     f"command); DuckDB allows one process per file. Stop it, or pass a longer "
                     f"--wait (waited {wait:g} s)."
                 ) from err
-            if on_wait is not None and not told:
-                told = True
-                on_wait(
-                    f"The database {db_path} is in use by {holder}; "
-                    f"waiting up to {wait:g} s for it to be released..."
-                )
             time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
     try:
         _migrate(con, db_path, read_only)

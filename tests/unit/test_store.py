@@ -286,3 +286,35 @@ def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
         assert s.scalar("SELECT count(*) FROM people") == 0
     with pytest.raises(StoreError, match="no database"):
         open_store(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_a_wait_is_announced_even_when_the_first_attempt_outlasts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a busy machine one refused open can take longer than a short --wait; the command
+    still says it waited (before, the message was skipped and CI failed on a loaded
+    machine). The clock moves a second per reading; nothing sleeps for real."""
+    import duckdb
+
+    from skills.errors import DatabaseLocked
+    from skills.store import _connection
+
+    ticks = iter(range(0, 1000))
+    monkeypatch.setattr(_connection.time, "monotonic", lambda: float(next(ticks)))
+    monkeypatch.setattr(_connection.time, "sleep", lambda _s: None)
+
+    def locked(*_a: object, **_k: object) -> None:
+        raise duckdb.IOException(
+            'IO Error: Could not set lock on file "x": Conflicting lock is held in '
+            "/usr/bin/python3 (PID 4242)"
+        )
+
+    monkeypatch.setattr(_connection.duckdb, "connect", locked)
+    told: list[str] = []
+    with pytest.raises(DatabaseLocked, match="waited 0.3 s"):
+        skills.store.open_store(tmp_path / "x.duckdb", wait=0.3, on_wait=told.append)
+    assert len(told) == 1 and "waiting up to 0.3 s" in told[0] and "process 4242" in told[0]
+    told.clear()
+    with pytest.raises(DatabaseLocked):
+        skills.store.open_store(tmp_path / "x.duckdb", wait=0, on_wait=told.append)
+    assert told == []  # no wait asked: nothing to announce
