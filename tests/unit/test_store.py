@@ -311,7 +311,7 @@ def test_a_wait_is_announced_even_when_the_first_attempt_outlasts_it(
 
     monkeypatch.setattr(_connection.duckdb, "connect", locked)
     told: list[str] = []
-    with pytest.raises(DatabaseLocked, match="waited 0.3 s"):
+    with pytest.raises(DatabaseLocked, match=r"waited 0\.3 s"):
         skills.store.open_store(tmp_path / "x.duckdb", wait=0.3, on_wait=told.append)
     assert len(told) == 1 and "waiting up to 0.3 s" in told[0] and "process 4242" in told[0]
     told.clear()
