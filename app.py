@@ -14,6 +14,7 @@ from pages._ui.widgets import demo_notice, esco_footer, show_error
 from skills.access import PAGE_TITLES, pages_for
 from skills.errors import SkillAtlasError
 from skills.explain import plain
+from skills.signin import EXPIRED
 
 st.set_page_config(page_title="Skill Atlas", page_icon="🧭", layout="wide")
 
@@ -34,7 +35,7 @@ def sign_in_page() -> None:
     or why the identity a provider signed in was refused, with a way out."""
     st.title("Skill Atlas")
     refusal = session.signin_refusal()
-    if refusal is not None and refusal.reason != "expired":
+    if refusal is not None and refusal.reason != EXPIRED:
         st.error(refusal.sentence)
         st.caption(f"Signed in at your organisation as {plain(refusal.email or refusal.subject)}.")
         if st.button("Sign out and use another account", type="primary", key="refused_out"):

@@ -48,6 +48,7 @@ import pandas as pd
 
 from skills.access import Role, Viewer, make_viewer
 from skills.errors import AccessDenied, ConfigError
+from skills.store import Store
 
 #: The roles from the most to the least powerful: several mapped groups give the first.
 ROLE_ORDER = (Role.HR, Role.MANAGER, Role.RECRUITER, Role.MEMBER)
@@ -228,10 +229,10 @@ def resolve(
             "You are signed in at your organisation, but your account is in no group that "
             "gives access to Skill Atlas: ask HR for access.",
         )
-    person = _person(store, provider, claims, email)
-    if isinstance(person, Refusal):
-        return Refusal(person.reason, person.sentence, name, subject, email)
-    person_id, kind = person
+    try:
+        person_id, kind = _person(store, provider, claims, email)
+    except _Refused as why:
+        return refuse(why.reason, why.sentence)
     if kind != provider.kind:
         return refuse(
             WRONG_KIND,
@@ -245,21 +246,26 @@ def resolve(
         return refuse(NO_PERSON, str(err))
 
 
+class _Refused(Exception):
+    """Why :func:`_person` found nobody (``resolve`` turns it into a :class:`Refusal`)."""
+
+    def __init__(self, reason: str, sentence: str) -> None:
+        super().__init__(sentence)
+        self.reason, self.sentence = reason, sentence
+
+
 def _person(
     store: _Reader, provider: ProviderPolicy, claims: Mapping[str, Any], email: str
-) -> tuple[str, str] | Refusal:
-    """(person id, kind) of the identity, or a refusal (provider and subject filled later)."""
+) -> tuple[str, str]:
+    """(person id, kind) of the identity; raises :class:`_Refused` when there is none."""
     if provider.match == "email":
         if not email:
-            return Refusal(NO_PERSON, "Your sign-in carries no e-mail address: ask HR.", "", "", "")
+            raise _Refused(NO_PERSON, "Your sign-in carries no e-mail address: ask HR.")
         if not (provider.trust_email or _is_true(claims.get("email_verified"))):
-            return Refusal(
+            raise _Refused(
                 UNVERIFIED,
                 "Your organisation has not verified your e-mail address, so it cannot "
                 "identify you here: ask your IT team to verify it, or HR for access.",
-                "",
-                "",
-                "",
             )
         found = store.read(
             "SELECT p.person_id, p.kind FROM identities i JOIN people p USING (person_id) "
@@ -271,27 +277,23 @@ def _person(
         claim = provider.match.removeprefix("claim:")
         value = claims.get(claim)
         if not isinstance(value, str | int) or not str(value).strip():
-            return Refusal(
-                NO_PERSON, f"Your sign-in carries no {claim}, which identifies you here: ask HR.",
-                "", "", "",
-            )  # fmt: skip
+            raise _Refused(
+                NO_PERSON, f"Your sign-in carries no {claim}, which identifies you here: ask HR."
+            )
         what = str(value).strip()
         found = store.read("SELECT person_id, kind FROM people WHERE person_id = ?", [what])
     if found.empty:
-        return Refusal(
+        raise _Refused(
             NO_PERSON,
             f"Your organisation account ({what}) is not linked to anyone in Skill Atlas: "
             "ask HR to add you.",
-            "",
-            "",
-            "",
         )
     return str(found.iloc[0]["person_id"]), str(found.iloc[0]["kind"])
 
 
-def record_refusal(store: Any, refusal: Refusal, *, now: datetime | None = None) -> None:
+def record_refusal(store: Store, refusal: Refusal, *, now: datetime | None = None) -> None:
     """Remember a refused sign-in for HR (Admin): one row per provider, subject and reason,
-    counting attempts. ``store`` is a :class:`skills.store.Store`."""
+    counting attempts."""
     moment = now or datetime.now(UTC)
     with store.write() as tx:
         tx.execute(

@@ -294,14 +294,15 @@ def test_a_wait_is_announced_even_when_the_first_attempt_outlasts_it(
     """On a busy machine one refused open can take longer than a short --wait; the command
     still says it waited (before, the message was skipped and CI failed on a loaded
     machine). The clock moves a second per reading; nothing sleeps for real."""
+    from types import SimpleNamespace
+
     import duckdb
 
     from skills.errors import DatabaseLocked
-    from skills.store import _connection
 
     ticks = iter(range(0, 1000))
-    monkeypatch.setattr(_connection.time, "monotonic", lambda: float(next(ticks)))
-    monkeypatch.setattr(_connection.time, "sleep", lambda _s: None)
+    clock = SimpleNamespace(monotonic=lambda: float(next(ticks)), sleep=lambda _s: None)
+    monkeypatch.setattr("skills.store._connection.time", clock)  # this module's clock only
 
     def locked(*_a: object, **_k: object) -> None:
         raise duckdb.IOException(
@@ -309,7 +310,7 @@ def test_a_wait_is_announced_even_when_the_first_attempt_outlasts_it(
             "/usr/bin/python3 (PID 4242)"
         )
 
-    monkeypatch.setattr(_connection.duckdb, "connect", locked)
+    monkeypatch.setattr("skills.store._connection.duckdb.connect", locked)
     told: list[str] = []
     with pytest.raises(DatabaseLocked, match=r"waited 0\.3 s"):
         skills.store.open_store(tmp_path / "x.duckdb", wait=0.3, on_wait=told.append)
