@@ -42,9 +42,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
-
-import pandas as pd
+from typing import Any
 
 from skills.access import Role, Viewer, make_viewer
 from skills.errors import AccessDenied, ConfigError
@@ -60,10 +58,6 @@ UNVERIFIED = "unverified_email"
 WRONG_KIND = "wrong_kind"
 EXPIRED = "expired"
 UNKNOWN_PROVIDER = "unknown_provider"
-
-
-class _Reader(Protocol):
-    def read(self, sql: str, params: Any = ...) -> pd.DataFrame: ...
 
 
 @dataclass(frozen=True)
@@ -200,7 +194,7 @@ def _is_true(value: Any) -> bool:
 
 
 def resolve(
-    store: _Reader,
+    store: Store,
     policy: SignInPolicy,
     claims: Mapping[str, Any],
     *,
@@ -255,7 +249,7 @@ class _Refused(Exception):
 
 
 def _person(
-    store: _Reader, provider: ProviderPolicy, claims: Mapping[str, Any], email: str
+    store: Store, provider: ProviderPolicy, claims: Mapping[str, Any], email: str
 ) -> tuple[str, str]:
     """(person id, kind) of the identity; raises :class:`_Refused` when there is none."""
     if provider.match == "email":

@@ -270,12 +270,19 @@ def _provider_user(groups: list[str], **claims: Any) -> dict[str, Any]:
     }
 
 
+def provider_app(signin: dict[str, Any] | None = SIGNIN) -> AppTest:
+    """The app with the provider of :data:`AUTH` configured, and ``signin`` settings."""
+    tab = new_app()
+    tab.secrets["auth"] = AUTH
+    if signin is not None:
+        tab.secrets["signin"] = signin
+    return tab
+
+
 def test_oidc_session_is_checked_again_on_every_rerun(
     accounts_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tab = new_app()
-    tab.secrets["auth"] = AUTH
-    tab.secrets["signin"] = SIGNIN
+    tab = provider_app()
     tab.user = _provider_user(["atlas-hr"])
     tab.run()
     assert not tab.exception, tab.exception
@@ -304,9 +311,7 @@ def test_oidc_session_is_checked_again_on_every_rerun(
 def test_a_provider_user_in_no_mapped_group_gets_no_view(accounts_file: Path) -> None:
     """Before issue 16 anyone the provider signed in whose address matched a person got the
     member view; now the groups decide, and no mapped group is a refusal."""
-    tab = new_app()
-    tab.secrets["auth"] = AUTH
-    tab.secrets["signin"] = SIGNIN
+    tab = provider_app()
     tab.user = _provider_user(["marketing"])
     tab.run()
     assert not tab.exception, tab.exception
@@ -316,17 +321,13 @@ def test_a_provider_user_in_no_mapped_group_gets_no_view(accounts_file: Path) ->
 
 
 def test_local_accounts_are_off_beside_a_provider_unless_kept(accounts_file: Path) -> None:
-    tab = new_app()
-    tab.secrets["auth"] = AUTH
-    tab.secrets["signin"] = SIGNIN
+    tab = provider_app()
     tab.run()
     assert not tab.exception, tab.exception
     assert [b.label for b in tab.button] == ["Sign in with your organisation account"]
     assert not tab.text_input  # no user name and password form
     # Kept on: candidates (and small teams) sign in locally beside the provider.
-    tab = new_app()
-    tab.secrets["auth"] = AUTH
-    tab.secrets["signin"] = {**SIGNIN, "local_accounts": True}
+    tab = provider_app({**SIGNIN, "local_accounts": True})
     tab.run()
     tab.text_input(key="sign_in_user").input("candidate")
     tab.text_input(key="sign_in_password").input(DEMO_PASSWORDS["candidate"])
@@ -337,8 +338,7 @@ def test_local_accounts_are_off_beside_a_provider_unless_kept(accounts_file: Pat
 
 
 def test_a_provider_without_role_settings_is_a_clear_error(accounts_file: Path) -> None:
-    tab = new_app()
-    tab.secrets["auth"] = AUTH
+    tab = provider_app(signin=None)
     tab.run()
     assert not tab.exception, tab.exception
     assert any("[signin.providers.default]" in m for m in messages(tab))
