@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from skills.config import Settings
+from skills.config import LakeLocation, Settings
 from skills.errors import SkillAtlasError
 from skills.fetch import default_client
 from skills.ingest import ReverifyScheduler, client_factory_for, start_reverify_scheduler
@@ -82,11 +82,11 @@ def open_application(
     Raises what :func:`skills.store.open_store` raises (``DatabaseLocked`` when another
     process holds the file past ``wait`` seconds, ...).
     """
-    store = open_store(settings.db_path, read_only=read_only, wait=wait, on_wait=on_wait)
+    store = open_store(settings.store_location, read_only=read_only, wait=wait, on_wait=on_wait)
     return Application(settings, store)
 
 
-_SERVED: dict[Path, Application] = {}
+_SERVED: dict[Path | LakeLocation, Application] = {}
 _SERVE_LOCK = threading.Lock()
 
 
@@ -100,15 +100,18 @@ def serve(settings: Settings) -> Application:
     of ``settings.reverify_every_hours`` (none when 0). An application whose store was
     closed is rebuilt.
     """
-    key = settings.db_path.resolve()
+    location = settings.store_location
+    key = location if isinstance(location, LakeLocation) else location.resolve()
     with _SERVE_LOCK:
         app = _SERVED.get(key)
         if app is not None and not app.store.closed:
             return app
         app = open_application(settings, wait=SERVE_WAIT_SECONDS)
-        app.drainer = start_drainer(
-            app.store, client_factory=app.client_factory(), settings=settings
-        )
+        if not app.store.is_lake:  # a lake has no file to hold: its queue is a table that
+            # ingest workers drain (python -m skills ingest-worker)
+            app.drainer = start_drainer(
+                app.store, client_factory=app.client_factory(), settings=settings
+            )
         app.scheduler = start_reverify_scheduler(
             app.store, settings, client_factory=app.client_factory()
         )

@@ -9,6 +9,9 @@ passes none gets :data:`DEFAULTS`, never the environment.
 | variable | default | meaning |
 |---|---|---|
 | ``SKILLS_DB`` | ``data/skillatlas.duckdb`` | the DuckDB file |
+| ``SKILLS_STORE`` | ``duckdb`` | ``ducklake``: the lake below instead of the file |
+| ``SKILLS_LAKE_CATALOG`` | (empty) | the lake's PostgreSQL catalog (a libpq string) |
+| ``SKILLS_LAKE_DATA`` | (empty) | the lake's data folder, shared by every process |
 | ``SKILLS_FETCH_ALLOW_HOSTS`` | (empty) | hosts the fetcher may reach on private addresses |
 | ``SKILLS_FETCH_MAX_BYTES`` | ``1048576`` | response size cap |
 | ``SKILLS_MAX_UPLOAD_BYTES`` | ``10485760`` | per-file submission limit, enforced before parsing |
@@ -92,6 +95,31 @@ class Settings:
     smtp_starttls: bool = False
     smtp_user: str | None = None
     smtp_password: str | None = field(default=None, repr=False)
+    store: str = "duckdb"
+    """``duckdb`` (the file ``db_path``) or ``ducklake`` (``lake_catalog`` + ``lake_data``)."""
+    lake_catalog: str = field(default="", repr=False)
+    lake_data: str = ""
+
+    @property
+    def store_location(self) -> Path | LakeLocation:
+        """What :func:`skills.store.open_store` opens: the file, or the lake."""
+        if self.store == "ducklake":
+            return LakeLocation(self.lake_catalog, self.lake_data, DATA_DIR / "extensions")
+        return self.db_path
+
+
+@dataclass(frozen=True)
+class LakeLocation:
+    """A DuckLake: its PostgreSQL catalog (a libpq connection string), its data folder
+    (every process's path to the same shared storage), and where this machine keeps the
+    DuckDB extensions it loads from their wheels."""
+
+    catalog: str = field(repr=False)
+    data_path: str
+    extensions: Path
+
+    def __str__(self) -> str:
+        return f"the lake at {self.data_path}"
 
 
 #: What a caller that passes no settings gets: the defaults, never the environment.
@@ -126,6 +154,9 @@ _VARIABLES = (
     "SKILLS_SMTP_STARTTLS",
     "SKILLS_SMTP_USER",
     "SKILLS_SMTP_PASSWORD",
+    "SKILLS_STORE",
+    "SKILLS_LAKE_CATALOG",
+    "SKILLS_LAKE_DATA",
 )
 
 
@@ -151,7 +182,22 @@ def _settings_for(_env: tuple[str | None, ...]) -> Settings:
         smtp_starttls=_flag("SKILLS_SMTP_STARTTLS"),
         smtp_user=os.environ.get("SKILLS_SMTP_USER") or None,
         smtp_password=os.environ.get("SKILLS_SMTP_PASSWORD") or None,
+        **_lake(),
     )
+
+
+def _lake() -> dict[str, str]:
+    store = (os.environ.get("SKILLS_STORE") or "duckdb").strip().lower()
+    if store not in ("duckdb", "ducklake"):
+        raise ConfigError(f"SKILLS_STORE must be duckdb or ducklake, not {store!r}.")
+    catalog = (os.environ.get("SKILLS_LAKE_CATALOG") or "").strip()
+    data = (os.environ.get("SKILLS_LAKE_DATA") or "").strip()
+    if store == "ducklake":
+        for name, value in (("SKILLS_LAKE_CATALOG", catalog), ("SKILLS_LAKE_DATA", data)):
+            if not value:
+                raise ConfigError(f"SKILLS_STORE=ducklake needs {name} (see the README).")
+        data = data if data.endswith("/") else data + "/"
+    return {"store": store, "lake_catalog": catalog, "lake_data": data}
 
 
 def _flag(name: str) -> bool:

@@ -290,19 +290,23 @@ def record_refusal(store: Store, refusal: Refusal, *, now: datetime | None = Non
     counting attempts."""
     moment = now or datetime.now(UTC)
     with store.write() as tx:
-        tx.execute(
-            "INSERT INTO signin_refusals (provider, subject, email, reason, sentence, "
-            "first_seen, last_seen, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, 1) "
-            "ON CONFLICT (provider, subject, reason) DO UPDATE SET "
-            "email = excluded.email, sentence = excluded.sentence, "
-            "last_seen = excluded.last_seen, attempts = signin_refusals.attempts + 1",
-            [
-                refusal.provider,
-                refusal.subject or refusal.email,
-                refusal.email,
-                refusal.reason,
-                refusal.sentence,
-                moment,
-                moment,
-            ],
+        tx.upsert(
+            "signin_refusals",
+            {
+                "provider": refusal.provider,
+                "subject": refusal.subject or refusal.email,
+                "email": refusal.email,
+                "reason": refusal.reason,
+                "sentence": refusal.sentence,
+                "first_seen": moment,
+                "last_seen": moment,
+                "attempts": 1,
+            },
+            keys=["provider", "subject", "reason"],
+            update={
+                "email": "given.email",
+                "sentence": "given.sentence",
+                "last_seen": "given.last_seen",
+                "attempts": "stored.attempts + 1",
+            },
         )

@@ -38,7 +38,8 @@ def db_options(*, wait: float = DEFAULT_WAIT, wait_help: str | None = None) -> C
             type=click.Path(path_type=Path),
             default=None,
             metavar="PATH",
-            help="the DuckDB file (default: $SKILLS_DB or data/skillatlas.duckdb)",
+            help="the DuckDB file (default: $SKILLS_DB or data/skillatlas.duckdb; "
+            "or the lake that $SKILLS_STORE=ducklake names)",
         )(function)
 
     return decorate
@@ -48,7 +49,7 @@ def cli_settings(db: Path | None = None) -> Settings:
     """The command line's settings: the ``SKILLS_*`` environment, read here at the edge,
     with ``--db`` (when given) as the database."""
     found = settings()
-    return found if db is None else replace(found, db_path=db)
+    return found if db is None else replace(found, db_path=db, store="duckdb")
 
 
 def open_db(db: Path | None, wait: float, *, read_only: bool = False) -> Application:

@@ -20,6 +20,8 @@ from skills.config import Settings
 from skills.errors import InputError
 from skills.ingest import SUMMARY_KEYS, BatchItem, expand_batch, ingest_batch
 from skills.ingest.queue import QueuedBatch, open_or_enqueue
+from skills.ingest.shared_queue import enqueue
+from skills.store import open_store
 
 
 @click.command(
@@ -42,6 +44,13 @@ from skills.ingest.queue import QueuedBatch, open_or_enqueue
 )
 @click.option("--by", default="cli", metavar="ACTOR", help="who submits (audit log)")
 @click.option("--workers", type=int, default=None, help="verification processes")
+@click.option(
+    "--queue",
+    "to_queue",
+    is_flag=True,
+    help="add the batch to the shared queue for the ingest workers "
+    "(python -m skills ingest-worker) instead of ingesting it here",
+)
 @db_options(
     wait=5.0,
     wait_help="when another process holds the database, wait this long for it (default "
@@ -52,11 +61,12 @@ def command(
     person: str | None,
     by: str,
     workers: int | None,
+    to_queue: bool,
     db: Path | None,
     wait: float,
 ) -> int:
     """Ingest the paths (see :func:`run`)."""
-    return run(paths, db, wait, person=person, by=by, workers=workers)
+    return run(paths, db, wait, person=person, by=by, workers=workers, to_queue=to_queue)
 
 
 def _items(paths: list[str], person: str | None, cfg: Settings) -> list[BatchItem]:
@@ -80,9 +90,11 @@ def run(
     person: str | None = None,
     by: str = "cli",
     workers: int | None = None,
+    to_queue: bool = False,
 ) -> int:
-    """Ingest the paths, or queue them for the running app; print a summary and one line per
-    badge not verified. Exit 0 when all are verified or already stored, 1 otherwise."""
+    """Ingest the paths, or queue them for the running app (or, ``to_queue``, for the ingest
+    workers); print a summary and one line per badge not verified. Exit 0 when all are
+    verified or already stored (or queued), 1 otherwise."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
     from rich.table import Table
 
@@ -90,8 +102,16 @@ def run(
     items = _items(list(paths), person, cfg)
     out = console()
     err_console = console(stderr=True)
+    if to_queue:
+        with open_store(cfg.store_location, wait=max(0.0, wait)) as store:
+            batch_id = enqueue(store, items, submitted_by=by)
+        out.print(
+            f"Queued {len(items):,} item(s) as batch {batch_id}; the ingest workers "
+            "(python -m skills ingest-worker) will ingest them."
+        )
+        return 0
     target = open_or_enqueue(
-        cfg.db_path,
+        cfg.store_location,
         items,
         submitted_by=by,
         wait=max(0.0, wait),

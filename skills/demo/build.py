@@ -479,10 +479,16 @@ def _map_titles(store: Store, mappings: list[tuple[str, str, str]], moment: date
         return
     with store.write() as tx:
         for norm, title, profile_id in mappings:
-            tx.execute(
-                "INSERT INTO role_title_profiles (title_norm, title, profile_id, mapped_by, "
-                "mapped_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (title_norm) DO NOTHING",
-                [norm, title, profile_id, ACTOR, moment],
+            tx.upsert(
+                "role_title_profiles",
+                {
+                    "title_norm": norm,
+                    "title": title,
+                    "profile_id": profile_id,
+                    "mapped_by": ACTOR,
+                    "mapped_at": moment,
+                },
+                keys=["title_norm"],
             )
 
 
@@ -495,11 +501,9 @@ def _record_consent(store: Store, org: Organisation, moment: datetime) -> None:
     if not candidates:
         return
     with store.write() as tx:
-        tx.execute(
-            "INSERT INTO candidate_consent (person_id, consented_at, notice_version) "
-            "SELECT unnest(?::VARCHAR[]), ?, ? ON CONFLICT (person_id) DO NOTHING",
-            [candidates, moment, NOTICE_VERSION],
-        )
+        frame = pd.DataFrame({"person_id": candidates})
+        frame["consented_at"], frame["notice_version"] = moment, NOTICE_VERSION
+        tx.insert_frame("candidate_consent", frame, on_conflict="nothing")
 
 
 def _settle_trust(store: Store, hosted_root: Path) -> None:
@@ -508,10 +512,11 @@ def _settle_trust(store: Store, hosted_root: Path) -> None:
     from skills.store import set_issuer_trust
 
     with store.write() as tx:
-        tx.execute(
-            "INSERT INTO app_settings VALUES ('demo_hosted', ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [str(hosted_root.resolve())],
+        tx.upsert(
+            "app_settings",
+            {"key": "demo_hosted", "value": str(hosted_root.resolve())},
+            keys=["key"],
+            update={"value": "given.value"},
         )
     for issuer_id, name in store.rows("SELECT issuer_id, name FROM issuers"):
         trust = "untrusted" if name == MILL_NAME else "trusted"

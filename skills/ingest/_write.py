@@ -148,24 +148,29 @@ def apply_plan(tx: Tx, plan: ChunkPlan, *, actor: str, now: datetime) -> None:
     if plan.notices:
         notices = pd.DataFrame(plan.notices)
         notices["created_at"] = pd.to_datetime(notices["created_at"], utc=True)
+        notices["notice_id"] = tx.next_ids("notices", len(notices))
         tx.insert_frame("notices", notices)
     if plan.rejected:
         frame = pd.DataFrame(plan.rejected)
         frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
         frame["raw"] = pd.Series([r["raw"] for r in plan.rejected], dtype="object")
+        frame["rejection_id"] = tx.next_ids("rejected_submissions", len(frame))
         tx.insert_frame("rejected_submissions", frame)
     for entry in plan.reviews:
-        tx.execute(
-            "INSERT INTO mapping_review (label_norm, label, candidates, occurrences, "
-            "first_credential_key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (label_norm) DO UPDATE "
-            "SET occurrences = mapping_review.occurrences + excluded.occurrences",
-            [
-                entry["label_norm"],
-                entry["label"],
-                entry["candidates"],
-                entry["occurrences"],
-                entry["first_credential_key"],
-            ],
+        tx.upsert(
+            "mapping_review",
+            {
+                k: entry[k]
+                for k in (
+                    "label_norm",
+                    "label",
+                    "candidates",
+                    "occurrences",
+                    "first_credential_key",
+                )
+            },
+            keys=["label_norm"],
+            update={"occurrences": "stored.occurrences + given.occurrences"},
         )
     for a in plan.audits:
         audit(tx, actor, a.action, a.subject, person_id=a.person_id, detail=a.detail, at=now)

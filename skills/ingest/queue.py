@@ -50,7 +50,7 @@ from pathlib import Path
 
 import httpx
 
-from skills.config import DEFAULTS, Settings
+from skills.config import DEFAULTS, LakeLocation, Settings
 from skills.errors import DatabaseLocked, InputTooLarge, SkillAtlasError, StoreError
 from skills.ingest import (
     CHUNK_SIZE,
@@ -518,7 +518,7 @@ def start_drainer(
 
 
 def open_or_enqueue(
-    db_path: Path | str,
+    db_path: Path | str | LakeLocation,
     items: Sequence[BatchItem],
     *,
     submitted_by: str,
@@ -535,6 +535,8 @@ def open_or_enqueue(
     ``message`` is the sentence to print). Raises what :func:`open_store` and
     :func:`enqueue` raise, except :class:`DatabaseLocked`.
     """
+    if isinstance(db_path, LakeLocation):  # many processes write a lake: nothing to queue for
+        return open_store(db_path)
     path = Path(db_path)
     try:
         return open_store(path, wait=wait, on_wait=on_wait)

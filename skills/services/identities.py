@@ -211,12 +211,19 @@ def request_identity(
             raise InputError(
                 f"You have added {MAX_REQUESTS} addresses in the last 24 hours; try again tomorrow."
             )
-        request_id = int(
-            tx.scalar(
-                "INSERT INTO identity_requests (person_id, kind, value, requested_by, "
-                "requested_at, code_sha256) VALUES (?, ?, ?, ?, ?, ?) RETURNING request_id",
-                [person_id, kind, value, viewer.account, moment, _digest(code) if code else None],
-            )
+        [request_id] = tx.next_ids("identity_requests", 1)
+        tx.execute(
+            "INSERT INTO identity_requests (request_id, person_id, kind, value, requested_by, "
+            "requested_at, code_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                request_id,
+                person_id,
+                kind,
+                value,
+                viewer.account,
+                moment,
+                _digest(code) if code else None,
+            ],
         )
         audit(
             tx,

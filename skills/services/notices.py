@@ -90,6 +90,7 @@ def _rows(
     undismissed = changes_since is None
     return store.read(
         f"""
+        SELECT * FROM (
         SELECT 'expiring' AS kind, NULL::BIGINT AS notice_id, p.person_id,
                p.display_name AS person, t.name AS team,
                CASE WHEN ? THEN t.department END AS department, c.credential_key,
@@ -110,7 +111,7 @@ def _rows(
         LEFT JOIN credentials c ON c.credential_key = n.credential_key
         WHERE {cond} AND (CASE WHEN ? THEN n.dismissed_at IS NULL
                                ELSE n.created_at >= ?::TIMESTAMPTZ END)
-        ORDER BY kind = 'expiring', created_at DESC, expires, person, credential_key
+        ) ORDER BY kind = 'expiring', created_at DESC, expires, person, credential_key
         """,  # noqa: S608
         [
             departments,

@@ -362,14 +362,15 @@ def give_consent(store: Store, viewer: Viewer, *, now: datetime | None = None) -
     person_id = _own_candidate(store, viewer)
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     with store.write() as tx:
-        tx.execute(
-            """
-            INSERT INTO candidate_consent (person_id, consented_at, withdrawn_at, notice_version)
-            VALUES (?, ?, NULL, ?)
-            ON CONFLICT (person_id) DO UPDATE SET consented_at = excluded.consented_at,
-                withdrawn_at = NULL, notice_version = excluded.notice_version
-            """,
-            [person_id, moment, NOTICE_VERSION],
+        tx.upsert(
+            "candidate_consent",
+            {"person_id": person_id, "consented_at": moment, "notice_version": NOTICE_VERSION},
+            keys=["person_id"],
+            update={
+                "consented_at": "given.consented_at",
+                "withdrawn_at": "NULL",
+                "notice_version": "given.notice_version",
+            },
         )
         audit(
             tx,
@@ -393,14 +394,11 @@ def withdraw_consent(store: Store, viewer: Viewer, *, now: datetime | None = Non
 
 
 def _withdraw(tx: Tx, person_id: str, moment: datetime) -> None:
-    tx.execute(
-        """
-        INSERT INTO candidate_consent (person_id, withdrawn_at, notice_version)
-        VALUES (?, ?, ?)
-        ON CONFLICT (person_id) DO UPDATE SET
-            withdrawn_at = coalesce(candidate_consent.withdrawn_at, excluded.withdrawn_at)
-        """,
-        [person_id, moment, NOTICE_VERSION],
+    tx.upsert(
+        "candidate_consent",
+        {"person_id": person_id, "withdrawn_at": moment, "notice_version": NOTICE_VERSION},
+        keys=["person_id"],
+        update={"withdrawn_at": "coalesce(stored.withdrawn_at, given.withdrawn_at)"},
     )
 
 

@@ -16,6 +16,7 @@ of threads may read through their own cursor. So:
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import re
 import threading
@@ -30,6 +31,7 @@ from typing import Any, Literal, TypeVar
 import duckdb
 import pandas as pd
 
+from skills.config import LakeLocation
 from skills.errors import DatabaseLocked, SchemaTooNew, StoreError
 
 T = TypeVar("T")
@@ -72,6 +74,36 @@ def migrations() -> list[Migration]:
     return found
 
 
+#: Tables whose ids come from a sequence, and their id column (see :meth:`Tx.next_ids`).
+NUMBERED = {
+    "audit_log": "audit_id",
+    "identity_requests": "request_id",
+    "notices": "notice_id",
+    "rejected_submissions": "rejection_id",
+}
+_CREATE_TABLE = re.compile(
+    r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s*\((.*?)\n\);", re.S | re.I
+)
+_KEY_COLUMN = re.compile(r"^\s*(\w+)\s+[^,]*?\bPRIMARY\s+KEY\b", re.M | re.I)
+_KEY_CLAUSE = re.compile(r"PRIMARY\s+KEY\s*\(([^)]*)\)", re.I)
+
+
+@functools.cache
+def table_keys() -> dict[str, tuple[str, ...]]:
+    """Each table's primary key columns, as the migrations declare them. A lake keeps no
+    key constraints, so :meth:`Tx.insert_frame` merges on these there."""
+    keys: dict[str, tuple[str, ...]] = {}
+    for migration in migrations():
+        for table, body in _CREATE_TABLE.findall(migration.sql):
+            clause = _KEY_CLAUSE.search(body)
+            column = _KEY_COLUMN.search(body)
+            if clause:
+                keys[table] = tuple(c.strip() for c in clause.group(1).split(","))
+            elif column:
+                keys[table] = (column.group(1),)
+    return keys
+
+
 def _is_lock_error(err: duckdb.Error) -> bool:
     text = str(err)
     return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
@@ -91,9 +123,10 @@ class Tx:
     against a plain-identifier pattern before they are put into SQL.
     """
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, *, lake: bool = False) -> None:
         self._cur = cursor
         self._frames = 0
+        self._lake = lake
 
     def execute(self, sql: str, params: Params = None) -> None:
         """Run a statement; the result (if any) is discarded."""
@@ -151,15 +184,67 @@ class Tx:
         self._frames += 1
         view = f"_frame_{self._frames}"
         cols = ", ".join(f'"{c}"' for c in frame.columns)
-        conflict = " ON CONFLICT DO NOTHING" if on_conflict == "nothing" else ""
+        if on_conflict == "nothing" and self._lake:  # a lake has no keys: MERGE on ours
+            on = " AND ".join(f'stored."{k}" = given."{k}"' for k in table_keys()[table])
+            sql = (
+                f"MERGE INTO {table} AS stored USING {view} AS given ON {on} "  # noqa: S608
+                f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES "
+                f"({', '.join(f'given.{c}' for c in cols.split(', '))})"
+            )
+        else:
+            conflict = " ON CONFLICT DO NOTHING" if on_conflict == "nothing" else ""
+            sql = f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}{conflict}"  # noqa: S608
         self._cur.register(view, frame)
         try:
-            row = self._cur.execute(
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}{conflict}"  # noqa: S608
-            ).fetchone()
+            row = self._cur.execute(sql).fetchone()
         finally:
             self._cur.unregister(view)
         return int(row[0]) if row else 0
+
+    def upsert(
+        self,
+        table: str,
+        values: dict[str, Any],
+        *,
+        keys: Sequence[str],
+        update: dict[str, str] | None = None,
+    ) -> None:
+        """Insert one row, or when a row with the same ``keys`` exists, apply ``update``
+        (column -> SQL expression over ``stored.`` and ``given.`` columns; None: keep the
+        stored row). A MERGE, so it needs no key constraint and runs on a lake as well."""
+        names = [table, *values, *keys, *(update or {})]
+        if not all(_IDENTIFIER.fullmatch(n) for n in names):
+            raise StoreError(f"Not an identifier among {names!r}.")
+        given = ", ".join(f"? AS {c}" for c in values)
+        on = " AND ".join(f"stored.{k} = given.{k}" for k in keys)
+        sql = f"MERGE INTO {table} AS stored USING (SELECT {given}) AS given ON {on} "
+        if update:
+            sql += "WHEN MATCHED THEN UPDATE SET " + ", ".join(
+                f"{c} = {e}" for c, e in update.items()
+            )
+        sql += (
+            f" WHEN NOT MATCHED THEN INSERT ({', '.join(values)}) "  # noqa: S608 (checked names)
+            f"VALUES ({', '.join(f'given.{c}' for c in values)})"
+        )
+        self._cur.execute(sql, list(values.values())).fetchall()
+
+    def next_ids(self, table: str, count: int) -> list[int]:
+        """``count`` fresh ids for a table numbered by a sequence (:data:`NUMBERED`). A lake
+        has no sequences: there they continue the largest id, which is safe because lake
+        writers take turns (:class:`skills.store._lake.LakeStore`)."""
+        column = NUMBERED[table]
+        if count <= 0:
+            return []
+        if self._lake:
+            start = int(self.scalar(f"SELECT coalesce(max({column}), 0) FROM {table}"))  # noqa: S608
+            return list(range(start + 1, start + 1 + count))
+        return [
+            int(r[0])
+            for r in self._cur.execute(
+                f"SELECT nextval('{table}_seq') FROM range(?)",  # noqa: S608
+                [count],
+            ).fetchall()
+        ]
 
 
 class _ReadGate:
@@ -220,7 +305,14 @@ class Store:
         self._local = threading.local()
         self._closed = False
         self._gate = _ReadGate()
-        self.generation = 0
+        self._generation = 0
+        self._names: set[str] = set()
+
+    @property
+    def generation(self) -> int:
+        """Grows after every committed write this store can know of (callers key caches
+        on it): here, every write of this process."""
+        return self._generation
 
     # -- reads ----------------------------------------------------------------
 
@@ -271,15 +363,15 @@ class Store:
         if outer is not None:
             yield outer
             return
-        with self._lock:
+        with self._lock, self._writer_turn():
             cur = self._cursor()
             cur.execute("BEGIN TRANSACTION")
-            tx = Tx(cur)
+            tx = Tx(cur, lake=self.is_lake)
             self._local.tx = tx
             try:
                 yield tx
                 cur.execute("COMMIT")
-                self.generation += 1
+                self._generation += 1
             except BaseException:
                 with suppress(duckdb.Error):  # DuckDB may have aborted it already
                     cur.execute("ROLLBACK")
@@ -287,6 +379,25 @@ class Store:
             finally:
                 self._local.tx = None
                 cur.close()
+
+    #: Whether this store is a lake (:class:`skills.store._lake.LakeStore`).
+    is_lake = False
+
+    def hold_name(self, name: str) -> None:
+        """Mark ``name`` (a queue worker) alive for as long as this store is open."""
+        self._names.add(name)
+
+    def name_alive(self, name: str) -> bool:
+        """Whether a worker of that name is alive. One process owns a database file, so
+        only this store's own names can be."""
+        return name in self._names
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """Held around each write transaction, inside this process's write lock. One process
+        owns a database file, so there is nothing more to wait for here; a lake's writers
+        in other processes take turns (:class:`skills.store._lake.LakeStore`)."""
+        yield
 
     def run_write(self, work: Callable[[Tx], T], *, attempts: int = 5) -> T:
         """Run ``work(tx)`` in a write transaction, retrying on transaction conflicts.
@@ -338,7 +449,7 @@ class Store:
             fresh.replace(self.path)
             self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
             self._con = duckdb.connect(str(self.path))
-            self.generation += 1
+            self._generation += 1
 
     def schema_version(self) -> int:
         """The newest migration applied to this database (0 for an empty file)."""
@@ -364,11 +475,23 @@ class Store:
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         if self._closed:
             raise StoreError("The database has been closed.")
-        return self._con.cursor()
+        cur = self._con.cursor()
+        if self.is_lake:
+            cur.execute("USE lake")
+        return cur
+
+
+def _cursor_of(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A new cursor on ``con``'s database. A cursor starts in the instance's default
+    database, so on a lake (attached, not opened) it is pointed at the lake first."""
+    cur = con.cursor()
+    if con.execute("SELECT current_database()").fetchone() == ("lake",):
+        cur.execute("USE lake")
+    return cur
 
 
 def _applied_version(con: duckdb.DuckDBPyConnection) -> int:
-    cur = con.cursor()
+    cur = _cursor_of(con)
     try:
         exists = cur.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations' "
@@ -382,7 +505,14 @@ def _applied_version(con: duckdb.DuckDBPyConnection) -> int:
         cur.close()
 
 
-def _migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+def _migrate(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    read_only: bool,
+    statements: Callable[[str], list[str]] = lambda sql: [sql],
+) -> None:
+    """Apply the pending migrations, each with its ``schema_migrations`` row in one
+    transaction; ``statements`` turns a migration's SQL into what the backend runs."""
     known = migrations()
     newest = known[-1].version if known else 0
     applied = _applied_version(con)
@@ -399,16 +529,18 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> Non
             f"The database {path} needs {len(pending)} schema update(s); "
             "open it once read-write to apply them."
         )
-    cur = con.cursor()
+    cur = _cursor_of(con)
     try:
-        cur.execute(
+        for statement in statements(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-        )
+        ):
+            cur.execute(statement)
         for migration in pending:
             cur.execute("BEGIN TRANSACTION")
             try:
-                cur.execute(migration.sql)
+                for statement in statements(migration.sql):
+                    cur.execute(statement)
                 cur.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                     [migration.version, migration.name, datetime.now(UTC)],
@@ -425,7 +557,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> Non
 
 
 def open_store(
-    path: Path | str,
+    path: Path | str | LakeLocation,
     *,
     read_only: bool = False,
     wait: float = 0.0,
@@ -444,6 +576,10 @@ def open_store(
     opened (not a DuckDB file, a newer storage format, a read-only open of a
     missing or outdated file).
     """
+    if isinstance(path, LakeLocation):
+        from skills.store._lake import open_lake
+
+        return open_lake(path, read_only=read_only)
     db_path = Path(path)
     if read_only and not db_path.exists():
         raise StoreError(f"There is no database at {db_path}.")

@@ -56,9 +56,10 @@ def audit(
     deletes those entries.
     """
     tx.execute(
-        "INSERT INTO audit_log (logged_at, actor, action, subject, person_id, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (audit_id, logged_at, actor, action, subject, person_id, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
+            tx.next_ids("audit_log", 1)[0],
             at or _now(),
             actor,
             action,
@@ -227,6 +228,7 @@ def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
         delete("credentials", "person_id = ?", [person_id])
         delete("credential_containers", "person_id = ?", [person_id])
         delete("identities", "person_id = ?", [person_id])
+        delete("ingest_queue", "person_id = ?", [person_id])
         delete("identity_requests", "person_id = ?", [person_id])
         delete("candidate_consent", "person_id = ?", [person_id])
         delete("notices", "person_id = ?", [person_id])
