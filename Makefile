@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 
-.PHONY: run check test lint typecheck pytest e2e screenshots bench demo clean install install-dev browser
+.PHONY: run check test lint typecheck pytest e2e screenshots bench demo clean install install-dev browser postgres
 
 $(BIN)/python:
 	@echo "Creating $(VENV) (the project's own Python environment)..."
@@ -41,7 +41,7 @@ check: install-dev
 	$(BIN)/pytest tests/unit -m "not slow" -q
 
 ## test: format check, lint, the import layers, typing (strict on skills/; pages/, tests/ too), the whole suite
-test: install-dev browser
+test: install-dev browser postgres
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
@@ -54,6 +54,13 @@ browser:
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not found: install it (apt-get install chromium) to run the browser tests"; fi; }
+
+## postgres: Debian's PostgreSQL binaries for the lake tests, which start a private cluster (no service)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL not found: install it (apt-get install postgresql) to run the lake tests"; fi; }
 
 lint:
 	$(BIN)/ruff format --check .

@@ -27,8 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from skills.access import make_viewer  # noqa: E402
 from skills.demo.personas import PERSONA_NAMES, PERSONAS  # noqa: E402
-from skills.services import candidates, gaps, growth, overview, profile, skill_map  # noqa: E402
-from skills.store import Store, open_store  # noqa: E402
+from skills.services import candidates  # noqa: E402
+from skills.store import open_store  # noqa: E402
+from tests.support.page_queries import page_queries  # noqa: E402
 
 PEOPLE = 100_000
 RUNS = 15
@@ -57,58 +58,6 @@ def _p95(fn: Callable[[], Any], runs: int = RUNS) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
-
-
-def _page_queries(store: Store) -> dict[str, list[Callable[[], Any]]]:
-    hr = make_viewer(store, account="hr", role="hr", person_id=PERSONAS["hr"])
-    mgr = make_viewer(store, account="manager", role="manager", person_id=PERSONAS["manager"])
-    rec = make_viewer(store, account="recruiter", role="recruiter", person_id=PERSONAS["recruiter"])
-    member = PERSONAS["employee"]
-    top = candidates.skill_options(store, rec, 5)["skill_uri"].tolist()
-    profiles = gaps.profiles(store, mgr)
-    pid = str(profiles.iloc[0]["profile_id"]) if not profiles.empty else ""
-    query = candidates.CandidateQuery(skills=tuple(top[:3]), mode="any")
-    me = make_viewer(store, account="member", role="member", person_id=member)
-    return {
-        "overview (hr)": [
-            lambda: overview.overview(store, hr),
-            lambda: overview.evidence(store, hr, "revoked"),
-        ],
-        "overview (manager)": [
-            lambda: overview.overview(store, mgr),
-            lambda: overview.team_people(store, mgr),
-            lambda: overview.role_coverage(store, mgr),
-        ],
-        "overview (member)": [lambda: overview.my_role(store, me)],
-        "overview (recruiter)": [lambda: overview.candidate_pipeline(store, rec)],
-        "profile (hr)": [
-            lambda: profile.person(store, hr, member),
-            lambda: profile.person_credentials(store, hr, member),
-            lambda: profile.person_skills(store, hr, member),
-            lambda: profile.person_timeline(store, hr, member),
-            lambda: profile.find_people(store, hr, "Emil"),
-        ],
-        "skill map (hr)": [
-            lambda: skill_map.team_skill_matrix(store, hr),
-            lambda: skill_map.coverage_groups(store, hr),
-            lambda: skill_map.bench_strength(store, hr),
-        ],
-        "gaps (manager)": [
-            lambda: gaps.gap_matrix(store, mgr),  # each person against their own role
-            lambda: gaps.gap_matrix(store, mgr, pid),  # the what-if
-            lambda: gaps.team_coverage(store, mgr),
-            lambda: gaps.next_skills(store, mgr),
-            lambda: gaps.history(store, mgr),
-        ],
-        "growth (hr)": [
-            lambda: growth.skills_gained(store, hr, "quarter", "pillar"),
-            lambda: growth.skills_gained(store, hr, "quarter", "team"),
-            lambda: growth.cumulative_distinct(store, hr, "quarter"),
-            lambda: growth.expiring(store, hr, 90),
-        ],
-        "growth (manager)": [lambda: growth.skills_gained(store, mgr, "quarter", "team")],
-        "candidates (recruiter)": [lambda: candidates.search_candidates(store, rec, query)],
-    }
 
 
 def _page_runs(db: Path, people: int, top_skills: list[str]) -> list[dict[str, Any]]:
@@ -167,7 +116,7 @@ def rows() -> list[dict[str, Any]]:
         people = int(store.scalar("SELECT count(*) FROM people"))
         rec = make_viewer(store, account="r", role="recruiter", person_id=PERSONAS["recruiter"])
         top_skills = candidates.skill_options(store, rec, 3)["skill_uri"].tolist()
-        for page, calls in _page_queries(store).items():
+        for page, calls in page_queries(store).items():
             p95 = max(_p95(call) for call in calls)
             out.append(
                 {

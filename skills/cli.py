@@ -17,13 +17,13 @@ import click
 
 from skills.commands.demo import command as demo_command
 from skills.commands.ingest import command as ingest_command
+from skills.commands.ingest_worker import command as worker_command
 from skills.commands.lake import command as lake_command
 from skills.commands.map import command as map_command
 from skills.commands.people import command as people_command
 from skills.commands.reverify import command as reverify_command
 from skills.commands.stats import command as stats_command
 from skills.commands.verify import command as verify_command
-from skills.commands.worker import command as worker_command
 from skills.errors import SkillAtlasError
 
 PROG_NAME = "python -m skills"

@@ -23,6 +23,8 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SKILLS_DB", str(tmp_path / "test.duckdb"))
     monkeypatch.delenv("SKILLS_FETCH_ALLOW_HOSTS", raising=False)
     monkeypatch.setenv("SKILLS_HOSTED_MIRROR", "")
+    for name in ("SKILLS_STORE", "SKILLS_LAKE_CATALOG", "SKILLS_LAKE_DATA"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

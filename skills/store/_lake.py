@@ -29,6 +29,7 @@ it (:class:`skills.config.LakeLocation`). Pages and commands see the same
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import threading
@@ -73,7 +74,9 @@ def extension_directory(root: Path) -> Path:
                 f"{package.replace('_', '-')}=={duckdb.__version__})."
             )
         folder = Path(next(iter(spec.submodule_search_locations)))
-        shutil.copyfile(folder / "extensions" / _version() / f"{source}.duckdb_extension", dest)
+        partial = dest.with_name(f".{dest.name}.{os.getpid()}")  # processes start together
+        shutil.copyfile(folder / "extensions" / _version() / f"{source}.duckdb_extension", partial)
+        os.replace(partial, dest)
     return root
 
 
@@ -172,7 +175,7 @@ class LakeStore(Store):
         super().__init__(con, Path(location.data_path), read_only)
         self.location = location
         self._pg = pg
-        self._pg_lock = threading.Lock()
+        self._pg_lock = threading.RLock()  # a write holds it; name_alive runs inside writes
         self._snapshot = (-1, 0.0)  # (id, when asked)
 
     @property
@@ -213,15 +216,16 @@ class LakeStore(Store):
         return True
 
     def compact(self) -> None:
-        """Make deleted rows unreadable: expire every older snapshot, rewrite the data
-        files that carry deletions and remove the files no snapshot needs."""
+        """Make deleted rows unreadable: rewrite the data files that carry deletions,
+        expire every older snapshot (no time travel back to the rows) and remove the files
+        no snapshot needs."""
         if self.read_only:
             raise StoreError("This lake was opened read-only; it cannot be compacted.")
         with self._lock, self._writer_turn():
             try:
                 for call in (
-                    "CALL ducklake_expire_snapshots('lake', older_than => now())",
                     "CALL ducklake_rewrite_data_files('lake', delete_threshold => 0)",
+                    "CALL ducklake_expire_snapshots('lake', older_than => now())",
                     "CALL ducklake_cleanup_old_files('lake', cleanup_all => true)",
                 ):
                     self._con.execute(call).fetchall()
@@ -246,21 +250,22 @@ def open_lake(location: LakeLocation, *, read_only: bool = False) -> LakeStore:
         raise StoreError(
             f"Cannot reach the lake's PostgreSQL catalog (SKILLS_LAKE_CATALOG): {err}"
         ) from err
+    # One process at a time attaches a new lake (creating its catalog tables) and migrates.
+    pg.execute("SELECT pg_advisory_lock(%s)", [MIGRATE_LOCK])
     try:
-        con = connect(location.catalog, location.data_path, location.extensions)
-    except (duckdb.Error, RuntimeError) as err:
-        pg.close()
-        raise StoreError(f"Cannot attach {location}: {err}") from err
-    try:
-        pg.execute("SELECT pg_advisory_lock(%s)", [MIGRATE_LOCK])
+        try:
+            con = connect(location.catalog, location.data_path, location.extensions)
+        except (duckdb.Error, RuntimeError) as err:
+            raise StoreError(f"Cannot attach {location}: {err}") from err
         try:
             _migrate(con, str(location), read_only, lake_dialect)
-        finally:
-            pg.execute("SELECT pg_advisory_unlock(%s)", [MIGRATE_LOCK])
+        except BaseException:
+            con.close()
+            raise
     except BaseException:
-        con.close()
         pg.close()
         raise
+    pg.execute("SELECT pg_advisory_unlock(%s)", [MIGRATE_LOCK])
     return LakeStore(con, location, pg, read_only)
 
 

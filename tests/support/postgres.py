@@ -2,38 +2,75 @@
 
 ``initdb`` into a temporary folder (as the ``postgres`` user when running as root, since
 PostgreSQL refuses to run as root), ``pg_ctl start -w`` (returns once the server accepts
-connections: the readiness signal), a database ``lake``, and ``pg_ctl stop`` at the end.
-Nothing depends on a system service.
+connections: the readiness signal), and ``pg_ctl stop`` at the end. Each test gets a
+database of its own (:meth:`Cluster.new_database`). Nothing depends on a system service.
+The binaries come from Debian's ``postgresql`` package (``make test`` installs it), which
+keeps them under ``/usr/lib/postgresql/<version>/bin``.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.live_server import free_port
 
 
+def _bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (folder / name).exists():
+            return str(folder / name)
+    return None
+
+
+def available() -> bool:
+    return all(_bin(n) for n in ("initdb", "pg_ctl", "psql"))
+
+
 def _as_owner(cmd: list[str]) -> list[str]:
+    cmd = [_bin(cmd[0]) or cmd[0], *cmd[1:]]
     if os.geteuid() == 0:
         return ["runuser", "-u", "postgres", "--", *cmd]
     return cmd
 
 
-def available() -> bool:
-    return shutil.which("initdb") is not None and shutil.which("pg_ctl") is not None
+def _run(cmd: list[str]) -> None:
+    subprocess.run(_as_owner(cmd), check=True, capture_output=True)
+
+
+@dataclass
+class Cluster:
+    """A running cluster: ``conninfo(db)`` names one of its databases."""
+
+    port: int
+    _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def conninfo(self, dbname: str) -> str:
+        return f"dbname={dbname} host=127.0.0.1 port={self.port} user=postgres"
+
+    def new_database(self) -> str:
+        """Create a fresh database; return its libpq connection string."""
+        name = f"lake{next(self._numbers)}"
+        _run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+              "-q", "-c", f"CREATE DATABASE {name}"])  # fmt: skip
+        return self.conninfo(name)
 
 
 @contextmanager
-def cluster() -> Iterator[str]:
-    """Start a cluster in a fresh folder; yield the libpq string of its ``lake`` database.
-    The folder is under the system temp folder, which the ``postgres`` user can reach
-    (pytest's own folders are private to root); it is removed at the end."""
+def running() -> Iterator[Cluster]:
+    """Start a cluster in a fresh folder under the system temp folder (which the
+    ``postgres`` user can reach; pytest's own folders are private to root); stop and
+    remove it at the end."""
     folder = Path(tempfile.mkdtemp(prefix="skillatlas-pg-"))
     data, sockets = folder / "pgdata", folder / "sockets"
     sockets.mkdir()
@@ -41,25 +78,20 @@ def cluster() -> Iterator[str]:
         shutil.chown(folder, "postgres")
         shutil.chown(sockets, "postgres")
     port = free_port()
-    run = lambda cmd: subprocess.run(_as_owner(cmd), check=True, capture_output=True)  # noqa: E731
-    run(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
-    run(["pg_ctl", "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"])
+    _run(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+    options = (
+        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    )
+    _run(["pg_ctl", "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"])
     try:
-        run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "-U",
-                "postgres",
-                "-c",
-                "CREATE DATABASE lake",
-            ]
-        )
-        yield f"dbname=lake host=127.0.0.1 port={port} user=postgres"
+        yield Cluster(port)
     finally:
-        run(["pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop"])
+        _run(["pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop"])
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def cluster() -> Iterator[str]:
+    """A cluster with one database ``lake``; yields its connection string."""
+    with running() as c:
+        yield c.new_database()

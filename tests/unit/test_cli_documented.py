@@ -21,7 +21,7 @@ COMMAND_MODULES = sorted(
 
 
 def test_every_command_module_is_a_registered_click_command() -> None:
-    assert sorted(COMMANDS) == COMMAND_MODULES
+    assert sorted(c.replace("-", "_") for c in COMMANDS) == COMMAND_MODULES
     for name in COMMANDS:
         assert isinstance(cli.commands[name], click.Command)
 
