@@ -1,7 +1,6 @@
 """Page speed on the 100,000-person demo: each page's queries (p95) and a full page run.
 
-The database is ``$SKILLS_BENCH_DB`` when set, else ``data/cache/bench-100k.duckdb``,
-built on first use with ``python -m skills demo --people 100000`` (slow, once).
+The database is the 115,000-person demo of ``benchmarks/_bigdemo.py`` (built once).
 Goals (issue 6): every page's queries p95 < 300 ms, a full page run < 1.5 s.
 Query timings call the ``skills.services`` functions directly (no cache); the page run
 uses AppTest with a cold query cache (``st.cache_data`` cleared); the process-wide
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _bigdemo import database  # noqa: E402
+
 from skills.access import make_viewer  # noqa: E402
 from skills.demo.personas import PERSONA_NAMES, PERSONAS  # noqa: E402
 from skills.services import candidates  # noqa: E402
@@ -33,21 +33,6 @@ from tests.support.page_queries import page_queries  # noqa: E402
 
 PEOPLE = 100_000
 RUNS = 15
-
-
-def _database() -> Path:
-    chosen = os.environ.get("SKILLS_BENCH_DB")
-    if chosen:
-        return Path(chosen)
-    path = ROOT / "data" / "cache" / "bench-100k.duckdb"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "skills", "demo", "--people", str(PEOPLE), "--db", str(path)],
-            cwd=ROOT,
-            check=True,
-        )
-    return path
 
 
 def _p95(fn: Callable[[], Any], runs: int = RUNS) -> float:
@@ -108,7 +93,7 @@ def _page_runs(db: Path, people: int, top_skills: list[str]) -> list[dict[str, A
 
 
 def rows() -> list[dict[str, Any]]:
-    db = _database()
+    db = database()
     store = open_store(db, read_only=False)
     out = []
     people = 0

@@ -86,6 +86,11 @@ class SchemaTooNew(StoreError):
     """The database file was migrated by a newer version of Skill Atlas."""
 
 
+class StorageTooNew(StoreError):
+    """The database file was written by a newer DuckDB than this one reads (Skill Atlas
+    before issue 17 used DuckDB 2.0; it now uses 1.5, which cannot read 2.0 files)."""
+
+
 class DatabaseLocked(StoreError):
     """Another process is writing to the database file."""
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from skills.commands._store import DEFAULT_WAIT, db_options, open_db
+from skills.commands._store import DEFAULT_WAIT, cli_settings, db_options, open_db
+from skills.errors import StorageTooNew
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,17 @@ def run(args: DemoOptions) -> int:
         signed_sample=max(0, args.sample),
     )
     hosted_root = hosted_root_for(args)
-    app = open_db(args.db, args.wait)
+    try:
+        app = open_db(args.db, args.wait)
+    except StorageTooNew:  # a demo file of DuckDB 2.0: kept aside, and the demo rebuilt
+        path = cli_settings(args.db).db_path
+        aside = path.with_name(path.name + ".duckdb-2.0")
+        path.replace(aside)
+        console.print(
+            f"The database {path} was written by DuckDB 2.0, which this version cannot read; "
+            f"it was moved to {aside} and the demo is built again."
+        )
+        app = open_db(args.db, args.wait)
     store = app.store
     try:
         if args.if_missing and store.scalar("SELECT count(*) FROM people") and hosted_root.is_dir():

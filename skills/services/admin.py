@@ -725,14 +725,22 @@ _SENTENCES: dict[str, Callable[[_Entry], str]] = {
 
 
 def ingest_queue(store: Reader, viewer: Viewer) -> pd.DataFrame:
-    """Batches that ``python -m skills ingest`` queued while the app ran: waiting ones and
-    those set aside with their reason (the app's drainer ingests the waiting ones)."""
+    """Batches that ``python -m skills ingest`` queued while the app ran (waiting ones and
+    those set aside with their reason; the app's drainer ingests the waiting ones), and
+    the shared queue's unfinished batches (``ingest --queue``; the ingest workers drain
+    it: "waiting", or "being ingested" once a worker claimed part of it)."""
     from skills.ingest.queue import failed, pending, spool_dir_for
 
     _hr(viewer)
+    shared = store.read(
+        "SELECT batch_id AS batch, CASE WHEN count(claimed_by) > 0 THEN 'being ingested' "
+        "ELSE 'waiting' END AS state, any_value(submitted_by) AS submitted_by, "
+        "min(enqueued_at) AS queued, count(*) AS items, '' AS reason "
+        "FROM ingest_queue WHERE done_at IS NULL GROUP BY batch_id ORDER BY queued"
+    )
     path = getattr(store, "path", None)
-    if path is None:
-        return pd.DataFrame(columns=["batch", "state", "submitted_by", "queued", "items", "reason"])
+    if path is None or getattr(store, "is_lake", False):
+        return shared
     spool = spool_dir_for(path)
     rows = [
         {
@@ -756,9 +764,10 @@ def ingest_queue(store: Reader, viewer: Viewer) -> pd.DataFrame:
         }
         for name, reason in failed(spool)
     ]
-    return pd.DataFrame(
+    spooled = pd.DataFrame(
         rows, columns=["batch", "state", "submitted_by", "queued", "items", "reason"]
     )
+    return spooled if shared.empty else pd.concat([spooled, shared], ignore_index=True)
 
 
 def import_people(store: store_mod.Store, viewer: Viewer, data: bytes | str) -> ImportSummary:

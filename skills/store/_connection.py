@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 
 from skills.config import LakeLocation
-from skills.errors import DatabaseLocked, SchemaTooNew, StoreError
+from skills.errors import DatabaseLocked, SchemaTooNew, StorageTooNew, StoreError
 
 T = TypeVar("T")
 Params = Sequence[Any] | dict[str, Any] | None
@@ -591,6 +591,14 @@ def open_store(
             con = duckdb.connect(str(db_path), read_only=read_only)
             break
         except duckdb.Error as err:
+            if "newer version of DuckDB" in str(err):
+                raise StorageTooNew(
+                    f"The database {db_path} was written by a newer DuckDB (Skill Atlas "
+                    f"used DuckDB 2.0 before its lake backend; it now uses DuckDB "
+                    f"{duckdb.__version__}, which cannot read that file). Rebuild the demo "
+                    "with `python -m skills demo`, or copy your data out with the earlier "
+                    "version (`EXPORT DATABASE`) and load it into a new file."
+                ) from err
             if not _is_lock_error(err):
                 raise StoreError(f"Cannot open the database {db_path}: {err}") from err
             holder = _lock_holder(err)

@@ -137,3 +137,35 @@ def test_the_command_line_passes_the_environments_settings_down(
     result = run("ingest", str(folder), "--as", "e1", "--db", str(db), "--workers", "1")
     assert result.exit_code == 1
     assert " ".join(result.stdout.split()).count("over the limit of 100 bytes") == 2
+
+
+def _duckdb_2_file(tmp_path: Path) -> Path:
+    """A file DuckDB 2.0 wrote (Skill Atlas before issue 17), from tests/fixtures/store."""
+    import gzip
+
+    packed = Path(__file__).resolve().parents[1] / "fixtures" / "store" / "duckdb-2.0.duckdb.gz"
+    path = tmp_path / "old.duckdb"
+    path.write_bytes(gzip.decompress(packed.read_bytes()))
+    return path
+
+
+def test_a_duckdb_2_file_gets_a_clear_message_and_stays_as_it_is(tmp_path: Path) -> None:
+    path = _duckdb_2_file(tmp_path)
+    before = path.read_bytes()
+    result = run("stats", "--db", str(path))
+    assert result.exit_code == 2
+    assert "written by a newer DuckDB" in result.output and "python -m skills demo" in result.output
+    assert path.read_bytes() == before
+
+
+def test_the_demo_puts_a_duckdb_2_file_aside_and_builds_again(tmp_path: Path) -> None:
+    path = _duckdb_2_file(tmp_path)
+    before = path.read_bytes()
+    result = run(
+        "demo", "--people", "80", "--candidates", "10", "--credentials", "200", "--sample", "10",
+        "--if-missing", "--db", str(path), "--hosted", str(tmp_path / "hosted"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "old.duckdb.duckdb-2.0").read_bytes() == before  # nothing lost
+    with open_store(path) as store:
+        assert store.scalar("SELECT count(*) FROM people") > 0

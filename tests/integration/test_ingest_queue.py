@@ -181,3 +181,30 @@ def test_the_ingest_command_queues_instead_of_failing_while_the_app_runs(
     assert done.returncode == 0, output
     assert "The app is running and holds the database" in output and "was queued" in output
     assert drain(store, spool_dir_for(store.path)).counts["verified"] == 1
+
+
+def test_admin_lists_the_shared_queues_unfinished_batches(
+    store: Store, issuer: BadgeIssuer
+) -> None:
+    """Batches in the shared queue (``ingest --queue``) show in Admin until a worker has
+    ingested them: waiting, then being ingested once claimed, then gone."""
+    from skills.access import make_viewer
+    from skills.ingest.shared_queue import drain_shared, enqueue
+    from skills.services.admin import ingest_queue
+
+    hr = make_viewer(store, account="hr", role="hr", person_id=None)
+    items = [
+        BatchItem(issuer.badge("ada@example.org", name=f"Q{i}"), None, f"{i}.jwt") for i in range(3)
+    ]
+    batch = enqueue(store, items, submitted_by="cli")
+    listed = ingest_queue(store, hr)
+    assert listed[["batch", "state", "submitted_by", "items"]].values.tolist() == [
+        [batch, "waiting", "cli", 3]
+    ]
+    store.run_write(
+        lambda tx: tx.execute("UPDATE ingest_queue SET claimed_by = 'w' WHERE position = 0")
+    )
+    assert ingest_queue(store, hr)["state"].tolist() == ["being ingested"]
+    drain_shared(store, name="w2")  # "w" is gone (no open store holds it): taken over
+    assert ingest_queue(store, hr).empty
+    assert store.scalar("SELECT count(*) FROM credentials") == 3
