@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from skills.store import AuditEntry
 from skills.taxonomy import normalise
 from skills.verify import (
     AUTHENTICITY_CHECKS,
@@ -148,12 +149,7 @@ class Stored:
     issuer_id: str | None
 
 
-@dataclass(frozen=True)
-class Audit:
-    action: str
-    subject: str | None
-    person_id: str | None
-    detail: Mapping[str, Any]
+Audit = AuditEntry  # an audit row the plan asks for
 
 
 @dataclass

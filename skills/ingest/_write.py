@@ -21,7 +21,7 @@ from skills.ingest._plan import (
     prune_plan,
 )
 from skills.ingest._prepare import ContainerPrep
-from skills.store import Tx, audit
+from skills.store import Tx, audit, audit_many
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -172,8 +172,7 @@ def apply_plan(tx: Tx, plan: ChunkPlan, *, actor: str, now: datetime) -> None:
             keys=["label_norm"],
             update={"occurrences": "stored.occurrences + given.occurrences"},
         )
-    for a in plan.audits:
-        audit(tx, actor, a.action, a.subject, person_id=a.person_id, detail=a.detail, at=now)
+    audit_many(tx, actor, plan.audits, at=now)
 
 
 def _credentials_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -20,15 +20,22 @@ process may open it. Inside that process, reads run concurrently and writes
 run one at a time. A second process (e.g. ``python -m skills ingest`` while the
 app runs) waits up to ``wait`` seconds and then gets :class:`DatabaseLocked`.
 
+A lake (``open_store(LakeLocation(...))``, :mod:`skills.store._lake`) is the same API over
+DuckLake with a PostgreSQL catalog, for several processes on several machines: writers
+take turns across processes, ``generation`` follows the lake's snapshots.
+
 Errors: :class:`~skills.errors.StoreError` and its subclasses
-:class:`~skills.errors.SchemaTooNew` and :class:`~skills.errors.DatabaseLocked`.
+:class:`~skills.errors.SchemaTooNew`, :class:`~skills.errors.StorageTooNew` and
+:class:`~skills.errors.DatabaseLocked`.
 """
 
 from skills.store._connection import Migration, Store, Tx, migrations, open_store
 from skills.store._writes import (
     BULK_TABLES,
     TRUST_LEVELS,
+    AuditEntry,
     audit,
+    audit_many,
     bulk_load,
     erase_person,
     save_role_profile,
@@ -40,10 +47,12 @@ from skills.store._writes import (
 __all__ = [
     "BULK_TABLES",
     "TRUST_LEVELS",
+    "AuditEntry",
     "Migration",
     "Store",
     "Tx",
     "audit",
+    "audit_many",
     "bulk_load",
     "erase_person",
     "migrations",

@@ -563,7 +563,9 @@ def open_store(
     wait: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
 ) -> Store:
-    """Open (creating if needed) the database and bring its schema up to date.
+    """Open (creating if needed) the database and bring its schema up to date. A
+    :class:`~skills.config.LakeLocation` opens that lake instead
+    (:func:`skills.store._lake.open_lake`; ``wait`` does not apply).
 
     ``path`` is the database file (the settings' ``db_path``); its parent folder is created.
     Pending migrations are applied, each in one transaction together with its
@@ -573,8 +575,8 @@ def open_store(
 
     Raises :class:`DatabaseLocked` when the file stays held, :class:`SchemaTooNew`
     when it was migrated by newer code, :class:`StoreError` when it cannot be
-    opened (not a DuckDB file, a newer storage format, a read-only open of a
-    missing or outdated file).
+    opened (not a DuckDB file, a read-only open of a missing or outdated file), and
+    :class:`StorageTooNew` for a file of a newer DuckDB's storage format.
     """
     if isinstance(path, LakeLocation):
         from skills.store._lake import open_lake

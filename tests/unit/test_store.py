@@ -34,12 +34,14 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def test_public_names_are_pinned() -> None:
     assert sorted(skills.store.__all__) == [
+        "AuditEntry",
         "BULK_TABLES",
         "Migration",
         "Store",
         "TRUST_LEVELS",
         "Tx",
         "audit",
+        "audit_many",
         "bulk_load",
         "erase_person",
         "migrations",
