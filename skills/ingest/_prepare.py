@@ -37,13 +37,13 @@ def identities_of(store: Store, person_ids: Iterable[str]) -> dict[str, Person]:
     names = {
         str(r[0]): (None if r[1] is None else str(r[1]))
         for r in store.rows(
-            "SELECT person_id, display_name FROM people WHERE list_contains(?, person_id)",
+            "SELECT person_id, display_name FROM people WHERE person_id = ANY(?)",
             [wanted],
         )
     }
     found: dict[str, list[str]] = {p: [] for p in names}
     for pid, value in store.rows(
-        "SELECT person_id, value FROM identities WHERE NOT hashed AND list_contains(?, person_id) "
+        "SELECT person_id, value FROM identities WHERE NOT hashed AND person_id = ANY(?) "
         "ORDER BY person_id, kind, value",
         [wanted],
     ):

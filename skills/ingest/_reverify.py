@@ -191,7 +191,7 @@ def _mapped_skills(store: Store, keys: list[str]) -> dict[str, frozenset[str]]:
     if keys:
         for key, uri in store.rows(
             "SELECT credential_key, skill_uri FROM credential_skills "
-            "WHERE list_contains(?, credential_key) AND skill_uri IS NOT NULL",
+            "WHERE credential_key = ANY(?) AND skill_uri IS NOT NULL",
             [keys],
         ):
             found[str(key)].add(str(uri))

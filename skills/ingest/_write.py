@@ -47,7 +47,7 @@ def write_chunk(
         str(k): Stored(str(k), str(st), pid, iid)
         for k, st, pid, iid in tx.rows(
             "SELECT credential_key, status, person_id, issuer_id FROM credentials "
-            "WHERE list_contains(?, credential_key)",
+            "WHERE credential_key = ANY(?)",
             [keys],
         )
     }
@@ -59,7 +59,7 @@ def write_chunk(
         (str(sha), str(name), pid)
         for sha, name, pid in tx.rows(
             "SELECT sha256, name, person_id FROM rejected_submissions "
-            "WHERE submitted_by = ? AND list_contains(?, sha256)",
+            "WHERE submitted_by = ? AND sha256 = ANY(?)",
             [submitted_by, shas],
         )
     }
@@ -93,7 +93,7 @@ def _current(tx: Tx, plan: ChunkPlan) -> dict[str, str]:
     return {
         str(k): str(st)
         for k, st in tx.rows(
-            "SELECT credential_key, status FROM credentials WHERE list_contains(?, credential_key)",
+            "SELECT credential_key, status FROM credentials WHERE credential_key = ANY(?)",
             [keys],
         )
     }
@@ -115,7 +115,7 @@ def apply_plan(tx: Tx, plan: ChunkPlan, *, actor: str, now: datetime) -> None:
         tx.insert_frame("credentials", _credentials_frame(plan.credentials))
     if plan.remapped:
         keys = [r["credential_key"] for r in plan.remapped]
-        tx.execute("DELETE FROM credential_skills WHERE list_contains(?, credential_key)", [keys])
+        tx.execute("DELETE FROM credential_skills WHERE credential_key = ANY(?)", [keys])
         with tx.frame("_remapped", pd.DataFrame(plan.remapped)):
             tx.execute(
                 "UPDATE credentials SET mapped_with = r.mapped_with FROM _remapped r "

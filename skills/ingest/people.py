@@ -407,10 +407,7 @@ def _write(tx: Tx, rows: list[_Row], actor: str) -> ImportSummary:
             created += 1
 
     ids = [r.person_id for r in rows]
-    stored = {
-        r[0]
-        for r in tx.rows("SELECT person_id FROM people WHERE list_contains(?, person_id)", [ids])
-    }
+    stored = {r[0] for r in tx.rows("SELECT person_id FROM people WHERE person_id = ANY(?)", [ids])}
     people = pd.DataFrame(
         {
             "person_id": ids,
@@ -424,20 +421,18 @@ def _write(tx: Tx, rows: list[_Row], actor: str) -> ImportSummary:
             "start_date": pd.Series([r.start_date for r in rows], dtype="object"),
         }
     )
-    tx.execute("DELETE FROM people WHERE list_contains(?, person_id)", [ids])
+    tx.execute("DELETE FROM people WHERE person_id = ANY(?)", [ids])
     tx.insert_frame("people", people)
     # The addresses a person added and proved on their profile are theirs, not HR's: kept.
     tx.execute(
-        "DELETE FROM identities i WHERE NOT hashed AND list_contains(?, person_id) "
+        "DELETE FROM identities i WHERE NOT hashed AND person_id = ANY(?) "
         "AND NOT EXISTS (SELECT 1 FROM identity_requests r WHERE r.status = 'confirmed' "
         "AND r.person_id = i.person_id AND r.kind = i.kind AND r.value = i.value)",
         [ids],
     )
     kept = {
         (str(k), str(v))
-        for k, v in tx.rows(
-            "SELECT kind, value FROM identities WHERE list_contains(?, person_id)", [ids]
-        )
+        for k, v in tx.rows("SELECT kind, value FROM identities WHERE person_id = ANY(?)", [ids])
     }
     idents = [(r.person_id, k, v) for r in rows for k, v in r.identities if (k, v) not in kept]
     if idents:

@@ -126,7 +126,7 @@ def _claim(store: Store, name: str, size: int, now: datetime) -> list[tuple[obje
         if gone:
             tx.execute(
                 "UPDATE ingest_queue SET claimed_by = NULL, claimed_at = NULL "
-                "WHERE list_contains(?, claimed_by) AND done_at IS NULL",
+                "WHERE claimed_by = ANY(?) AND done_at IS NULL",
                 [gone],
             )
         rows = tx.rows(
@@ -137,8 +137,7 @@ def _claim(store: Store, name: str, size: int, now: datetime) -> list[tuple[obje
         )
         if rows:
             tx.execute(
-                "UPDATE ingest_queue SET claimed_by = ?, claimed_at = ? "
-                "WHERE list_contains(?, item_id)",
+                "UPDATE ingest_queue SET claimed_by = ?, claimed_at = ? WHERE item_id = ANY(?)",
                 [name, now, [r[0] for r in rows]],
             )
         return rows

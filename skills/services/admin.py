@@ -996,13 +996,13 @@ def _resolve_mapping(store: Store, label: str, chosen_uri: str | None, *, actor:
                 changed = int(
                     tx.scalar(
                         "SELECT count(*) FROM credential_skills "
-                        "WHERE skill_uri IS NULL AND list_contains(?, label)",
+                        "WHERE skill_uri IS NULL AND label = ANY(?)",
                         [labels],
                     )
                 )
                 tx.execute(
                     "UPDATE credential_skills SET skill_uri = ?, method = 'review', "
-                    "confidence = 1.0 WHERE skill_uri IS NULL AND list_contains(?, label)",
+                    "confidence = 1.0 WHERE skill_uri IS NULL AND label = ANY(?)",
                     [chosen_uri, labels],
                 )
         audit(tx, actor, "mapping.resolve", norm, detail={"chosen": chosen_uri, "changed": changed})

@@ -101,8 +101,7 @@ def skills_named(store: Reader, viewer: Viewer, labels: tuple[str, ...]) -> dict
     candidate holds (a must-have nobody holds must still exclude everybody)."""
     require_role(viewer, Role.RECRUITER, Role.HR, what="candidate search")
     found = store.read(
-        "SELECT skill_uri, label FROM skills WHERE list_contains(?::VARCHAR[], label) "
-        "ORDER BY skill_uri",
+        "SELECT skill_uri, label FROM skills WHERE label = ANY(?::VARCHAR[]) ORDER BY skill_uri",
         [list(dict.fromkeys(labels))],
     )
     return dict(zip(found["skill_uri"], found["label"], strict=True))
@@ -242,7 +241,7 @@ def _evidence(
         ("p.availability", list(availability) or None),
     ):
         if values is not None:
-            extra.append(f"AND list_contains(?::VARCHAR[], {column})")
+            extra.append(f"AND {column} = ANY(?::VARCHAR[])")
             extra_params.append(list(values))
     return store.read(
         f"""
@@ -257,7 +256,7 @@ def _evidence(
         LEFT JOIN issuers i ON i.issuer_id = c.issuer_id
         WHERE p.kind = 'candidate' AND {cond} AND {CONSENTED}
           {" ".join(extra)}
-          AND list_contains(?::VARCHAR[], c.status)
+          AND c.status = ANY(?::VARCHAR[])
           AND NOT coalesce(c.self_issued, false)
           AND coalesce(i.trust, 'unknown') <> 'untrusted'
           AND (? = FALSE OR (i.trust = 'trusted' AND c.status <> 'unverifiable'))
@@ -296,7 +295,7 @@ def _badges(store: Reader, keys: list[str]) -> pd.DataFrame:
     """Each credential's signed badge and issuer names, indexed by credential key."""
     return store.read(
         "SELECT credential_key, badge_name, issuer_name FROM credentials "
-        "WHERE list_contains(?::VARCHAR[], credential_key)",
+        "WHERE credential_key = ANY(?::VARCHAR[])",
         [keys],
     ).set_index("credential_key")
 
@@ -437,7 +436,7 @@ def _best_matches(
 def _labels(store: Reader, uris: list[str]) -> dict[str, str]:
     """Each URI's label, in the order of ``uris`` (unknown URIs left out)."""
     found = store.read(
-        "SELECT skill_uri, label FROM skills WHERE list_contains(?::VARCHAR[], skill_uri)",
+        "SELECT skill_uri, label FROM skills WHERE skill_uri = ANY(?::VARCHAR[])",
         [uris],
     )
     known = dict(zip(found["skill_uri"], found["label"], strict=True))

@@ -252,8 +252,8 @@ def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
             tx.execute(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608
             counts[table] = int(n or 0)
 
-        delete("credential_skills", "list_contains(?, credential_key)", [keys])
-        delete("credential_status_history", "list_contains(?, credential_key)", [keys])
+        delete("credential_skills", "credential_key = ANY(?)", [keys])
+        delete("credential_status_history", "credential_key = ANY(?)", [keys])
         delete("credentials", "person_id = ?", [person_id])
         delete("credential_containers", "person_id = ?", [person_id])
         delete("identities", "person_id = ?", [person_id])
@@ -264,12 +264,12 @@ def erase_person(store: Store, person_id: str, *, actor: str) -> dict[str, int]:
         delete("rejected_submissions", "person_id = ?", [person_id])
         delete(
             "audit_log",
-            "person_id = ? OR subject = ? OR list_contains(?, subject)",
+            "person_id = ? OR subject = ? OR subject = ANY(?)",
             [person_id, person_id, keys],
         )
         tx.execute(
             "UPDATE mapping_review SET first_credential_key = NULL "
-            "WHERE list_contains(?, first_credential_key)",
+            "WHERE first_credential_key = ANY(?)",
             [keys],
         )
         tx.execute("UPDATE people SET manager_id = NULL WHERE manager_id = ?", [person_id])
