@@ -104,7 +104,7 @@ def run(
     err_console = console(stderr=True)
     if to_queue:
         with open_store(cfg.store_location, wait=max(0.0, wait)) as store:
-            batch_id = enqueue(store, items, submitted_by=by)
+            batch_id = enqueue(store, items, submitted_by=by, limit=cfg.max_upload_bytes)
         out.print(
             f"Queued {len(items):,} item(s) as batch {batch_id}; the ingest workers "
             "(python -m skills ingest-worker) will ingest them."

@@ -66,9 +66,11 @@ def enqueue(
     *,
     submitted_by: str,
     now: datetime | None = None,
+    limit: int = DEFAULTS.max_upload_bytes,
 ) -> str:
     """Add ``items`` to the queue as one batch and return its id. A file path is read now
-    (the worker may run on another machine); text stays text."""
+    (the worker may run on another machine), at most ``limit`` + 1 bytes of it (the
+    verifier refuses anything over the upload limit by its size); text stays text."""
     batch_id = f"{(now or datetime.now(UTC)):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     rows = []
@@ -78,7 +80,7 @@ def enqueue(
         payload = (
             source.encode("utf-8")
             if isinstance(source, str)
-            else Path(source).read_bytes()
+            else _head(source, limit)
             if isinstance(source, Path)
             else source
         )
@@ -101,6 +103,11 @@ def enqueue(
         frame["enqueued_at"] = pd.to_datetime(frame["enqueued_at"], utc=True)
         store.run_write(lambda tx: tx.insert_frame("ingest_queue", frame))
     return batch_id
+
+
+def _head(path: Path, limit: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)
 
 
 def counts(store: Store) -> QueueCounts:

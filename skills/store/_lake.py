@@ -191,9 +191,27 @@ class LakeStore(Store):
 
     @contextmanager
     def _writer_turn(self) -> Iterator[None]:
-        with self._pg_lock, self._pg.transaction():
-            self._pg.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-            yield
+        with self._pg_lock:
+            if self._pg.broken or self._pg.closed:  # PostgreSQL restarted: connect again
+                self._reconnect()
+            try:
+                with self._pg.transaction():
+                    self._pg.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+                    yield
+            except psycopg.OperationalError as err:
+                raise StoreError(
+                    f"The lake's PostgreSQL catalog went away during a write: {err}"
+                ) from err
+
+    def _reconnect(self) -> None:
+        try:
+            self._pg = psycopg.connect(self.location.catalog, autocommit=True)
+        except psycopg.Error as err:
+            raise StoreError(
+                f"Cannot reach the lake's PostgreSQL catalog (SKILLS_LAKE_CATALOG): {err}"
+            ) from err
+        for name in self._names:  # the old session's name locks ended with it
+            self._pg.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [NAME_LOCKS, name])
 
     def hold_name(self, name: str) -> None:
         """Hold a session lock named ``name`` in the catalog's PostgreSQL until this store
