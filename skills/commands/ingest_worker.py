@@ -60,6 +60,9 @@ def run(
             flush=True,
         )
 
+    def claimed(n: int) -> None:
+        print(f"{name}: claimed {n:,} item(s)", file=sys.stderr, flush=True)
+
     with open_db(db, wait) as app:
         print(f"{name}: draining the queue of {app.store.path}", file=sys.stderr, flush=True)
         totals = drain_shared(
@@ -71,6 +74,7 @@ def run(
             stop=stop,
             idle=None if once else (lambda: not stop.wait(max(0.1, poll))),
             progress=progress,
+            claimed=claimed,
         )
     summary = ", ".join(f"{k} {v:,}" for k, v in sorted(totals.items())) or "nothing"
     print(f"{name}: stopped; ingested {summary}", flush=True)

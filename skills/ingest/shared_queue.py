@@ -168,11 +168,13 @@ def drain_shared(
     stop: threading.Event | None = None,
     idle: Callable[[], bool] | None = None,
     progress: Callable[[int, QueueCounts], None] | None = None,
+    claimed: Callable[[int], None] | None = None,
 ) -> Counter[str]:
     """Claim and ingest until the queue is empty, then ask ``idle()``: True waits for more
     (it should block a while, e.g. on ``stop``), False (or no ``idle``) returns. Returns
-    counts per outcome of the items this worker ingested. ``progress(done_here, counts)``
-    after each claim. ``stop`` set ends the loop after the current claim.
+    counts per outcome of the items this worker ingested. ``claimed(n)`` once a claim of
+    ``n`` rows is committed, ``progress(done_here, counts)`` once it is ingested. ``stop``
+    set ends the loop after the current claim.
     """
     me = name or worker_name()
     store.hold_name(me)
@@ -184,6 +186,8 @@ def drain_shared(
             if idle is not None and idle():
                 continue
             break
+        if claimed is not None:
+            claimed(len(rows))
         by_account: dict[str, list[tuple[str, BatchItem]]] = {}
         for item_id, kind, payload, person_id, label, submitted_by in rows:
             by_account.setdefault(str(submitted_by), []).append(

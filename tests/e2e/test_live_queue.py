@@ -23,29 +23,19 @@ from typing import Any
 
 import pytest
 
-from skills.access import PAGE_TITLES, PAGES, Role
+from skills.access import Role
 from skills.ingest.queue import pending, spool_dir_for
-from tests.support.live_server import HUNG, settle, signed_in, start_server, stop_server
+from tests.support.live_server import (
+    HUNG,
+    browse_menu,
+    signed_in,
+    start_server,
+    stop_server,
+)
 from tests.support.queued_batch import build_inputs, enqueue_from_another_process, stored_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 BADGES = 12
-
-
-def _problems(page: Any) -> list[str]:
-    found = page.locator("[data-testid='stException']").all_inner_texts()
-    text = " ".join(page.locator("[data-testid='stApp']").all_inner_texts()).lower()
-    return found + [w for w in ("database is locked", "conflicting lock") if w in text]
-
-
-def _browse(page: Any, role: Role) -> list[str]:
-    """Open every page of the role's menu once; what went wrong on each."""
-    problems: list[str] = []
-    for name in PAGES[role]:
-        page.locator("[data-testid='stSidebarNav'] a", has_text=PAGE_TITLES[name]).first.click()
-        settle(page)
-        problems += [f"{role.value} {name}: {p[:200]}" for p in _problems(page)]
-    return problems
 
 
 def test_the_running_app_ingests_a_batch_another_process_queued(
@@ -67,9 +57,9 @@ def test_the_running_app_ingests_a_batch_another_process_queued(
         while pending(spool):
             assert time.monotonic() < deadline, "the app never drained the queue"
             for role, page in sessions.items():
-                problems += _browse(page, role)
+                problems += browse_menu(page, role)
         for role, page in sessions.items():  # once more, on the new data
-            problems += _browse(page, role)
+            problems += browse_menu(page, role)
             page.context.close()
         assert problems == []
     finally:

@@ -24,12 +24,14 @@ from typing import Any
 
 import pytest
 
-from skills.access import PAGE_TITLES, PAGES, Role
+from skills.access import PAGE_TITLES, Role
 from skills.config import LakeLocation
 from skills.demo.personas import PERSONAS
 from skills.store import open_store
 from tests.support.live_server import (
     HUNG,
+    browse_menu,
+    page_problems,
     settle,
     signed_in,
     start_server,
@@ -57,19 +59,6 @@ def _done(proc: subprocess.Popen[str]) -> str:
     out, err = proc.communicate(timeout=HUNG / 1000)
     assert proc.returncode == 0, err[-3000:]
     return out
-
-
-def _problems(page: Any) -> list[str]:
-    return [t[:200] for t in page.locator("[data-testid='stException']").all_inner_texts()]
-
-
-def _browse(page: Any, role: Role) -> list[str]:
-    problems: list[str] = []
-    for name in PAGES[role]:
-        page.locator("[data-testid='stSidebarNav'] a", has_text=PAGE_TITLES[name]).first.click()
-        settle(page)
-        problems += [f"{role.value} {name}: {p}" for p in _problems(page)]
-    return problems
 
 
 def _open_profile(page: Any) -> None:
@@ -100,7 +89,7 @@ def test_two_replicas_and_two_workers_share_one_lake(
             )
         members = [signed_in(browser, url, "member", Role.MEMBER.value) for _, url in servers]
         hrs = [signed_in(browser, url, "hr", Role.HR.value) for _, url in servers]
-        problems = [p for hr in hrs for p in _browse(hr, Role.HR)]
+        problems = [p for hr in hrs for p in browse_menu(hr, Role.HR)]
         for member in members:
             _open_profile(member)
             assert member.get_by_text(LOAD_BADGE).count() == 0  # not yet ingested
@@ -109,7 +98,7 @@ def test_two_replicas_and_two_workers_share_one_lake(
         assert f"Queued {BADGES} item(s)" in queued
         workers = [_cli(lake_env, "ingest-worker", "--once", "--claim", "5") for _ in range(2)]
         while any(w.poll() is None for w in workers):  # browse while they drain
-            problems += [p for hr in hrs for p in _browse(hr, Role.HR)]
+            problems += [p for hr in hrs for p in browse_menu(hr, Role.HR)]
         for w in workers:
             _done(w)
 
@@ -117,8 +106,8 @@ def test_two_replicas_and_two_workers_share_one_lake(
             _open_profile(member)
             # a cell of the badges table (the grid keeps its text in hidden cells)
             member.get_by_text(LOAD_BADGE).first.wait_for(state="attached", timeout=HUNG)
-            problems += _problems(member)
-        problems += [p for hr in hrs for p in _browse(hr, Role.HR)]
+            problems += page_problems(member)
+        problems += [p for hr in hrs for p in browse_menu(hr, Role.HR)]
         assert problems == []
     finally:
         for proc, _ in servers:

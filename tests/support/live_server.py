@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from skills.access import PAGE_TITLES, PAGES, Role
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags chromium keeps dialling out of this closed machine.
@@ -119,3 +121,20 @@ def signed_in(browser: Any, url: str, user: str, role: str, **context_options: A
     settle(page)
     page.get_by_text(f"role: {role}").wait_for()
     return page
+
+
+def page_problems(page: Any) -> list[str]:
+    """What went wrong on the page: exceptions shown, and a locked database named."""
+    found = page.locator("[data-testid='stException']").all_inner_texts()
+    text = " ".join(page.locator("[data-testid='stApp']").all_inner_texts()).lower()
+    return found + [w for w in ("database is locked", "conflicting lock") if w in text]
+
+
+def browse_menu(page: Any, role: Role) -> list[str]:
+    """Open every page of the role's menu once; what went wrong on each."""
+    problems: list[str] = []
+    for name in PAGES[role]:
+        page.locator("[data-testid='stSidebarNav'] a", has_text=PAGE_TITLES[name]).first.click()
+        settle(page)
+        problems += [f"{role.value} {name}: {p[:200]}" for p in page_problems(page)]
+    return problems
