@@ -39,6 +39,19 @@ def _open(page: Any, name: str) -> None:
                 raise
 
 
+def _choose(page: Any, field: str, text: str) -> None:
+    """Pick ``text`` in the multiselect labelled ``field``: type to filter, click the option
+    once the list shows it, and wait for its chip (the signal that the choice was taken; a
+    key pressed before the list has filtered selects nothing)."""
+    box = page.locator("[data-testid='stMultiSelect']").filter(has_text=field).first
+    box.locator("input").click()
+    page.keyboard.type(text)
+    page.locator("[role='option']", has_text=text).first.click()
+    page.keyboard.press("Escape")
+    box.locator("[data-tag]", has_text=text).first.wait_for()
+    settle(page)
+
+
 def _shot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
@@ -113,11 +126,7 @@ def test_recruiter_filters_candidates_and_downloads_the_shortlist(
 ) -> None:
     page = _sign_in(browser, server, "recruiter")
     _open(page, "candidates")
-    page.locator("[data-testid='stMultiSelect'] input").first.click()
-    page.keyboard.type("Python")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    settle(page)
+    _choose(page, "Skills", "Python")
     page.get_by_text("matching candidates").wait_for(timeout=HUNG)
     _shot(page, "recruiter-candidates-ranked")
     with page.expect_download() as info:
