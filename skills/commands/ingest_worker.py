@@ -18,6 +18,7 @@ from types import FrameType
 import click
 
 from skills.commands._store import db_options, open_db
+from skills.ingest import org_matcher
 from skills.ingest.shared_queue import CLAIM_SIZE, QueueCounts, drain_shared, worker_name
 
 
@@ -64,6 +65,9 @@ def run(
         print(f"{name}: claimed {n:,} item(s)", file=sys.stderr, flush=True)
 
     with open_db(db, wait) as app:
+        # Fit the skill matcher now (seconds), so the first claim waits for nothing but
+        # verification; the line below says the worker is ready.
+        org_matcher(app.store)
         print(f"{name}: draining the queue of {app.store.path}", file=sys.stderr, flush=True)
         totals = drain_shared(
             app.store,
