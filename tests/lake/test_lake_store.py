@@ -20,8 +20,8 @@ import pytest
 
 from skills.config import LakeLocation
 from skills.errors import ConfigError, StoreError
-from skills.store import audit, erase_person, migrations, open_store
-from skills.store._lake import LakeStore
+from skills.store import Tx, audit, erase_person, migrations, open_store
+from skills.store._lake import LakeStore, connect
 from tests.support import seed
 from tests.support.hostile_support import ROOT
 from tests.support.page_queries import page_queries
@@ -76,6 +76,29 @@ def test_processes_starting_together_apply_the_migrations_once(
     with open_store(lake) as store:
         versions = [v for (v,) in store.rows("SELECT version FROM schema_migrations ORDER BY 1")]
     assert versions == [m.version for m in migrations()]
+
+
+def test_a_commit_conflict_with_another_lake_client_is_retried(lake: LakeLocation) -> None:
+    """A client that does not take turns (another tool on the same lake) commits a change
+    to a row while our write transaction changes it too: DuckLake refuses our commit, and
+    ``run_write`` runs the work again on the new snapshot."""
+    with open_store(lake) as store:
+        store.run_write(
+            lambda tx: tx.upsert("app_settings", {"key": "k", "value": "0"}, keys=["key"])
+        )
+        other = connect(lake.catalog, lake.data_path, lake.extensions)
+        attempts = []
+
+        def work(tx: Tx) -> None:
+            attempts.append(tx.scalar("SELECT value FROM app_settings WHERE key = 'k'"))
+            tx.execute("UPDATE app_settings SET value = value || 'a' WHERE key = 'k'")
+            if len(attempts) == 1:  # the other client commits first
+                other.execute("UPDATE app_settings SET value = value || 'b' WHERE key = 'k'")
+
+        store.run_write(work)
+        other.close()
+        assert attempts == ["0", "0b"]  # the second attempt saw the other's commit
+        assert store.scalar("SELECT value FROM app_settings WHERE key = 'k'") == "0ba"
 
 
 def test_a_lake_is_chosen_by_settings_and_a_half_configured_one_is_refused(
