@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from skills.access import PAGE_TITLES, PAGES, Role
-from tests.support.live_server import HUNG, settle, signed_in
+from tests.support.live_server import HUNG, settle, signed_in, upload
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,8 +110,7 @@ def test_sign_in_survives_a_reload_and_sign_out_ends_it(browser: Any, server: st
 def test_member_uploads_a_baked_badge_and_sees_its_checks(browser: Any, server: str) -> None:
     page = _sign_in(browser, server, "member")
     _open(page, "submit")
-    page.locator("input[type='file']").first.set_input_files(str(BADGE))
-    settle(page)
+    upload(page, BADGE)
     page.get_by_role("button", name="Verify and save").first.click()
     settle(page)
     verdict = page.locator("[data-testid='stAlert']").filter(has_text=VERDICT)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from skills.demo.personas import PERSONA_NAMES, PERSONAS
-from tests.support.live_server import HUNG, free_port, settle, start_server, stop_server
+from tests.support.live_server import HUNG, free_port, settle, start_server, stop_server, watch
 from tests.support.oidc_provider import Provider, User
 
 BUTTON = "Sign in with Test IdP"
@@ -116,7 +116,7 @@ member = ["atlas-staff"]
 def _open(browser: Any, site: Site) -> Any:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(HUNG)
-    page = context.new_page()
+    page = watch(context.new_page())
     page.goto(site.url)
     settle(page)
     return page

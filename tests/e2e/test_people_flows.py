@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support.live_server import HUNG, settle, signed_in
+from tests.support.live_server import HUNG, settle, signed_in, upload
 
 pytestmark = pytest.mark.e2e
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -100,8 +100,7 @@ def test_employee_upload_lists_the_skills_it_added_then_the_employee_removes_it(
     file.write_bytes(badge(email(PERSONAS["employee"]), SQL, name="Databases with SQL"))
     page = signed_in(browser, server, "member", "member")
     _open(page, server, "submit")
-    page.locator("input[type='file']").first.set_input_files(str(file))
-    settle(page)
+    upload(page, file)
     page.get_by_role("button", name="Verify and save").first.click()
     settle(page)
     added = page.get_by_text("Added to your profile")

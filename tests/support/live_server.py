@@ -95,13 +95,81 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 HUNG = 300_000  # ms: a busy machine is slow, not broken; only a hung run waits this long
 
 
+class ScriptRuns:
+    """Streamlit's own messages on a page's websocket: the order number of the last rerun
+    the browser asked for (BackMsg ``rerun_script``: a click, a chosen option, the first
+    run of a loaded page) and of the last script run that ended (ForwardMsg
+    ``script_finished``; a run cut short for another run does not count)."""
+
+    def __init__(self, page: Any) -> None:
+        self.socket: Any = None
+        self.events = self.asked = self.finished = 0
+        page.on("websocket", self._opened)
+
+    def _opened(self, socket: Any) -> None:
+        if not socket.url.endswith("/_stcore/stream"):
+            return
+        self.socket, self.events, self.asked, self.finished = socket, 0, 0, 0
+        socket.on("framesent", self._sent)
+        socket.on("framereceived", self._received)
+
+    def _sent(self, payload: bytes | str) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).HasField("rerun_script"):
+            self.events += 1
+            self.asked = self.events
+
+    def _received(self, payload: bytes | str) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(payload, bytes):
+            return
+        msg = ForwardMsg.FromString(payload)
+        if msg.HasField("script_finished") and (
+            msg.script_finished != ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
+        ):
+            self.events += 1
+            self.finished = self.events
+
+    @property
+    def settled(self) -> bool:
+        """A live session whose last asked-for rerun has ended."""
+        return (
+            self.socket is not None and not self.socket.is_closed() and self.finished > self.asked
+        )
+
+
+_RUNS: dict[int, ScriptRuns] = {}
+
+
+def watch(page: Any) -> Any:
+    """Follow ``page``'s script runs (before it loads the app), for :func:`settle`."""
+    _RUNS[id(page)] = ScriptRuns(page)
+    page.on("close", lambda _page: _RUNS.pop(id(page), None))
+    return page
+
+
 def settle(page: Any) -> None:
-    """Wait until the page's script run has finished. Streamlit marks a rerun "running" a
-    moment after the click that starts it, so idle is checked on both sides of a short
-    pause; every caller then waits for the element it needs (the real signal)."""
+    """Wait until every rerun the page has asked for has run to its end, on the session
+    of the page's current document (a page opened with :func:`watch`), and the app shows
+    idle. An action that asks for no rerun returns at once; every caller then waits for
+    the element it needs."""
+    runs = _RUNS[id(page)]
+    deadline = time.monotonic() + HUNG / 1000
+    while not runs.settled:  # Playwright delivers the socket's frames while it waits
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the page's script run did not end: {runs.__dict__}")
+        page.wait_for_timeout(50)
     page.wait_for_selector(IDLE, timeout=HUNG)
-    page.wait_for_timeout(400)
-    page.wait_for_selector(IDLE, timeout=HUNG)
+
+
+def upload(page: Any, path: Path) -> None:
+    """Give ``path`` to the page's first file uploader; wait until the uploader lists it
+    (the upload is done) and the rerun it asks for has ended."""
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    page.locator("[data-testid='stFileChipName']", has_text=path.name).first.wait_for()
+    settle(page)
 
 
 def signed_in(browser: Any, url: str, user: str, role: str, **context_options: Any) -> Any:
@@ -112,7 +180,7 @@ def signed_in(browser: Any, url: str, user: str, role: str, **context_options: A
         **{"viewport": {"width": 1400, "height": 1000}, **context_options}
     )
     context.set_default_timeout(HUNG)
-    page = context.new_page()
+    page = watch(context.new_page())
     page.goto(url)
     settle(page)
     page.get_by_role("textbox", name="User name").fill(user)
